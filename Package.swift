@@ -1,0 +1,43 @@
+// swift-tools-version:6.0
+// Pyrometer: profiling and flamegraph analyzer. One library target per pipeline stage
+// (Model ← Ingest, Analyze ← Render ← CLI); see docs/architecture.md.
+import PackageDescription
+
+let optimized: [SwiftSetting] = [
+    .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "Pyrometer",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "pyrometer", targets: ["pyrometer"]),
+        .library(name: "PyrometerModel", targets: ["PyrometerModel"]),
+        .library(name: "PyrometerIngest", targets: ["PyrometerIngest"]),
+        .library(name: "PyrometerAnalyze", targets: ["PyrometerAnalyze"]),
+        .library(name: "PyrometerRender", targets: ["PyrometerRender"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .target(name: "PyrometerModel", swiftSettings: optimized),
+        .target(name: "PyrometerIngest", dependencies: ["PyrometerModel"], swiftSettings: optimized),
+        .target(name: "PyrometerAnalyze", dependencies: ["PyrometerModel"], swiftSettings: optimized),
+        .target(name: "PyrometerRender", dependencies: ["PyrometerModel", "PyrometerAnalyze"],
+                swiftSettings: optimized),
+        .executableTarget(
+            name: "pyrometer",
+            dependencies: [
+                "PyrometerModel", "PyrometerIngest", "PyrometerAnalyze", "PyrometerRender",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: optimized),
+        .testTarget(name: "PyrometerModelTests", dependencies: ["PyrometerModel"]),
+        .testTarget(name: "PyrometerIngestTests", dependencies: ["PyrometerIngest", "PyrometerAnalyze", "PyrometerRender"]),
+        .testTarget(name: "PyrometerAnalyzeTests", dependencies: ["PyrometerAnalyze", "PyrometerIngest"]),
+        .testTarget(name: "PyrometerRenderTests", dependencies: ["PyrometerRender", "PyrometerIngest"]),
+        .testTarget(name: "PyrometerCLITests", dependencies: ["PyrometerModel"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,136 @@
+import PyrometerModel
+
+/// Folds a profile into `FoldedStacks`: names every frame the way inferno's `collapse-perf` does and sums values
+/// per stack of names.
+public struct Folder: Sendable {
+    public var options: FoldOptions
+
+    public init(options: FoldOptions = FoldOptions()) {
+        self.options = options
+    }
+
+    /// Folds one sample type of `profile` (the option's, else the profile's default).
+    /// - Complexity: O(samples × depth); each location and label set is named once.
+    public func fold(_ profile: Profile) -> FoldedStacks {
+        let type = options.sampleType ?? profile.defaultSampleType
+        var folded = FoldedStacks(valueType: profile.sampleTypes.isEmpty
+                                      ? ValueType(type: "samples", unit: "count") : profile.sampleTypes[type],
+                                  kind: profile.sampleTypes.isEmpty ? .cpu : profile.kind(sampleType: type))
+        guard !profile.sampleTypes.isEmpty else { return folded }
+
+        // Names of each location, outermost line first; nil until first needed.
+        var locationNames = [[Int32]?](repeating: nil, count: profile.locations.count)
+        var skipMatch = [Bool?](repeating: nil, count: profile.locations.count)
+        var rootNames = [Int32?](repeating: nil, count: profile.labelSets.count)
+        let skipAfter = Set(options.skipAfter)
+        var frames: [Int32] = []
+
+        for (i, sample) in profile.samples.enumerated() {
+            let value = profile.value(sample: i, type: type)
+            if value == 0 { continue }
+            let stack = profile.stacks[sample.stack]
+            // Frames are leaf first; `--skip-after` keeps the leaf side up to and including the first match.
+            let lowest = stack.startIndex
+            var highest = stack.endIndex
+            var skipped = false
+            if !skipAfter.isEmpty {
+                for index in stack.indices {
+                    let location = Int(stack[index])
+                    if skipMatch[location] == nil {
+                        skipMatch[location] = profile.locations[location].lines.contains {
+                            skipAfter.contains(profile.functionName($0))
+                        }
+                    }
+                    if skipMatch[location]! {
+                        highest = index + 1
+                        skipped = true
+                        break
+                    }
+                }
+            }
+            frames.removeAll(keepingCapacity: true)
+            if options.processRoot && !skipped {
+                if rootNames[Int(sample.labels)] == nil {
+                    rootNames[Int(sample.labels)] = rootName(profile, labels: sample.labels, into: &folded) ?? -1
+                }
+                let root = rootNames[Int(sample.labels)]!
+                if root >= 0 { frames.append(root) }
+            }
+            var index = highest
+            while index > lowest {
+                index -= 1
+                let location = Int(stack[index])
+                if locationNames[location] == nil {
+                    locationNames[location] = names(of: profile.locations[location], in: profile, into: &folded)
+                }
+                frames.append(contentsOf: locationNames[location]!)
+            }
+            if frames.isEmpty { continue }
+            frames.withUnsafeBufferPointer { folded.add(frames: $0, value: value) }
+        }
+        return folded
+    }
+
+    /// The process root frame: `comm`, `comm-pid` or `comm-pid/tid` (spaces in comm become `_`).
+    private func rootName(_ profile: Profile, labels: LabelSetID, into folded: inout FoldedStacks) -> Int32? {
+        guard let comm = profile.labelString("comm", in: labels) else { return nil }
+        var name = String(comm.map { $0 == " " ? "_" : $0 })
+        let pid = profile.labelString("pid", in: labels) ?? "?"
+        if options.includeTid {
+            name += "-\(pid)/\(profile.labelString("tid", in: labels) ?? "?")"
+        } else if options.includePid {
+            name += "-\(pid)"
+        }
+        return folded.intern(name: name)
+    }
+
+    /// The frame names of one location, outermost first, with inferno's annotations.
+    private func names(of location: Location, in profile: Profile, into folded: inout FoldedStacks) -> [Int32] {
+        if location.isInlineFrame && !options.includeInline { return [] }
+        let module = profile.mappingFile(of: location)
+        guard !location.lines.isEmpty else {
+            return [folded.intern(name: unsymbolizedName(module: module, address: location.address))]
+        }
+        var result: [Int32] = []
+        let lines = options.includeInline ? location.lines[...] : location.lines.suffix(1)
+        for (position, line) in lines.reversed().enumerated() {
+            var name = profile.functionName(line)
+            if position > 0 {
+                if !name.contains("_[i]") { name += "_[i]" }
+            } else if options.annotateKernel && ModuleKind.isKernel(module) {
+                name += "_[k]"
+            } else if options.annotateJit && ModuleKind.isJit(module) && !name.contains("_[j]") {
+                name += "_[j]"
+            }
+            result.append(folded.intern(name: name))
+        }
+        return result
+    }
+
+    /// `[module]`, `[module <addr>]`, `[unknown]` or `[unknown <addr>]` for a frame without a symbol.
+    private func unsymbolizedName(module: String, address: UInt64) -> String {
+        let base: Substring
+        if module.isEmpty || module == "[unknown]" {
+            guard options.includeAddresses else { return "[unknown]" }
+            base = "unknown"
+        } else {
+            base = ModuleKind.basename(module)
+        }
+        var name = "[" + base.replacingSemicolons()
+        if options.includeAddresses { name += " <" + String(address, radix: 16) + ">" }
+        name += "]"
+        if options.annotateKernel && ModuleKind.isKernel(module) {
+            name += "_[k]"
+        } else if options.annotateJit && ModuleKind.isJit(module) {
+            name += "_[j]"
+        }
+        return name
+    }
+}
+
+extension Substring {
+    /// `;` separates frames in folded text, so names carry `:` instead (as inferno and FlameGraph do).
+    func replacingSemicolons() -> String {
+        String(map { $0 == ";" ? ":" : $0 })
+    }
+}

@@ -1,0 +1,222 @@
+// PyrometerModel is the hub of Pyrometer: every importer builds a `Profile`, every analysis and exporter reads one.
+// It is shaped like pprof's profile.proto (sample types, samples, locations with inline lines, functions, mappings,
+// labels, one string table) with two differences that keep memory bounded by unique stacks rather than input size:
+// stacks are deduplicated into a `StackTable`, and samples with the same stack and labels are summed at build time.
+// A `Profile` is immutable; `ProfileBuilder` is the only way to make one.
+
+/// Index into `Profile.strings`; 0 is always the empty string.
+public typealias StringID = Int32
+/// Index into `Profile.functions`.
+public typealias FunctionID = Int32
+/// Index into `Profile.mappings`.
+public typealias MappingID = Int32
+/// Index into `Profile.locations`.
+public typealias LocationID = Int32
+/// Index into `Profile.stacks`.
+public typealias StackID = Int32
+/// Index into `Profile.labelSets`; 0 is always the empty set.
+public typealias LabelSetID = Int32
+
+/// What one column of sample values measures, e.g. `cpu/nanoseconds` or `alloc_space/bytes`.
+public struct ValueType: Hashable, Sendable, CustomStringConvertible {
+    public var type: String
+    public var unit: String
+    public init(type: String, unit: String) {
+        self.type = type
+        self.unit = unit
+    }
+    public var description: String { "\(type)/\(unit)" }
+}
+
+/// A function (or method) in a program. `name` is the display name, `systemName` the linkage name when known.
+public struct Function: Hashable, Sendable {
+    public var name: StringID
+    public var systemName: StringID
+    public var filename: StringID
+    public var startLine: Int64
+    public init(name: StringID, systemName: StringID = 0, filename: StringID = 0, startLine: Int64 = 0) {
+        self.name = name
+        self.systemName = systemName
+        self.filename = filename
+        self.startLine = startLine
+    }
+}
+
+/// A binary or other object mapped into a process: the module a location belongs to.
+public struct Mapping: Hashable, Sendable {
+    public var start: UInt64
+    public var limit: UInt64
+    public var fileOffset: UInt64
+    /// Path (or pseudo-name such as `[kernel.kallsyms]`) of the mapped object.
+    public var file: StringID
+    public var buildID: StringID
+    public init(start: UInt64 = 0, limit: UInt64 = 0, fileOffset: UInt64 = 0, file: StringID, buildID: StringID = 0) {
+        self.start = start
+        self.limit = limit
+        self.fileOffset = fileOffset
+        self.file = file
+        self.buildID = buildID
+    }
+}
+
+/// One source position of a location; several lines form an inline chain.
+public struct Line: Hashable, Sendable {
+    public var function: FunctionID
+    public var line: Int64
+    public var column: Int64
+    public init(function: FunctionID, line: Int64 = 0, column: Int64 = 0) {
+        self.function = function
+        self.line = line
+        self.column = column
+    }
+}
+
+/// A program counter: an address in a mapping, resolved to zero or more lines.
+///
+/// `lines` is innermost first, as in pprof: `lines[0]` is the inlined callee that executed, the last one is the
+/// function the compiler emitted. A location without lines is unsymbolized.
+public struct Location: Hashable, Sendable {
+    public var mapping: MappingID?
+    public var address: UInt64
+    public var lines: [Line]
+    /// True when the profiler itself printed this frame as a separate inlined frame (perf's `(inlined)` marker),
+    /// rather than as a line of the frame below.
+    public var isInlineFrame: Bool
+    public init(mapping: MappingID?, address: UInt64, lines: [Line], isInlineFrame: Bool = false) {
+        self.mapping = mapping
+        self.address = address
+        self.lines = lines
+        self.isInlineFrame = isInlineFrame
+    }
+}
+
+/// A key/value attached to samples: pid, tid, comm, or anything a pprof profile carries.
+public struct Label: Hashable, Sendable {
+    public var key: StringID
+    /// The string value, or 0 for a numeric label.
+    public var string: StringID
+    public var number: Int64
+    public var numberUnit: StringID
+    public init(key: StringID, string: StringID = 0, number: Int64 = 0, numberUnit: StringID = 0) {
+        self.key = key
+        self.string = string
+        self.number = number
+        self.numberUnit = numberUnit
+    }
+}
+
+/// One aggregated sample: a stack, its label set, and (in `Profile.values`) one value per sample type.
+public struct Sample: Hashable, Sendable {
+    public var stack: StackID
+    public var labels: LabelSetID
+    public init(stack: StackID, labels: LabelSetID) {
+        self.stack = stack
+        self.labels = labels
+    }
+}
+
+/// Where a profile came from and what kind of measurement it is.
+public enum ProfileKind: String, Sendable {
+    /// On-CPU sampling (perf cycles/cpu-clock, pprof cpu): hotspot threshold 20%.
+    case cpu
+    /// Wall-clock sampling (off-CPU included): hotspot threshold 10%.
+    case wall
+    /// Allocation or other counted events.
+    case other
+}
+
+/// An immutable profile: the hub every stage reads. Build one with `ProfileBuilder`.
+public struct Profile: Sendable {
+    public let sampleTypes: [ValueType]
+    /// The sample type analyses use unless told otherwise.
+    public let defaultSampleType: Int
+    public let periodType: ValueType?
+    public let period: Int64
+    public let strings: [String]
+    public let functions: [Function]
+    public let mappings: [Mapping]
+    public let locations: [Location]
+    public let stacks: StackTable
+    public let labelSets: [[Label]]
+    public let samples: [Sample]
+    /// `samples.count * sampleTypes.count` values, row-major: sample i's values are
+    /// `values[i * sampleTypes.count ..< (i + 1) * sampleTypes.count]`.
+    public let values: [Int64]
+    public let comments: [String]
+    /// The importer that produced this profile (`perf-script`, `folded`, ...).
+    public let sourceFormat: String
+
+    init(sampleTypes: [ValueType], defaultSampleType: Int, periodType: ValueType?, period: Int64, strings: [String],
+         functions: [Function], mappings: [Mapping], locations: [Location], stacks: StackTable,
+         labelSets: [[Label]], samples: [Sample], values: [Int64], comments: [String], sourceFormat: String) {
+        self.sampleTypes = sampleTypes
+        self.defaultSampleType = defaultSampleType
+        self.periodType = periodType
+        self.period = period
+        self.strings = strings
+        self.functions = functions
+        self.mappings = mappings
+        self.locations = locations
+        self.stacks = stacks
+        self.labelSets = labelSets
+        self.samples = samples
+        self.values = values
+        self.comments = comments
+        self.sourceFormat = sourceFormat
+    }
+
+    /// The value of sample `sample` for sample type `type`.
+    @inlinable
+    public func value(sample: Int, type: Int) -> Int64 {
+        values[sample * sampleTypes.count + type]
+    }
+
+    /// The sum of every sample's value for one sample type.
+    public func total(sampleType: Int) -> Int64 {
+        var sum: Int64 = 0
+        let stride = sampleTypes.count
+        var i = sampleType
+        while i < values.count {
+            sum &+= values[i]
+            i += stride
+        }
+        return sum
+    }
+
+    /// The index of the sample type named `name` (`cycles`, `alloc_space`, ...), if any.
+    public func sampleTypeIndex(named name: String) -> Int? {
+        sampleTypes.firstIndex { $0.type == name }
+    }
+
+    /// The string value of label `key` in label set `set`, if present.
+    public func labelString(_ key: String, in set: LabelSetID) -> String? {
+        for label in labelSets[Int(set)] where strings[Int(label.key)] == key {
+            return label.string != 0 ? strings[Int(label.string)] : String(label.number)
+        }
+        return nil
+    }
+
+    /// Whether this profile measures CPU time, wall-clock time or something else, for the given sample type.
+    public func kind(sampleType: Int) -> ProfileKind {
+        let type = sampleTypes[sampleType].type.lowercased()
+        let periodName = periodType?.type.lowercased() ?? ""
+        if type == "wall" || periodName == "wall" || type.hasPrefix("wall") { return .wall }
+        if type.hasPrefix("alloc") || type.hasPrefix("inuse") || type.contains("fault") || type == "contentions"
+            || type == "delay" {
+            return .other
+        }
+        return .cpu
+    }
+
+    /// The display name of the function of a line.
+    @inlinable
+    public func functionName(_ line: Line) -> String {
+        strings[Int(functions[Int(line.function)].name)]
+    }
+
+    /// The path of a location's mapping, or "" if it has none.
+    public func mappingFile(of location: Location) -> String {
+        guard let mapping = location.mapping else { return "" }
+        return strings[Int(mappings[Int(mapping)].file)]
+    }
+}
