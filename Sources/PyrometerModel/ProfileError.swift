@@ -58,6 +58,7 @@ public struct Diagnostic: Sendable, CustomStringConvertible, Equatable {
     public var description: String {
         var position = firstFile ?? "<input>"
         if let firstLine { position += ":\(firstLine)" }
+        guard count > 0 else { return "\(position): warning: \(kind)" }
         let times = count == 1 ? "1 line" : "\(count) lines"
         return "\(position): warning: \(kind) (\(times) skipped; first: \(example))"
     }

@@ -1,0 +1,110 @@
+import PyrometerModel
+
+/// Options of the hotspot analysis; each field documents its default.
+public struct HotspotOptions: Sendable {
+    /// The share (0...1) at which a function is a finding; nil (the default) picks 20% for CPU and other profiles
+    /// and 10% for wall-clock profiles.
+    public var threshold: Double? = nil
+    public init() {}
+
+    public static func defaultThreshold(for kind: ProfileKind) -> Double {
+        kind == .wall ? 0.10 : 0.20
+    }
+}
+
+/// One function's row in a hotspot report.
+public struct HotspotEntry: Sendable, Equatable {
+    public var name: String
+    /// Value of stacks whose leaf is this function.
+    public var selfValue: Int64
+    /// Value of stacks containing this function (each stack counted once, so recursion does not inflate it).
+    public var totalValue: Int64
+    public var selfShare: Double
+    public var totalShare: Double
+    /// The function itself burns at least the threshold (self share ≥ threshold).
+    public var flagged: Bool
+    /// The cost under this function reaches the threshold but is spread over callees none of which reaches it
+    /// alone, and the function's own self share is below it.
+    public var hotPath: Bool
+}
+
+/// The functions of a profile with self and inclusive values, and the findings.
+public struct HotspotReport: Sendable {
+    public var total: Int64
+    public var valueType: ValueType
+    public var kind: ProfileKind
+    public var threshold: Double
+    /// Sorted by self value, then total value (both descending), then name.
+    public var functions: [HotspotEntry]
+
+    public var flagged: [HotspotEntry] { functions.filter(\.flagged) }
+    public var hotPaths: [HotspotEntry] { functions.filter(\.hotPath) }
+}
+
+/// Computes hotspots from folded stacks (function granularity: one frame name is one function).
+public struct HotspotAnalyzer: Sendable {
+    public var options: HotspotOptions
+    public init(options: HotspotOptions = HotspotOptions()) { self.options = options }
+
+    /// - Complexity: O(unique stacks × depth).
+    public func analyze(_ folded: FoldedStacks) -> HotspotReport {
+        let threshold = options.threshold ?? HotspotOptions.defaultThreshold(for: folded.kind)
+        let nameCount = folded.names.count
+        var selfValues = [Int64](repeating: 0, count: nameCount)
+        var totalValues = [Int64](repeating: 0, count: nameCount)
+        // Per stack: which functions were counted already (stamp = stack index + 1).
+        var seenInStack = [Int](repeating: 0, count: nameCount)
+        // Call edges caller → callee, each counted once per stack.
+        var edgeValues: [UInt64: Int64] = [:]
+        var edgesInStack = Set<UInt64>()
+        var total: Int64 = 0
+
+        for id in 0 ..< folded.count {
+            let value = folded.values[id]
+            if value == 0 { continue }
+            total &+= value
+            let frames = folded.stacks[StackID(id)]
+            guard let leaf = frames.last else { continue }
+            selfValues[Int(leaf)] &+= value
+            edgesInStack.removeAll(keepingCapacity: true)
+            var previous: Int32 = -1
+            for frame in frames {
+                if seenInStack[Int(frame)] != id + 1 {
+                    seenInStack[Int(frame)] = id + 1
+                    totalValues[Int(frame)] &+= value
+                }
+                if previous >= 0 {
+                    let edge = UInt64(UInt32(bitPattern: previous)) << 32 | UInt64(UInt32(bitPattern: frame))
+                    if edgesInStack.insert(edge).inserted { edgeValues[edge, default: 0] &+= value }
+                }
+                previous = frame
+            }
+        }
+
+        let limit = Double(total) * threshold
+        // The largest edge value out of each caller.
+        var largestCallee = [Int64](repeating: 0, count: nameCount)
+        for (edge, value) in edgeValues {
+            let caller = Int(edge >> 32)
+            largestCallee[caller] = max(largestCallee[caller], value)
+        }
+        var entries: [HotspotEntry] = []
+        for i in 0 ..< nameCount where totalValues[i] != 0 {
+            let selfValue = selfValues[i], totalValue = totalValues[i]
+            let flagged = total > 0 && Double(selfValue) >= limit
+            let hotPath = total > 0 && !flagged && Double(totalValue) >= limit && Double(largestCallee[i]) < limit
+            entries.append(HotspotEntry(
+                name: folded.names[i], selfValue: selfValue, totalValue: totalValue,
+                selfShare: total > 0 ? Double(selfValue) / Double(total) : 0,
+                totalShare: total > 0 ? Double(totalValue) / Double(total) : 0,
+                flagged: flagged, hotPath: hotPath))
+        }
+        entries.sort {
+            if $0.selfValue != $1.selfValue { return $0.selfValue > $1.selfValue }
+            if $0.totalValue != $1.totalValue { return $0.totalValue > $1.totalValue }
+            return $0.name.utf8.lexicographicallyPrecedes($1.name.utf8)
+        }
+        return HotspotReport(total: total, valueType: folded.valueType, kind: folded.kind, threshold: threshold,
+                             functions: entries)
+    }
+}

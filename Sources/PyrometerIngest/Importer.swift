@@ -1,0 +1,100 @@
+import PyrometerModel
+
+/// What a format's sniffer says about the first bytes of an input.
+public enum SniffResult: Sendable, Equatable {
+    case yes
+    case no
+    /// The prefix ends before the sniffer could decide.
+    case needMoreBytes
+}
+
+/// Options every importer understands. Each field documents its default.
+public struct ImportOptions: Sendable {
+    /// Worker threads for parallel parsing; default: the number of active processors.
+    public var threads: Int = ProcessInfoLite.activeProcessorCount
+    /// Bytes per parallel block (split between the workers at sample boundaries); default 16 MiB.
+    public var blockSize: Int = 16 << 20
+    /// Keep the address of every perf frame, not only of unsymbolized ones (needed to print addresses or to
+    /// re-symbolize). Default off: frames then fold by (function, module), which keeps memory bounded by unique
+    /// function stacks.
+    public var keepAddresses = false
+
+    public init() {}
+}
+
+/// The result of an import: the profile and the odd-but-usable input that was skipped.
+public struct ImportResult: Sendable {
+    public var profile: Profile
+    public var diagnostics: [Diagnostic]
+}
+
+/// One input format: a sniffer on the first bytes and a parser into a `Profile`.
+public protocol ProfileImporter: Sendable {
+    /// A short name for messages and `--format` (`perf-script`, `folded`, ...).
+    static var formatName: String { get }
+    /// Decides from the first bytes (at most `Importers.sniffLength`) whether this importer reads the input.
+    static func sniff(_ prefix: UnsafeRawBufferPointer, isComplete: Bool) -> SniffResult
+    /// Parses the whole input.
+    func parse(_ input: InputFile, options: ImportOptions) throws(ProfileError) -> ImportResult
+}
+
+/// The list of importers, tried in order. A new format is one folder and one line here.
+public enum Importers {
+    public static let all: [any ProfileImporter] = [
+        PerfScriptImporter(),
+        FoldedImporter(),
+    ]
+
+    /// How many bytes are read before sniffing.
+    public static let sniffLength = 64 << 10
+
+    /// Detects the format of `input` and parses it.
+    public static func load(_ input: InputFile, options: ImportOptions = ImportOptions()) throws(ProfileError)
+        -> ImportResult {
+        var prefix: [UInt8] = []
+        try input.fill(&prefix, to: sniffLength)
+        let complete = prefix.count < sniffLength
+        input.unread(prefix)
+        guard !prefix.isEmpty else {
+            // An empty input (e.g. `perf script` of a recording without samples) is an empty profile, not an
+            // error: `fold` prints nothing, and commands that need samples say so.
+            let empty = ProfileBuilder(sampleTypes: [ValueType(type: "samples", unit: "count")], sourceFormat: "empty")
+            return ImportResult(profile: empty.build(), diagnostics: [
+                Diagnostic(kind: "input is empty", count: 0, firstFile: input.name, firstLine: nil, example: ""),
+            ])
+        }
+        let importer = prefix.withUnsafeBytes { bytes in
+            all.first { type(of: $0).sniff(bytes, isComplete: complete) == .yes }
+        }
+        guard let importer else {
+            throw ProfileError(.unknownFormat, """
+                unknown format: expected `perf script` output (a header line `comm pid/tid time: period event:` \
+                followed by frame lines `addr symbol (module)`) or folded stacks (`frame;frame count`)
+                """, file: input.name, line: 1)
+        }
+        do {
+            return try importer.parse(input, options: options)
+        } catch {
+            throw error.inFile(input.name)
+        }
+    }
+
+    /// Loads and merges several inputs (standard input when `paths` is empty).
+    public static func load(paths: [String], options: ImportOptions = ImportOptions()) throws(ProfileError)
+        -> ImportResult {
+        let sources = paths.isEmpty ? ["-"] : paths
+        if sources.count == 1 {
+            return try load(InputFile(path: sources[0]), options: options)
+        }
+        var results: [ImportResult] = []
+        for path in sources { results.append(try load(InputFile(path: path), options: options)) }
+        var builder = ProfileBuilder(sampleTypes: [], sourceFormat: results[0].profile.sourceFormat)
+        for result in results { builder.merge(result.profile) }
+        let first = results[0].profile
+        if !first.sampleTypes.isEmpty,
+           let index = builder.sampleTypes.firstIndex(of: first.sampleTypes[first.defaultSampleType]) {
+            builder.defaultSampleType = index
+        }
+        return ImportResult(profile: builder.build(), diagnostics: results.flatMap(\.diagnostics))
+    }
+}

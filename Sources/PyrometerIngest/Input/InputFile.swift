@@ -1,0 +1,123 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import PyrometerModel
+
+/// A profile input read in blocks with `read(2)`: a file or standard input.
+///
+/// Blocks rather than one whole-file buffer (or an mmap, whose touched pages count as resident memory) keep memory
+/// flat however large the input is. The first bytes are kept so that format detection does not consume them.
+public final class InputFile {
+    /// The name errors and warnings use: the path, or `<stdin>`.
+    public let name: String
+    private let descriptor: Int32
+    private let ownsDescriptor: Bool
+    private var pushedBack: [UInt8] = []
+    /// Bytes handed out so far, for byte offsets in errors.
+    public private(set) var offset = 0
+
+    /// Opens `path` for reading; `-` means standard input.
+    public init(path: String) throws(ProfileError) {
+        if path == "-" {
+            name = "<stdin>"
+            descriptor = 0
+            ownsDescriptor = false
+            return
+        }
+        name = path
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw ProfileError(.unreadable, "cannot open: \(String(cString: strerror(errno)))", file: path)
+        }
+        var info = stat()
+        if fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
+            close(fd)
+            throw ProfileError(.unreadable, "is a directory, expected a profile file", file: path)
+        }
+        descriptor = fd
+        ownsDescriptor = true
+    }
+
+    /// Standard input.
+    public static func standardInput() -> InputFile {
+        try! InputFile(path: "-")
+    }
+
+    /// An input over bytes already in memory (tests, decompressed data).
+    public init(name: String, bytes: [UInt8]) {
+        self.name = name
+        descriptor = -1
+        ownsDescriptor = false
+        pushedBack = bytes
+    }
+
+    deinit {
+        if ownsDescriptor { close(descriptor) }
+    }
+
+    /// Appends up to `maxCount` bytes to `buffer`; returns how many were appended, 0 at the end of input.
+    public func read(into buffer: inout [UInt8], maxCount: Int) throws(ProfileError) -> Int {
+        if !pushedBack.isEmpty {
+            let n = min(maxCount, pushedBack.count)
+            buffer.append(contentsOf: pushedBack[..<n])
+            pushedBack.removeFirst(n)
+            offset += n
+            return n
+        }
+        guard descriptor >= 0 else { return 0 }
+        let oldCount = buffer.count
+        buffer.reserveCapacity(oldCount + maxCount)
+        var appended = 0
+        buffer.append(contentsOf: repeatElement(0, count: maxCount))
+        let result: Int = buffer.withUnsafeMutableBytes { raw in
+            while true {
+                let n = systemRead(descriptor, raw.baseAddress! + oldCount, maxCount)
+                if n < 0 && errno == EINTR { continue }
+                return n
+            }
+        }
+        if result < 0 {
+            buffer.removeLast(maxCount)
+            throw ProfileError(.unreadable, "read failed: \(String(cString: strerror(errno)))", file: name,
+                               byteOffset: offset)
+        }
+        appended = result
+        buffer.removeLast(maxCount - appended)
+        offset += appended
+        return appended
+    }
+
+    /// Reads until `buffer` holds at least `count` bytes or the input ends.
+    public func fill(_ buffer: inout [UInt8], to count: Int) throws(ProfileError) {
+        while buffer.count < count {
+            if try read(into: &buffer, maxCount: count - buffer.count) == 0 { return }
+        }
+    }
+
+    /// Puts bytes back in front of the unread input (used after sniffing).
+    public func unread(_ bytes: [UInt8]) {
+        pushedBack = bytes + pushedBack
+        offset -= bytes.count
+    }
+
+    /// Reads everything that is left. Only for formats that need the whole input at once (and small inputs).
+    public func readAll(limit: Int = 1 << 32) throws(ProfileError) -> [UInt8] {
+        var all: [UInt8] = []
+        while try read(into: &all, maxCount: 1 << 20) > 0 {
+            if all.count > limit {
+                throw ProfileError(.tooLarge, "input larger than \(limit) bytes", file: name)
+            }
+        }
+        return all
+    }
+}
+
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    return Glibc.read(fd, buffer, count)
+    #else
+    return Darwin.read(fd, buffer, count)
+    #endif
+}

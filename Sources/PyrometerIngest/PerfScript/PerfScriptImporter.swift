@@ -1,0 +1,149 @@
+import Dispatch
+import PyrometerModel
+
+/// Reads `perf script` text: every event becomes a sample type (values weighted by the event period when perf
+/// prints one, else 1 per sample); `comm`, `pid` and `tid` become labels. The first event in the file is the
+/// default sample type, as inferno folds only the first event it sees.
+///
+/// The input is read in blocks (`ImportOptions.blockSize`); each block is cut at blank lines into one part per
+/// worker and the parts are parsed in parallel, each worker into its own builder; the builders are merged at the end.
+public struct PerfScriptImporter: ProfileImporter {
+    public static let formatName = "perf-script"
+
+    public init() {}
+
+    /// Yes when the first header line parses and the next non-blank line is a frame line (or the header carries
+    /// its own one-frame stack), as inferno's format guesser decides.
+    public static func sniff(_ prefix: UnsafeRawBufferPointer, isComplete: Bool) -> SniffResult {
+        guard let base = prefix.baseAddress else { return isComplete ? .no : .needMoreBytes }
+        var position = 0
+        var sawHeader = false
+        while position < prefix.count {
+            let lineEnd = Bytes.find(Bytes.newline, in: base, from: position, to: prefix.count)
+            if lineEnd == prefix.count && !isComplete { return .needMoreBytes }
+            var start = position, stop = lineEnd
+            position = lineEnd + 1
+            while start < stop && Bytes.isWhitespace(base.load(fromByteOffset: start, as: UInt8.self)) { start += 1 }
+            while stop > start && Bytes.isWhitespace(base.load(fromByteOffset: stop - 1, as: UInt8.self)) { stop -= 1 }
+            if start < stop && base.load(fromByteOffset: start, as: UInt8.self) == Bytes.hash { continue }
+            if start == stop {
+                sawHeader = false
+                continue
+            }
+            if sawHeader {
+                return PerfScriptGrammar.stackLineParts(base, start, stop) != nil ? .yes : .no
+            }
+            guard PerfScriptGrammar.eventLineParts(base, start, stop) != nil else { return .no }
+            sawHeader = true
+        }
+        return isComplete ? .no : .needMoreBytes
+    }
+
+    public func parse(_ input: InputFile, options: ImportOptions) throws(ProfileError) -> ImportResult {
+        let workerCount = max(1, options.threads)
+        let workers = (0 ..< workerCount).map { _ in PerfScriptParser(keepAddresses: options.keepAddresses) }
+        var buffer: [UInt8] = []
+        var endOfInput = false
+        var linesBefore = 0
+        var firstEvent: String?
+        var weirdEvents = SkippedSummary(kind: "weird event line (expected `comm pid/tid ... event:`)")
+        var weirdStacks = SkippedSummary(kind: "weird stack line (expected `addr symbol (module)`)")
+        var blockSize = max(4096, options.blockSize)
+
+        while !endOfInput || !buffer.isEmpty {
+            while !endOfInput && buffer.count < blockSize {
+                if try input.read(into: &buffer, maxCount: blockSize - buffer.count) == 0 { endOfInput = true }
+            }
+            let usable: Int? = endOfInput
+                ? buffer.count
+                : buffer.withUnsafeBytes { Bytes.lastBlankLineEnd($0, before: $0.count) }
+            guard let usable, usable > 0 else {
+                // One sample larger than a block: read a bigger block.
+                blockSize *= 2
+                continue
+            }
+            // Cut the block into one part per worker at blank lines; tiny blocks go to one worker.
+            var cuts = [0]
+            if usable >= 2048 {
+                buffer.withUnsafeBytes { bytes in
+                    for k in 1 ..< workerCount {
+                        let target = usable * k / workerCount
+                        if let cut = Bytes.lastBlankLineEnd(bytes, before: target, after: cuts.last!), cut > cuts.last! {
+                            cuts.append(cut)
+                        }
+                    }
+                }
+            }
+            cuts.append(usable)
+            let parts = cuts.count - 1
+            buffer.withUnsafeBytes { bytes in
+                let shared = SendableBytes(bytes)
+                let cutList = cuts
+                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                    let slice = UnsafeRawBufferPointer(rebasing: shared.bytes[cutList[part] ..< cutList[part + 1]])
+                    workers[part].parse(slice)
+                }
+            }
+            for part in 0 ..< parts {
+                let worker = workers[part]
+                if firstEvent == nil { firstEvent = worker.firstEventInChunk }
+                weirdEvents.add(worker.weirdEventLines, linesBefore: linesBefore)
+                weirdStacks.add(worker.weirdStackLines, linesBefore: linesBefore)
+                linesBefore += worker.linesInChunk
+            }
+            buffer.removeFirst(usable)
+        }
+
+        var builder = workers[0].builder
+        var hasPeriod = workers[0].typeHasPeriod
+        for worker in workers.dropFirst() {
+            let profile = worker.builder.build()
+            let before = builder.sampleTypes.count
+            builder.merge(profile)
+            hasPeriod.append(contentsOf: repeatElement(false, count: builder.sampleTypes.count - before))
+            for (i, type) in profile.sampleTypes.enumerated() where worker.typeHasPeriod[i] {
+                hasPeriod[builder.sampleTypes.firstIndex(of: type)!] = true
+            }
+        }
+        for i in builder.sampleTypes.indices {
+            let name = builder.sampleTypes[i].type
+            builder.sampleTypes[i] = ValueType(
+                type: name.isEmpty ? "samples" : name,
+                unit: hasPeriod[i] && name.hasSuffix("clock") ? "nanoseconds" : "count")
+        }
+        if let firstEvent, let index = builder.sampleTypes.firstIndex(where: {
+            $0.type == (firstEvent.isEmpty ? "samples" : firstEvent)
+        }) {
+            builder.defaultSampleType = index
+        }
+        let diagnostics = [weirdEvents, weirdStacks].compactMap { $0.diagnostic(file: input.name) }
+        return ImportResult(profile: builder.build(), diagnostics: diagnostics)
+    }
+}
+
+/// Skipped lines of one kind over a whole input.
+struct SkippedSummary {
+    var kind: String
+    var count = 0
+    var firstLine: Int?
+    var example = ""
+
+    mutating func add(_ skipped: PerfScriptParser.SkippedLines, linesBefore: Int) {
+        if firstLine == nil, let line = skipped.firstLineInChunk {
+            firstLine = linesBefore + line
+            example = skipped.example
+        }
+        count += skipped.count
+    }
+
+    func diagnostic(file: String) -> Diagnostic? {
+        count == 0 ? nil : Diagnostic(kind: kind, count: count, firstFile: file, firstLine: firstLine,
+                                      example: example)
+    }
+}
+
+/// A read-only view of a buffer handed to worker threads while its owner waits for them.
+struct SendableBytes: @unchecked Sendable {
+    let bytes: UnsafeRawBufferPointer
+    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+}

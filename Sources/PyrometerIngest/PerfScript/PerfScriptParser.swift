@@ -1,0 +1,213 @@
+import PyrometerModel
+
+/// One worker's state for parsing `perf script` text: its own builder and byte-keyed caches, so workers never
+/// share mutable state. Chunks handed to a worker start and end at sample boundaries (blank lines).
+///
+/// The grammar follows inferno's `collapse-perf` (and FlameGraph's `stackcollapse-perf.pl`), byte for byte:
+/// - a header line `comm [pid/]tid [cpu] time: [period] event[:mods]: [single-line stack]`,
+/// - frame lines `addr symbol[+0xoff] (module)`, leaf first,
+/// - a blank line ends the sample; lines starting with `#` are comments.
+final class PerfScriptParser: @unchecked Sendable {
+    private(set) var builder = ProfileBuilder(sampleTypes: [], sourceFormat: PerfScriptImporter.formatName)
+    private let keepAddresses: Bool
+
+    private var locationKeys = ByteTable(capacity: 4096)
+    private var headerKeys = ByteTable(capacity: 256)
+    private var eventKeys = ByteTable(capacity: 8)
+    /// Whether the process of a label set is a JVM (`comm` starts with "java"): Java frames are tidied.
+    private var labelSetIsJava: [Bool] = [false]
+    /// Per sample type: whether any sample gave a period (then values are event counts or nanoseconds).
+    private(set) var typeHasPeriod: [Bool] = []
+    /// The first event name this worker saw in the current chunk, for the file-wide default sample type.
+    private(set) var firstEventInChunk: String?
+
+    // The sample being read.
+    private var inEvent = false
+    private var stack: [LocationID] = []
+    private var labels: LabelSetID = 0
+    private var isJava = false
+    private var eventType = -1
+    private var period: UInt64?
+    private var key: [UInt8] = []
+
+    // Lines of the current chunk, and where the skipped ones were (line numbers relative to the chunk).
+    private(set) var linesInChunk = 0
+    private(set) var weirdEventLines = SkippedLines()
+    private(set) var weirdStackLines = SkippedLines()
+
+    struct SkippedLines {
+        var count = 0
+        var firstLineInChunk: Int?
+        var example = ""
+    }
+
+    init(keepAddresses: Bool) {
+        self.keepAddresses = keepAddresses
+    }
+
+    /// Parses `chunk`, which starts at a sample boundary; a sample still open at its end is finished.
+    func parse(_ chunk: UnsafeRawBufferPointer) {
+        linesInChunk = 0
+        weirdEventLines = SkippedLines()
+        weirdStackLines = SkippedLines()
+        firstEventInChunk = nil
+        guard let base = chunk.baseAddress else { return }
+        let end = chunk.count
+        var position = 0
+        while position < end {
+            let lineEnd = Bytes.find(Bytes.newline, in: base, from: position, to: end)
+            let start = position
+            position = lineEnd + 1
+            linesInChunk += 1
+            if base.load(fromByteOffset: start, as: UInt8.self) == Bytes.hash { continue }
+            var stop = lineEnd
+            while stop > start && Bytes.isWhitespace(base.load(fromByteOffset: stop - 1, as: UInt8.self)) { stop -= 1 }
+            if stop == start {
+                finishSample()
+            } else if inEvent {
+                onStackLine(base, start, stop)
+            } else {
+                onEventLine(base, start, stop)
+                if !stack.isEmpty { finishSample() }
+            }
+        }
+        if !stack.isEmpty { finishSample() }
+        inEvent = false
+        stack.removeAll(keepingCapacity: true)
+        period = nil
+    }
+
+    // MARK: - Header lines
+
+    private func onEventLine(_ base: UnsafeRawPointer, _ start: Int, _ stop: Int) {
+        inEvent = true
+        guard let parts = PerfScriptGrammar.eventLineParts(base, start, stop) else {
+            note(&weirdEventLines, base, start, stop)
+            inEvent = false
+            return
+        }
+        // Label set, cached by the raw bytes of `comm pid/tid `.
+        let headerBytes = UnsafeRawBufferPointer(start: base + start, count: parts.end - start)
+        if let cached = headerKeys.find(headerBytes) {
+            labels = cached
+        } else {
+            var labelList = [Label(key: builder.intern("comm"),
+                                   string: builder.intern(Bytes.string(base, parts.comm.lowerBound,
+                                                                       parts.comm.upperBound)))]
+            if let pid = parts.pid {
+                labelList.append(Label(key: builder.intern("pid"),
+                                       string: builder.intern(Bytes.string(base, pid.lowerBound, pid.upperBound))))
+            }
+            labelList.append(Label(key: builder.intern("tid"),
+                                   string: builder.intern(Bytes.string(base, parts.tid.lowerBound,
+                                                                       parts.tid.upperBound))))
+            labels = builder.intern(labels: labelList)
+            while labelSetIsJava.count <= Int(labels) { labelSetIsJava.append(false) }
+            labelSetIsJava[Int(labels)] = PerfScriptGrammar.hasPrefix(base, parts.comm, "java")
+            headerKeys.insert(headerBytes, value: labels)
+        }
+        isJava = labelSetIsJava[Int(labels)]
+
+        let tail = PerfScriptGrammar.eventTail(base, parts.end, stop)
+        period = tail.period
+        let event = tail.event ?? (stop ..< stop)
+        let eventBytes = UnsafeRawBufferPointer(start: base + event.lowerBound, count: event.count)
+        if let cached = eventKeys.find(eventBytes) {
+            eventType = Int(cached)
+        } else {
+            let name = Bytes.string(base, event.lowerBound, event.upperBound)
+            eventType = builder.addSampleType(ValueType(type: name, unit: ""))
+            typeHasPeriod.append(false)
+            eventKeys.insert(eventBytes, value: Int32(eventType))
+        }
+        if firstEventInChunk == nil {
+            firstEventInChunk = Bytes.string(base, event.lowerBound, event.upperBound)
+        }
+        if let single = tail.singleLineStack {
+            onStackLine(base, single.lowerBound, single.upperBound)
+            inEvent = false
+        }
+    }
+
+    // MARK: - Frame lines
+
+    private func onStackLine(_ base: UnsafeRawPointer, _ start: Int, _ stop: Int) {
+        guard let parts = PerfScriptGrammar.stackLineParts(base, start, stop) else {
+            note(&weirdStackLines, base, start, stop)
+            return
+        }
+        var symbol = parts.symbol
+        // `symbol+0x1f` → `symbol`, when everything after `+0x` is hex.
+        if let plus = PerfScriptGrammar.lastOffsetMarker(base, symbol) { symbol = symbol.lowerBound ..< plus }
+        // A "symbol" in parentheses is a process name, not a frame (FlameGraph's rule).
+        if symbol.isEmpty || base.load(fromByteOffset: symbol.lowerBound, as: UInt8.self) == UInt8(ascii: "(") {
+            return
+        }
+        let isUnknown = PerfScriptGrammar.equals(base, symbol, "[unknown]")
+        key.removeAll(keepingCapacity: true)
+        key.append(isJava ? 1 : 0)
+        key.append(contentsOf: UnsafeRawBufferPointer(start: base + symbol.lowerBound, count: symbol.count))
+        key.append(0)
+        key.append(contentsOf: UnsafeRawBufferPointer(start: base + parts.module.lowerBound, count: parts.module.count))
+        if isUnknown || keepAddresses {
+            key.append(0)
+            key.append(contentsOf: UnsafeRawBufferPointer(start: base + parts.address.lowerBound,
+                                                          count: parts.address.count))
+        }
+        let location: LocationID
+        if let cached = key.withUnsafeBytes({ locationKeys.find($0) }) {
+            location = cached
+        } else {
+            location = makeLocation(symbol: Bytes.string(base, symbol.lowerBound, symbol.upperBound),
+                                    module: Bytes.string(base, parts.module.lowerBound, parts.module.upperBound),
+                                    address: Bytes.parseHex(base, parts.address.lowerBound, parts.address.upperBound),
+                                    isUnknown: isUnknown)
+            key.withUnsafeBytes { locationKeys.insert($0, value: location) }
+        }
+        stack.append(location)
+    }
+
+    private func makeLocation(symbol: String, module: String, address: UInt64?, isUnknown: Bool) -> LocationID {
+        let isInlineFrame = module == "inlined"
+        let mapping: MappingID? = module == "[unknown]" || isInlineFrame
+            ? nil : builder.intern(Mapping(file: builder.intern(module)))
+        if isUnknown {
+            return builder.intern(Location(mapping: mapping, address: address ?? 0, lines: []))
+        }
+        // `a->b->c` is an inline chain printed outermost first; lines are innermost first.
+        let pieces = PerfScriptGrammar.splitInlineChain(PerfSymbols.repairRustSymbol(symbol))
+        var lines: [Line] = []
+        for piece in pieces.reversed() {
+            var name = piece == "[unknown]"
+                ? "[\(module == "[unknown]" ? "unknown" : String(module.split(separator: "/").last ?? ""))]"
+                : piece
+            name = PerfSymbols.tidyGeneric(name)
+            if isJava { name = PerfSymbols.tidyJava(name) }
+            lines.append(Line(function: builder.function(named: name)))
+        }
+        return builder.intern(Location(mapping: mapping, address: keepAddresses ? address ?? 0 : 0, lines: lines,
+                                       isInlineFrame: isInlineFrame))
+    }
+
+    // MARK: - Samples
+
+    private func finishSample() {
+        if !stack.isEmpty && eventType >= 0 {
+            let id = stack.withUnsafeBufferPointer { builder.intern(stack: $0) }
+            let value = period.map { Int64(clamping: $0) } ?? 1
+            if period != nil { typeHasPeriod[eventType] = true }
+            builder.add(stack: id, labels: labels, type: eventType, value: value)
+        }
+        inEvent = false
+        stack.removeAll(keepingCapacity: true)
+        period = nil
+    }
+
+    private func note(_ skipped: inout SkippedLines, _ base: UnsafeRawPointer, _ start: Int, _ stop: Int) {
+        if skipped.count == 0 {
+            skipped.firstLineInChunk = linesInChunk
+            skipped.example = Bytes.string(base, start, min(stop, start + 120))
+        }
+        skipped.count += 1
+    }
+}

@@ -1,0 +1,92 @@
+/// Name clean-ups applied to perf symbols, the same ones inferno and FlameGraph apply, so folded output matches
+/// theirs. They run once per unique frame (on a cache miss), so they work on `String`s.
+enum PerfSymbols {
+    /// Drops a function's parameter list (`foo(int) const` → `foo`) and turns `;` into `:` (`;` separates frames).
+    /// Keeps Go method receivers (`pkg.(*T).m`) and `(anonymous namespace)`, and ignores parentheses nested in
+    /// `<>`, `{}` or `[]`.
+    static func tidyGeneric(_ name: String) -> String {
+        var bytes = Array(name.utf8)
+        for i in bytes.indices where bytes[i] == UInt8(ascii: ";") { bytes[i] = UInt8(ascii: ":") }
+        var depth = 0
+        var lastDotNext: Int?
+        var cut = bytes.count
+        let anonymous = Array("(anonymous namespace)".utf8)
+        for i in bytes.indices {
+            switch bytes[i] {
+            case UInt8(ascii: "<"), UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+            case UInt8(ascii: ">"), UInt8(ascii: "}"), UInt8(ascii: "]"), UInt8(ascii: ")"):
+                depth -= 1
+            case UInt8(ascii: "("):
+                if depth == 0 {
+                    let isGoReceiver = lastDotNext == i
+                    let isAnonymousNamespace = bytes.count - i >= anonymous.count
+                        && bytes[i ..< i + anonymous.count].elementsEqual(anonymous)
+                    if !isGoReceiver && !isAnonymousNamespace {
+                        cut = i
+                        break
+                    }
+                }
+                depth += 1
+            case UInt8(ascii: "."):
+                lastDotNext = i + 1
+            default:
+                break
+            }
+            if cut != bytes.count { break }
+        }
+        return String(decoding: bytes[..<cut], as: UTF8.self)
+    }
+
+    /// Java frames from perf-map-agent read `Lpkg/Class;::method`: drop the leading `L` of a class path.
+    static func tidyJava(_ name: String) -> String {
+        if name.hasPrefix("L") && name.contains("/") { return String(name.dropFirst()) }
+        return name
+    }
+
+    /// Repairs Rust legacy symbols that perf demangled only partly (`_$LT$std..fs..File$GT$::read::h5d84…`):
+    /// strips the `::h<16 hex>` hash and decodes `$LT$`-style escapes and `..` path separators.
+    static func repairRustSymbol(_ symbol: String) -> String {
+        let bytes = Array(symbol.utf8)
+        let hashLength = 17
+        guard bytes.count >= hashLength else { return symbol }
+        let hash = bytes[(bytes.count - hashLength)...]
+        guard hash.first == UInt8(ascii: "h"), hash.dropFirst().allSatisfy(Bytes.isHexDigit) else { return symbol }
+        var rest = bytes[..<(bytes.count - hashLength)]
+        if rest.count >= 2 && rest.suffix(2).elementsEqual("::".utf8) { rest = rest.dropLast(2) }
+        if rest.count >= 2 && rest.prefix(2).elementsEqual("_$".utf8) { rest = rest.dropFirst() }
+
+        var out: [UInt8] = []
+        out.reserveCapacity(rest.count)
+        while let first = rest.first {
+            if first == UInt8(ascii: ".") {
+                if rest.count >= 2 && rest[rest.startIndex + 1] == UInt8(ascii: ".") {
+                    out.append(contentsOf: "::".utf8)
+                    rest = rest.dropFirst(2)
+                } else {
+                    out.append(first)
+                    rest = rest.dropFirst()
+                }
+            } else if first == UInt8(ascii: "$") {
+                guard let (escape, replacement) = rustEscapes.first(where: { rest.starts(with: $0.0) }) else {
+                    out.append(contentsOf: rest)
+                    break
+                }
+                out.append(contentsOf: replacement)
+                rest = rest.dropFirst(escape.count)
+            } else {
+                let stop = rest.firstIndex { $0 == UInt8(ascii: "$") || $0 == UInt8(ascii: ".") } ?? rest.endIndex
+                out.append(contentsOf: rest[..<stop])
+                rest = rest[stop...]
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static let rustEscapes: [([UInt8], [UInt8])] = [
+        ("$SP$", "@"), ("$BP$", "*"), ("$RF$", "&"), ("$LT$", "<"), ("$GT$", ">"), ("$LP$", "("), ("$RP$", ")"),
+        ("$C$", ","), ("$u7e$", "~"), ("$u20$", " "), ("$u27$", "'"), ("$u3d$", "="), ("$u5b$", "["),
+        ("$u5d$", "]"), ("$u7b$", "{"), ("$u7d$", "}"), ("$u3b$", ";"), ("$u2b$", "+"), ("$u21$", "!"),
+        ("$u22$", "\""),
+    ].map { (Array($0.0.utf8), Array($0.1.utf8)) }
+}

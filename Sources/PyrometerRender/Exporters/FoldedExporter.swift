@@ -1,0 +1,25 @@
+import PyrometerAnalyze
+import PyrometerModel
+
+/// Writes folded stacks: one `frame;frame;leaf value` line per unique stack, sorted by the bytes of the stack
+/// text, as inferno's and FlameGraph's collapsers print them.
+public struct FoldedExporter: Sendable {
+    public init() {}
+
+    /// The folded text of `folded`, UTF-8.
+    public func export(_ folded: FoldedStacks) -> [UInt8] {
+        var out: [UInt8] = []
+        for line in folded.sortedLines() {
+            out.append(contentsOf: line.stack)
+            out.append(UInt8(ascii: " "))
+            out.append(contentsOf: String(line.value).utf8)
+            out.append(UInt8(ascii: "\n"))
+        }
+        return out
+    }
+
+    /// Folds `profile` with `options` and writes it.
+    public func export(_ profile: Profile, options: FoldOptions = FoldOptions()) -> [UInt8] {
+        export(Folder(options: options).fold(profile))
+    }
+}

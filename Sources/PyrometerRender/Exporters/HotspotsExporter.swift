@@ -1,0 +1,133 @@
+import Foundation
+import PyrometerAnalyze
+import PyrometerModel
+
+/// Writes a `HotspotReport` as an aligned text table, Markdown, or JSON.
+///
+/// JSON is an object `{total, unit, sampleType, kind, threshold, functions: [{name, self, selfPercent, total,
+/// totalPercent, flagged, hotPath}]}`; percentages are in percent (0–100), rounded to 4 decimals.
+public struct HotspotsExporter: Sendable {
+    public enum Format: String, CaseIterable, Sendable {
+        case text, json, markdown
+    }
+
+    public var format: Format
+    /// How many functions to list (findings are always listed); 0 lists all.
+    public var limit: Int
+
+    public init(format: Format = .text, limit: Int = 30) {
+        self.format = format
+        self.limit = limit
+    }
+
+    public func export(_ report: HotspotReport) -> [UInt8] {
+        let rows = selectedRows(report)
+        switch format {
+        case .json: return json(report, rows)
+        case .text: return Array(text(report, rows).utf8)
+        case .markdown: return Array(markdown(report, rows).utf8)
+        }
+    }
+
+    private func selectedRows(_ report: HotspotReport) -> [HotspotEntry] {
+        guard limit > 0 else { return report.functions }
+        return report.functions.enumerated().filter { $0.offset < limit || $0.element.flagged || $0.element.hotPath }
+            .map(\.element)
+    }
+
+    private static func percent(_ share: Double) -> String {
+        let hundredths = Int((share * 10000).rounded())
+        let whole = hundredths / 100, fraction = hundredths % 100
+        return "\(whole).\(fraction < 10 ? "0" : "")\(fraction)%"
+    }
+
+    private static func finding(_ entry: HotspotEntry) -> String {
+        entry.flagged ? "FLAGGED" : entry.hotPath ? "hot path" : ""
+    }
+
+    private func summary(_ report: HotspotReport) -> String {
+        let flagged = report.flagged.count, hot = report.hotPaths.count
+        return "Total \(report.total) \(report.valueType.unit) (\(report.valueType.type), \(report.kind.rawValue) profile); "
+            + "threshold \(Self.percent(report.threshold)): \(flagged) flagged, \(hot) hot path\(hot == 1 ? "" : "s")"
+    }
+
+    private func text(_ report: HotspotReport, _ rows: [HotspotEntry]) -> String {
+        var table: [[String]] = [["SELF", "SELF%", "TOTAL", "TOTAL%", "FINDING", "FUNCTION"]]
+        for row in rows {
+            table.append([String(row.selfValue), Self.percent(row.selfShare), String(row.totalValue),
+                          Self.percent(row.totalShare), Self.finding(row), Self.printable(row.name)])
+        }
+        var widths = [Int](repeating: 0, count: 5)
+        for line in table { for i in 0 ..< 5 { widths[i] = max(widths[i], line[i].count) } }
+        var out = summary(report) + "\n"
+        for line in table {
+            var cells: [String] = []
+            for i in 0 ..< 4 { cells.append(String(repeating: " ", count: widths[i] - line[i].count) + line[i]) }
+            cells.append(line[4] + String(repeating: " ", count: widths[4] - line[4].count))
+            cells.append(line[5])
+            out += cells.joined(separator: "  ") + "\n"
+        }
+        if rows.count < report.functions.count {
+            out += "(\(report.functions.count - rows.count) more functions; --limit 0 lists all)\n"
+        }
+        return out
+    }
+
+    private func markdown(_ report: HotspotReport, _ rows: [HotspotEntry]) -> String {
+        var out = "### Hotspots\n\n" + summary(report) + "\n\n"
+        out += "| Self | Self % | Total | Total % | Finding | Function |\n|---:|---:|---:|---:|---|---|\n"
+        for row in rows {
+            out += "| \(row.selfValue) | \(Self.percent(row.selfShare)) | \(row.totalValue) | "
+                + "\(Self.percent(row.totalShare)) | \(Self.finding(row)) | `\(Self.markdownCode(row.name))` |\n"
+        }
+        return out
+    }
+
+    /// Names in Markdown table cells: inside a code span, with `|` and backticks neutralized.
+    private static func markdownCode(_ name: String) -> String {
+        printable(name).replacingOccurrences(of: "`", with: "'").replacingOccurrences(of: "|", with: "\\|")
+    }
+
+    /// Control characters would corrupt a terminal or table: show them as U+FFFD.
+    private static func printable(_ name: String) -> String {
+        String(String.UnicodeScalarView(name.unicodeScalars.map {
+            $0.value < 0x20 || $0.value == 0x7F ? "\u{FFFD}" : $0
+        }))
+    }
+
+    private struct JSONReport: Encodable {
+        var total: Int64
+        var unit: String
+        var sampleType: String
+        var kind: String
+        var threshold: Double
+        var functions: [JSONFunction]
+    }
+
+    private struct JSONFunction: Encodable {
+        var name: String
+        var `self`: Int64
+        var selfPercent: Double
+        var total: Int64
+        var totalPercent: Double
+        var flagged: Bool
+        var hotPath: Bool
+    }
+
+    private func json(_ report: HotspotReport, _ rows: [HotspotEntry]) -> [UInt8] {
+        func rounded(_ share: Double) -> Double { (share * 100 * 10000).rounded() / 10000 }
+        let value = JSONReport(
+            total: report.total, unit: report.valueType.unit, sampleType: report.valueType.type,
+            kind: report.kind.rawValue, threshold: rounded(report.threshold),
+            functions: rows.map {
+                JSONFunction(name: $0.name, self: $0.selfValue, selfPercent: rounded($0.selfShare),
+                             total: $0.totalValue, totalPercent: rounded($0.totalShare), flagged: $0.flagged,
+                             hotPath: $0.hotPath)
+            })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+        data.append(UInt8(ascii: "\n"))
+        return [UInt8](data)
+    }
+}

@@ -1,0 +1,20 @@
+import ArgumentParser
+import PyrometerAnalyze
+import PyrometerRender
+
+struct Fold: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fold stacks: one `frame;frame;leaf count` line per unique stack (inferno/FlameGraph compatible).")
+
+    @OptionGroup var input: InputOptions
+    @OptionGroup var fold: FoldFlags
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        try Console.run {
+            let profile = try input.load(keepAddresses: fold.addrs)
+            let options = try fold.options(for: profile)
+            try output.write(FoldedExporter().export(profile, options: options))
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import PyrometerAnalyze
+import PyrometerRender
+
+struct Hotspots: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List functions by self and total share and flag hotspots.",
+        discussion: """
+            A function is FLAGGED when its self share is at or above the threshold; it is a HOT PATH when its \
+            total share reaches the threshold while its self share and each callee's share stay below it. The \
+            threshold defaults to 20% for CPU profiles and 10% for wall-clock profiles.
+            """)
+
+    @OptionGroup var input: InputOptions
+    @OptionGroup var fold: FoldFlags
+    @OptionGroup var output: OutputOptions
+
+    @Option(help: "Finding threshold in percent (default: 20 for CPU, 10 for wall-clock profiles).")
+    var threshold: Double?
+    @Option(help: "Output format: text, json or markdown.")
+    var format: HotspotsExporter.Format = .text
+    @Option(help: "Functions to list; findings are always listed; 0 lists all.")
+    var limit: Int = 30
+    @Flag(name: .customLong("fail-on-hotspot"), help: "Exit with status 1 when a function is flagged.")
+    var failOnHotspot = false
+
+    func validate() throws {
+        if let threshold, !(threshold > 0 && threshold <= 100) {
+            throw ValidationError("--threshold must be a percentage in (0, 100]")
+        }
+        if limit < 0 { throw ValidationError("--limit must be 0 or more") }
+    }
+
+    func run() throws {
+        var flagged = false
+        try Console.run {
+            let profile = try input.load(keepAddresses: fold.addrs)
+            var foldOptions = try fold.options(for: profile)
+            foldOptions.processRoot = false
+            let folded = Folder(options: foldOptions).fold(profile)
+            guard folded.total > 0 else { throw CLIError("no samples in the input") }
+            var options = HotspotOptions()
+            options.threshold = threshold.map { $0 / 100 }
+            let report = HotspotAnalyzer(options: options).analyze(folded)
+            try output.write(HotspotsExporter(format: format, limit: limit).export(report))
+            flagged = !report.flagged.isEmpty
+        }
+        if failOnHotspot && flagged { throw ExitCode(1) }
+    }
+}
+
+extension HotspotsExporter.Format: ExpressibleByArgument {}

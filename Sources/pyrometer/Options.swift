@@ -1,0 +1,85 @@
+import ArgumentParser
+import PyrometerAnalyze
+import PyrometerIngest
+import PyrometerModel
+
+/// Input files and how to read them; shared by every command that reads profiles.
+struct InputOptions: ParsableArguments {
+    @Argument(help: "Profile files (perf script text or folded stacks); standard input when none or '-'.")
+    var inputs: [String] = []
+
+    @Option(help: "Parser threads (default: the number of CPUs).")
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    /// Loads and merges the inputs, printing warnings for skipped lines.
+    func load(keepAddresses: Bool = false) throws -> Profile {
+        var options = ImportOptions()
+        if let threads { options.threads = threads }
+        options.keepAddresses = keepAddresses
+        let result = try Importers.load(paths: inputs, options: options)
+        for diagnostic in result.diagnostics { Console.warn(diagnostic.description) }
+        return result.profile
+    }
+}
+
+/// How stacks are named and filtered when folded: the collapse options of inferno/FlameGraph.
+struct FoldFlags: ParsableArguments {
+    @Flag(help: "Include the process id in the root frame (comm-PID).")
+    var pid = false
+    @Flag(help: "Include process and thread ids in the root frame (comm-PID/TID).")
+    var tid = false
+    @Flag(help: "Annotate kernel frames with _[k].")
+    var kernel = false
+    @Flag(help: "Annotate JIT frames with _[j].")
+    var jit = false
+    @Flag(help: "Annotate both kernel and JIT frames (--kernel --jit).")
+    var all = false
+    @Flag(help: "Show addresses of unsymbolized frames: [module <addr>].")
+    var addrs = false
+    @Flag(name: .customLong("no-inline"), help: "Drop inlined frames.")
+    var noInline = false
+    @Option(name: [.customLong("event"), .customLong("sample-type")],
+            help: "Which event / sample type to use (default: the first perf event, or the profile's default).")
+    var event: String?
+    @Option(name: .customLong("skip-after"),
+            help: "Drop the callers of frames named FUNC (and the process root); repeatable.")
+    var skipAfter: [String] = []
+
+    /// The fold options for `profile`, or an error naming the sample types it has.
+    func options(for profile: Profile) throws -> FoldOptions {
+        var options = FoldOptions()
+        options.includePid = pid || tid
+        options.includeTid = tid
+        options.annotateKernel = kernel || all
+        options.annotateJit = jit || all
+        options.includeAddresses = addrs
+        options.includeInline = !noInline
+        options.skipAfter = skipAfter
+        if let event {
+            guard let index = profile.sampleTypeIndex(named: event) else {
+                let known = profile.sampleTypes.map(\.type).joined(separator: ", ")
+                throw CLIError("no event or sample type '\(event)' in the input (it has: \(known))")
+            }
+            options.sampleType = index
+        }
+        return options
+    }
+}
+
+/// Where a command writes its result.
+struct OutputOptions: ParsableArguments {
+    @Option(name: [.short, .long], help: "Output file (written atomically); standard output when absent.")
+    var output: String?
+
+    func write(_ bytes: [UInt8]) throws {
+        if let output {
+            try OutputFile.writeAtomically(bytes, to: output)
+        } else {
+            Console.writeStdout(bytes)
+        }
+    }
+}
