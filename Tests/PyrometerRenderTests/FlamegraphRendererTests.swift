@@ -67,7 +67,7 @@ struct FlamegraphRendererTests {
         #expect(doc.elements.first { $0.attributes["id"] == "title" }?.text == options.title)
         #expect(doc.elements.first { $0.attributes["id"] == "subtitle" }?.text == options.subtitle)
         #expect(doc.all("desc").first?.text == options.notes)
-        #expect(doc.all("svg").first?.attributes["font-family"] == options.fontType)
+        #expect(doc.all("svg").first?.attributes["font-family"] == options.fontType + ", sans-serif")
         let frames = doc.elements.first { $0.attributes["id"] == "frames" }
         #expect(frames?.attributes["data-search-color"] == options.searchColor)
         #expect(frames?.attributes["data-name-type"] == options.nameType)
@@ -350,5 +350,47 @@ struct FlamegraphColorTests {
         #expect(frame.child("title")?.text == "do_sys_open (5 samples, 100.00%)")
         let fill = frame.rect["fill"] ?? ""
         #expect(fill.hasSuffix(",0)"))  // orange: no blue
+    }
+}
+
+@Suite("Flamegraph on a large tree")
+struct FlamegraphLargeTreeTests {
+    @Test("every frame wide enough is drawn exactly once, where its data says")
+    func largeTree() throws {
+        var rng: UInt64 = 42
+        func next(_ bound: Int) -> Int {
+            rng = rng &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((rng >> 33) % UInt64(bound))
+        }
+        var stacks: [([String], Int64)] = []
+        for _ in 0 ..< 4000 {
+            let depth = 1 + next(12)
+            stacks.append(((0 ..< depth).map { level in "f\(level)_\(next(level < 3 ? 3 : 8))" }, Int64(1 + next(500))))
+        }
+        let tree = makeTree(stacks)
+        var options = FlamegraphOptions()
+        options.minWidth = 0.5
+        let svg = FlamegraphRenderer(options: options).render(tree)
+        let doc = ParsedSVG(svg)
+        #expect(doc.error == nil)
+
+        // Independent count: a node is drawn iff it and all its ancestors are at least minWidth wide.
+        let scale = 1180.0 / Double(tree.total)
+        func drawn(_ node: Int) -> Int {
+            guard Double(tree.nodes[node].total) * scale >= options.minWidth else { return 0 }
+            return 1 + tree.nodes[node].children.reduce(0) { $0 + drawn(Int($1)) }
+        }
+        let frames = doc.frames
+        #expect(frames.count == drawn(0))
+        #expect(frames.count > 100 && frames.count < tree.nodes.count)
+        for frame in frames {
+            let x = try #require(Double(frame.attributes["data-x"] ?? ""))
+            let v = try #require(Double(frame.attributes["data-v"] ?? ""))
+            #expect(abs(frame.rectNumber("x") - (10 + x * scale)) <= 0.006)
+            #expect(abs(frame.rectNumber("width") - v * scale) <= 0.006)
+            #expect(v * scale >= options.minWidth)
+        }
+        // Same bytes on a second render.
+        #expect(FlamegraphRenderer(options: options).render(tree) == svg)
     }
 }

@@ -17,6 +17,8 @@ public struct FlamegraphRenderer: Sendable {
     static let xpad = 10
     /// Vertical gap between frame rows, in pixels.
     static let framePad = 1
+    /// CSS generic font families, which need no fallback.
+    static let genericFontFamilies: Set<String> = ["serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui"]
 
     public init(options: FlamegraphOptions = FlamegraphOptions()) {
         self.options = options
@@ -247,6 +249,9 @@ public struct FlamegraphRenderer: Sendable {
         out.int(height)
         out.raw("\" xmlns=\"http://www.w3.org/2000/svg\" font-family=\"")
         out.text(options.fontType)
+        if !Self.genericFontFamilies.contains(options.fontType) {
+            out.raw(", sans-serif")  // a fallback with similar metrics when the font is not installed
+        }
         out.raw("\" font-size=\"")
         out.int(options.fontSize)
         out.raw("\">\n")

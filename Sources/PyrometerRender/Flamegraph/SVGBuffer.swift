@@ -68,26 +68,28 @@ struct SVGBuffer {
     @inline(__always)
     mutating func fixed2(_ value: Double) { fixed(value, places: 2) }
 
-    /// Appends `value` rounded to `places` (1...6) decimals, always writing every decimal.
+    private static let powersOfTen: [Int64] = [1, 10, 100, 1000, 10000, 100_000, 1_000_000]
+
+    /// Appends `value` rounded to `places` (0...6) decimals, always writing every decimal.
     mutating func fixed(_ value: Double, places: Int) {
-        var scale = 1.0
-        var divisor: Int64 = 1
-        for _ in 0 ..< places {
-            scale *= 10
-            divisor *= 10
-        }
-        let scaled = (value * scale).rounded()
+        let divisor = Self.powersOfTen[min(max(places, 0), 6)]
+        let scaled = (value * Double(divisor)).rounded()
         guard scaled.isFinite, abs(scaled) < 9.0e18 else {
             raw("0")
             return
         }
-        var h = Int64(scaled)
+        writeScaled(Int64(scaled), divisor: divisor)
+    }
+
+    /// Writes `scaled / divisor` with all the decimals `divisor` implies.
+    private mutating func writeScaled(_ scaled: Int64, divisor: Int64) {
+        var h = scaled
         if h < 0 {
             bytes.append(UInt8(ascii: "-"))
             h = -h
         }
         uint(UInt64(h / divisor), grouped: false)
-        guard places > 0 else { return }
+        guard divisor > 1 else { return }
         bytes.append(UInt8(ascii: "."))
         var frac = h % divisor
         var d = divisor / 10
@@ -98,13 +100,19 @@ struct SVGBuffer {
         }
     }
 
-    /// Appends a coordinate: an integer when it is one, otherwise two decimals.
+    /// Appends a coordinate rounded to two decimals: written as an integer when it is one, otherwise with two
+    /// decimals.
     mutating func coord(_ value: Double) {
-        let hundredths = (value * 100).rounded()
-        if hundredths.truncatingRemainder(dividingBy: 100) == 0 && abs(hundredths) < 9.0e18 {
-            int(Int64(hundredths / 100))
+        let scaled = (value * 100).rounded()
+        guard scaled.isFinite, abs(scaled) < 9.0e18 else {
+            raw("0")
+            return
+        }
+        let h = Int64(scaled)
+        if h % 100 == 0 {
+            int(h / 100)
         } else {
-            fixed2(value)
+            writeScaled(h, divisor: 100)
         }
     }
 }

@@ -1,0 +1,55 @@
+import PyrometerAnalyze
+import PyrometerIngest
+import PyrometerModel
+import Testing
+
+@Suite struct FoldedImporterTests {
+    static func load(_ text: String) throws -> ImportResult {
+        try Importers.load(InputFile(name: "stacks.folded", bytes: Array(text.utf8)))
+    }
+
+    static func refold(_ profile: Profile) -> [String] {
+        Folder().fold(profile).sortedLines().map { String(decoding: $0.stack, as: UTF8.self) + " " + String($0.value) }
+    }
+
+    @Test func foldedRoundTrips() throws {
+        let lines = ["main;a;b 3", "main;a 2", "main;c d;e 1", "x 10"]
+        let result = try Self.load(lines.joined(separator: "\n") + "\n")
+        #expect(result.profile.sourceFormat == "folded")
+        #expect(Self.refold(result.profile) == lines.sorted())
+        #expect(result.diagnostics.isEmpty)
+    }
+
+    @Test func twoColumnsAreBeforeAndAfter() throws {
+        let profile = try Self.load("main;a 3 5\nmain;b 4 0\n").profile
+        #expect(profile.sampleTypes.map(\.type) == ["before", "after"])
+        #expect(profile.defaultSampleType == 1)
+        #expect(Self.refold(profile) == ["main;a 5"])
+        #expect(profile.total(sampleType: 0) == 7)
+    }
+
+    @Test func framesMayEndInNumbersInOneColumnFiles() throws {
+        // The first data line decides how many count columns the file has.
+        let profile = try Self.load("main;run 4\nmain;sleep 10 3\n").profile
+        #expect(Self.refold(profile) == ["main;run 4", "main;sleep 10 3"])
+    }
+
+    @Test func invalidLinesAreSkippedWithOneWarning() throws {
+        let result = try Self.load("main;a 3\nthis line has no count\n\nmain;b 2\nanother bad\n")
+        #expect(Self.refold(result.profile) == ["main;a 3", "main;b 2"])
+        #expect(result.diagnostics.count == 1)
+        #expect(result.diagnostics[0].count == 2)
+        #expect(result.diagnostics[0].firstLine == 2)
+    }
+
+    @Test func fractionalCountsAreRoundedWithAWarning() throws {
+        let result = try Self.load("a;b 1.5\na;c 2.0\n")
+        #expect(Self.refold(result.profile) == ["a;b 2", "a;c 2"])
+        #expect(result.diagnostics.map(\.count) == [1])
+    }
+
+    @Test func commentsAreIgnored() throws {
+        let result = try Self.load("# austin header\n# another\nmain;a 1\n")
+        #expect(Self.refold(result.profile) == ["main;a 1"])
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import PyrometerAnalyze
+@testable import PyrometerIngest
+import PyrometerModel
+import Testing
+
+@Suite struct PerfScriptImporterTests {
+    static func load(_ text: String, threads: Int = 2, blockSize: Int = 1 << 20) throws -> ImportResult {
+        var options = ImportOptions()
+        options.threads = threads
+        options.blockSize = blockSize
+        return try Importers.load(InputFile(name: "test.txt", bytes: Array(text.utf8)), options: options)
+    }
+
+    static func folded(_ profile: Profile, _ configure: (inout FoldOptions) -> Void = { _ in }) -> [String] {
+        var options = FoldOptions()
+        configure(&options)
+        return Folder(options: options).fold(profile).sortedLines().map {
+            String(decoding: $0.stack, as: UTF8.self) + " " + String($0.value)
+        }
+    }
+
+    @Test func goldenDumpOfDwarfSample() throws {
+        let profile = try Importers.load(InputFile(path: Fixtures.path("../../samples/hotspot-dwarf.perf.txt"))).profile
+        assertGolden(profile.canonicalDump(), "hotspot-dwarf.dump.txt", suite: "PerfScript")
+    }
+
+    @Test func parallelAndSequentialParsesAgree() throws {
+        let path = Fixtures.path("inferno/flamegraph/test/perf-vertx-stacks-01.txt")
+        var one = ImportOptions()
+        one.threads = 1
+        var many = ImportOptions()
+        many.threads = 4
+        many.blockSize = 4096
+        let sequential = try Importers.load(InputFile(path: path), options: one).profile.canonicalDump()
+        let parallel = try Importers.load(InputFile(path: path), options: many).profile.canonicalDump()
+        #expect(sequential == parallel)
+    }
+
+    @Test func eventsBecomeSampleTypesAndTheFirstIsTheDefault() throws {
+        let text = """
+            app 10/11 [000] 1.000: 100 cycles:u:
+            \t1 f (/bin/app)
+
+            app 10/11 [000] 1.001: 7 instructions:u:
+            \t1 g (/bin/app)
+
+            app 10/11 [000] 1.002: 50 cycles:u:
+            \t1 f (/bin/app)
+
+            """
+        let profile = try Self.load(text).profile
+        #expect(profile.sampleTypes.map(\.type) == ["cycles", "instructions"])
+        #expect(profile.defaultSampleType == 0)
+        #expect(Self.folded(profile) == ["app;f 150"])
+        #expect(Self.folded(profile) { $0.sampleType = 1 } == ["app;g 7"])
+        #expect(Self.folded(profile) { $0.includeTid = true } == ["app-10/11;f 150"])
+    }
+
+    @Test func periodsWeightSamplesAndClockEventsAreNanoseconds() throws {
+        let text = "p 1 2.0: 1001001 cpu-clock:\n\tff f (/x)\n\np 1 2.1: 1001001 cpu-clock:\n\tff f (/x)\n"
+        let profile = try Self.load(text).profile
+        #expect(profile.sampleTypes == [ValueType(type: "cpu-clock", unit: "nanoseconds")])
+        #expect(profile.total(sampleType: 0) == 2_002_002)
+        #expect(profile.kind(sampleType: 0) == .cpu)
+    }
+
+    @Test func perfInlinedFramesAreKeptOrDroppedWithNoInline() throws {
+        let text = """
+            app 5 1.0: 1 cycles:
+            \t27304 __libc_start_main_impl+0x84 (inlined)
+            \t1000 helper+0x4 (/bin/app)
+            \t610 _start+0x20 (/bin/app)
+
+            """
+        let profile = try Self.load(text).profile
+        #expect(Self.folded(profile) == ["app;_start;helper;__libc_start_main_impl 1"])
+        #expect(Self.folded(profile) { $0.includeInline = false } == ["app;_start;helper 1"])
+    }
+
+    @Test func inlineChainsAreMarked() throws {
+        let profile = try Self.load("app 5 1.0: 1 cycles:\n\t1 outer->mid->inner (/bin/app)\n\t2 main (/bin/app)\n")
+            .profile
+        #expect(Self.folded(profile) == ["app;main;outer;mid_[i];inner_[i] 1"])
+        #expect(Self.folded(profile) { $0.includeInline = false } == ["app;main;outer 1"])
+    }
+
+    @Test func skipAfterCutsCallersAndRoot() throws {
+        let profile = try Self.load("app 5 1.0: 1 cycles:\n\t1 leaf (/a)\n\t2 handler (/a)\n\t3 main (/a)\n").profile
+        #expect(Self.folded(profile) { $0.skipAfter = ["handler"] } == ["handler;leaf 1"])
+    }
+
+    @Test func modulePathsWithSpacesAreRead() throws {
+        let profile = try Self.load("app 5 1.0: 1 cycles:\n\t1 f+0x10 (/opt/My App/lib x.so)\n\t2 [unknown] (/opt/My App/bin)\n")
+            .profile
+        #expect(Self.folded(profile) == ["app;[bin];f 1"])
+        #expect(try Self.load("app 5 1.0: 1 cycles:\n\t1 f+0x10 (/opt/My App/lib x.so)\n").diagnostics.isEmpty)
+    }
+
+    @Test func unsymbolizedFramesKeepTheirAddressForLater() throws {
+        let profile = try Self.load("app 5 1.0: 1 cycles:\n\t7f00dead [unknown] (/usr/lib/libfoo.so)\n\t2 main (/a)\n")
+            .profile
+        let unknown = profile.locations.first { $0.lines.isEmpty }
+        #expect(unknown?.address == 0x7f00dead)
+        #expect(profile.mappingFile(of: unknown!) == "/usr/lib/libfoo.so")
+        #expect(Self.folded(profile) { $0.includeAddresses = true } == ["app;main;[libfoo.so <7f00dead>] 1"])
+    }
+
+    @Test func crlfLineEndingsAndMissingFinalNewlineAreFine() throws {
+        let profile = try Self.load("app 5 1.0: 3 cycles:\r\n\t1 f (/a)\r\n\t2 main (/a)\r\n\r\napp 5 1.1: 4 cycles:\r\n\t1 f (/a)").profile
+        #expect(Self.folded(profile) == ["app;main;f 3", "app;f 4"].sorted())
+    }
+
+    @Test func hostileBytesDoNotCrash() throws {
+        // NUL bytes, invalid UTF-8 and an absurd period inside otherwise valid samples.
+        var bytes = Array("app\u{0} 5 1.0: 99999999999999999999999 cycles:\n\t1 f\u{0}g (/a)\n\t2 ".utf8)
+        bytes += [0xFF, 0xFE, 0x20, 0x28, 0x2F, 0x61, 0x29, 0x0A, 0x0A]
+        let result = try Importers.load(InputFile(name: "hostile", bytes: bytes))
+        #expect(result.profile.samples.count == 1)
+        let names = Self.folded(result.profile)
+        #expect(names.count == 1)
+        #expect(names[0].hasSuffix(" 1"))  // the unparseable period falls back to one sample
+        #expect(names[0].contains("\u{FFFD}"))
+    }
+
+    @Test func binaryGarbageIsAnUnknownFormat() {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0 ..< 4096).map { _ in UInt8.random(in: 0 ... 255, using: &generator) }
+        #expect(throws: ProfileError.self) {
+            try Importers.load(InputFile(name: "garbage.bin", bytes: bytes))
+        }
+    }
+
+    @Test func aSampleLargerThanABlockIsRead() throws {
+        var text = "app 5 1.0: 1 cycles:\n"
+        for i in 0 ..< 2000 { text += "\t\(i) frame\(i) (/a)\n" }
+        text += "\napp 5 1.1: 1 cycles:\n\t1 f (/a)\n"
+        let profile = try Self.load(text, threads: 2, blockSize: 4096).profile
+        #expect(profile.stacks.count == 2)
+        #expect(profile.stacks[0].count == 2000 || profile.stacks[1].count == 2000)
+    }
+}

@@ -1,0 +1,80 @@
+import PyrometerModel
+import Testing
+
+@Suite struct ProfileBuilderTests {
+    /// A builder with one sample type and stacks given root first as names.
+    static func build(_ stacks: [([String], Int64, String?)], order: [Int]? = nil) -> Profile {
+        var builder = ProfileBuilder(sampleTypes: [ValueType(type: "cpu", unit: "nanoseconds")], sourceFormat: "test")
+        for index in order ?? Array(stacks.indices) {
+            let (frames, value, comm) = stacks[index]
+            let locations = frames.reversed().map { name in
+                builder.intern(Location(mapping: nil, address: 0, lines: [Line(function: builder.function(named: name))]))
+            }
+            let labels = comm.map { [Label(key: builder.intern("comm"), string: builder.intern($0))] } ?? []
+            let stack = builder.intern(stack: locations)
+            builder.add(stack: stack, labels: builder.intern(labels: labels), type: 0, value: value)
+        }
+        return builder.build()
+    }
+
+    static let example: [([String], Int64, String?)] = [
+        (["main", "a", "b"], 3, "app"), (["main", "a"], 2, "app"), (["main", "a", "b"], 4, "app"),
+        (["main", "c"], 1, nil), (["main", "a", "b"], 5, "other"),
+    ]
+
+    @Test func samplesWithTheSameStackAndLabelsAreSummed() {
+        let profile = Self.build(Self.example)
+        #expect(profile.samples.count == 4)
+        #expect(profile.stacks.count == 3)
+        #expect(profile.total(sampleType: 0) == 15)
+        #expect(profile.functions.count == 4)
+        let dump = profile.canonicalDump()
+        #expect(dump.contains("7 {comm=app} main;a;b\n"))
+        #expect(dump.contains("5 {comm=other} main;a;b\n"))
+        #expect(dump.contains("1 {} main;c\n"))
+    }
+
+    @Test func canonicalDumpIgnoresInsertionOrder() {
+        let forward = Self.build(Self.example).canonicalDump()
+        let backward = Self.build(Self.example, order: Array(Self.example.indices.reversed())).canonicalDump()
+        #expect(forward == backward)
+    }
+
+    @Test func mergeEqualsBuildingEverythingInOne() {
+        let whole = Self.build(Self.example)
+        var merged = ProfileBuilder(sampleTypes: [], sourceFormat: "test")
+        merged.merge(Self.build(Array(Self.example.prefix(2))))
+        merged.merge(Self.build(Array(Self.example.dropFirst(2))))
+        #expect(merged.build().canonicalDump() == whole.canonicalDump())
+    }
+
+    @Test func addingASampleTypeWidensExistingSamples() {
+        var builder = ProfileBuilder(sampleTypes: [ValueType(type: "cycles", unit: "count")], sourceFormat: "test")
+        let f = builder.function(named: "f")
+        let stack = builder.intern(stack: [builder.intern(Location(mapping: nil, address: 0, lines: [Line(function: f)]))])
+        builder.add(stack: stack, type: 0, value: 10)
+        let second = builder.addSampleType(ValueType(type: "instructions", unit: "count"))
+        builder.add(stack: stack, type: second, value: 7)
+        let profile = builder.build()
+        #expect(profile.samples.count == 1)
+        #expect(profile.value(sample: 0, type: 0) == 10)
+        #expect(profile.value(sample: 0, type: 1) == 7)
+    }
+
+    @Test func stackTableKeepsManyDistinctStacks() {
+        var table = StackTable()
+        for i in 0 ..< 5000 { #expect(table.intern([LocationID(i), LocationID(i % 7)]) == StackID(i)) }
+        for i in stride(from: 0, to: 5000, by: 97) { #expect(table.intern([LocationID(i), LocationID(i % 7)]) == StackID(i)) }
+        #expect(table.count == 5000)
+        #expect(Array(table[StackID(4999)]) == [4999, 4999 % 7])
+    }
+
+    /// The hash is stored by later features (the profile store), so it must never change between runs or builds.
+    @Test func stableHashIsFixed() {
+        #expect(StableHash.hash("") == StableHash.hash(""))
+        #expect(StableHash.hash("main;a;b") != StableHash.hash("main;a:b"))
+        // Known answers (recorded when the hash was introduced): a change here breaks stored stack keys.
+        #expect(StableHash.hash("abc") == 0xB6BD_4E7D_F9D2_EB71)
+        #expect(StableHash.hash("main;a;b") == 0x72A3_9107_728B_4492)
+    }
+}

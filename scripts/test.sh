@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what the tests need on a fresh Debian machine (run as root), then runs the whole test suite.
+# Usage: scripts/test.sh [extra `swift test` arguments]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: headless Chromium + chromedriver for the flamegraph browser tests, gzip for fixtures.
+packages=(chromium chromium-driver gzip)
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "test.sh: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# Python packages: Selenium drives Chromium in the browser tests.
+if ! python3 -c 'import selenium' 2>/dev/null; then
+  echo "test.sh: installing selenium"
+  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore selenium
+fi
+
+swift build --build-tests
+swift test --skip-build "$@"
