@@ -205,8 +205,10 @@ final class PerfScriptParser: @unchecked Sendable {
 
     private func note(_ skipped: inout SkippedLines, _ base: UnsafeRawPointer, _ start: Int, _ stop: Int) {
         if skipped.count == 0 {
+            var from = start
+            while from < stop && Bytes.isWhitespace(base.load(fromByteOffset: from, as: UInt8.self)) { from += 1 }
             skipped.firstLineInChunk = linesInChunk
-            skipped.example = Bytes.string(base, start, min(stop, start + 120))
+            skipped.example = Bytes.string(base, from, min(stop, from + 120))
         }
         skipped.count += 1
     }

@@ -1,6 +1,6 @@
 /// How a flamegraph looks: sizes, fonts, colours and labels. Every field has the default shown in its documentation,
 /// which matches flamegraph.pl / inferno.
-public struct FlamegraphOptions: Sendable {
+public struct FlamegraphOptions: Sendable, Equatable {
     /// The title drawn centred at the top. Default `"Flame Graph"` (`"Icicle Graph"` is a common choice when
     /// `inverted`, but the default does not change).
     public var title: String = "Flame Graph"

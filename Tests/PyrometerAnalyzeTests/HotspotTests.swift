@@ -1,0 +1,84 @@
+import Foundation
+import PyrometerAnalyze
+import PyrometerIngest
+import PyrometerModel
+import Testing
+
+@Suite struct HotspotTests {
+    static func folded(_ stacks: [(String, Int64)], kind: ProfileKind = .cpu) -> FoldedStacks {
+        var folded = FoldedStacks(valueType: ValueType(type: "samples", unit: "count"), kind: kind)
+        for (stack, value) in stacks { folded.add(frames: stack.split(separator: ";").map(String.init), value: value) }
+        return folded
+    }
+
+    static func entry(_ report: HotspotReport, _ name: String) -> HotspotEntry? {
+        report.functions.first { $0.name == name }
+    }
+
+    /// samples/hotspot.perf.txt is a real capture of samples/src/hotspot.c, built so that burn_cpu does half the
+    /// work itself and parse_stage 40% spread evenly over four helpers.
+    @Test func knownHotspotsOfTheSampleProgram() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("samples/hotspot.perf.txt").path
+        let profile = try Importers.load(InputFile(path: path)).profile
+        var options = FoldOptions()
+        options.processRoot = false
+        let report = HotspotAnalyzer().analyze(Folder(options: options).fold(profile))
+        #expect(report.kind == .cpu)
+        #expect(report.threshold == 0.20)
+        #expect(report.valueType.unit == "nanoseconds")
+        #expect(report.flagged.map(\.name) == ["burn_cpu"])
+        #expect(report.hotPaths.map(\.name) == ["parse_stage"])
+        let burn = try #require(Self.entry(report, "burn_cpu"))
+        #expect(abs(burn.selfShare - 0.50) < 0.03)
+        let stage = try #require(Self.entry(report, "parse_stage"))
+        #expect(abs(stage.totalShare - 0.40) < 0.03)
+        #expect(stage.selfValue == 0)
+        for helper in ["tokenize", "lookup_symbols", "build_tree", "validate_tree", "checksum"] {
+            let share = try #require(Self.entry(report, helper)).selfShare
+            #expect(abs(share - 0.10) < 0.02, "\(helper) \(share)")
+        }
+        #expect(try #require(Self.entry(report, "main")).totalShare > 0.99)
+    }
+
+    @Test func recursionCountsOncePerStack() {
+        let report = HotspotAnalyzer().analyze(Self.folded([("main;fib;fib;fib", 6), ("main;other", 4)]))
+        let fib = Self.entry(report, "fib")!
+        #expect(fib.totalValue == 6)
+        #expect(fib.selfValue == 6)
+        #expect(fib.flagged)
+        #expect(report.total == 10)
+    }
+
+    @Test func hotPathNeedsEveryCalleeBelowTheThreshold() {
+        // stage: 40% spread 10/10/10/10 → hot path; main: its callee stage reaches 40% → not a hot path.
+        let stacks: [(String, Int64)] = [("main;stage;a", 10), ("main;stage;b", 10), ("main;stage;c", 10),
+                                         ("main;stage;d", 10), ("main;work", 60)]
+        let report = HotspotAnalyzer().analyze(Self.folded(stacks))
+        #expect(report.hotPaths.map(\.name) == ["stage"])
+        #expect(report.flagged.map(\.name) == ["work"])
+        // With a 50% threshold nothing under stage reaches it, but main's callee work (60%) does.
+        var options = HotspotOptions()
+        options.threshold = 0.5
+        let strict = HotspotAnalyzer(options: options).analyze(Self.folded(stacks))
+        #expect(strict.hotPaths.isEmpty)
+        #expect(strict.flagged.map(\.name) == ["work"])
+    }
+
+    @Test func wallClockProfilesUseTenPercent() {
+        let stacks: [(String, Int64)] = [("main;poll", 15), ("main;run", 85)]
+        #expect(HotspotAnalyzer().analyze(Self.folded(stacks, kind: .wall)).threshold == 0.10)
+        #expect(HotspotAnalyzer().analyze(Self.folded(stacks, kind: .wall)).flagged.map(\.name) == ["run", "poll"])
+        #expect(HotspotAnalyzer().analyze(Self.folded(stacks, kind: .cpu)).flagged.map(\.name) == ["run"])
+    }
+
+    @Test func exactlyAtTheThresholdIsFlagged() {
+        let report = HotspotAnalyzer().analyze(Self.folded([("a", 20), ("b", 80)]))
+        #expect(Set(report.flagged.map(\.name)) == ["a", "b"])
+    }
+
+    @Test func sortedBySelfThenTotalThenName() {
+        let report = HotspotAnalyzer().analyze(Self.folded([("m;b", 5), ("m;a", 5), ("m;c", 9)]))
+        #expect(report.functions.map(\.name) == ["c", "a", "b", "m"])
+    }
+}

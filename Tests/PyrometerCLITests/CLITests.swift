@@ -1,0 +1,176 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+
+/// Runs the built `pyrometer` binary end to end: arguments, standard input, stdout, stderr, exit status.
+enum CLI {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    static var executable: URL {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("pyrometer")
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+        return repository.appendingPathComponent(".build/debug/pyrometer")
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: Data
+        var stderr: String
+        var text: String { String(decoding: stdout, as: UTF8.self) }
+    }
+
+    static func run(_ arguments: [String], stdin: Data? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = repository
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
+        try process.run()
+        if let stdin {
+            let writer = input.fileHandleForWriting
+            DispatchQueue.global().async {
+                writer.write(stdin)
+                try? writer.close()
+            }
+        }
+        // Read both pipes concurrently so that a full stderr pipe cannot block the child.
+        final class Collected: @unchecked Sendable { var data = Data() }
+        let errData = Collected()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            errData.data = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: outData,
+                      stderr: String(decoding: errData.data, as: UTF8.self))
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("pyrometer-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
+
+@Suite struct CLITests {
+    static let vertx = "Tests/Fixtures/inferno/flamegraph/test/perf-vertx-stacks-01.txt"
+    static let vertxAll = "Tests/Fixtures/inferno/flamegraph/test/results/perf-vertx-stacks-01-collapsed-all.txt"
+
+    @Test func foldFromFileAndFromStdinMatchInferno() throws {
+        let expected = try String(contentsOf: CLI.repository.appendingPathComponent(Self.vertxAll), encoding: .utf8)
+        let fromFile = try CLI.run(["fold", "--all", Self.vertx])
+        #expect(fromFile.status == 0)
+        #expect(fromFile.text.replacingOccurrences(of: "'", with: "").replacingOccurrences(of: "\"", with: "")
+            == expected)
+        let input = try Data(contentsOf: CLI.repository.appendingPathComponent(Self.vertx))
+        let fromStdin = try CLI.run(["fold", "--all"], stdin: input)
+        #expect(fromStdin.stdout == fromFile.stdout)
+    }
+
+    @Test func outputFileIsWrittenAndIdenticalToStdout() throws {
+        let dir = try CLI.temporaryDirectory()
+        let target = dir.appendingPathComponent("out.folded").path
+        let result = try CLI.run(["fold", Self.vertx, "-o", target])
+        #expect(result.status == 0)
+        #expect(result.stdout.isEmpty)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: target)) == CLI.run(["fold", Self.vertx]).stdout)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["out.folded"])
+    }
+
+    @Test func unreadableAndUnknownInputsFailWithAPosition() throws {
+        let missing = try CLI.run(["fold", "no/such/file.txt"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("no/such/file.txt: cannot open"))
+        let unknown = try CLI.run(["flamegraph"], stdin: Data("hello world\nthis is not a profile\n".utf8))
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("<stdin>:1: unknown format"))
+        #expect(unknown.stdout.isEmpty)
+        let directory = try CLI.run(["hotspots", "Tests"])
+        #expect(directory.status == 2)
+        #expect(directory.stderr.contains("Tests: is a directory"))
+    }
+
+    @Test func weirdLinesAreWarnedAboutOnce() throws {
+        let result = try CLI.run(["fold", "Tests/Fixtures/inferno/tests/data/collapse-perf/weird-stack-line.txt"])
+        #expect(result.status == 0)
+        let warnings = result.stderr.split(separator: "\n").filter { $0.contains("warning: weird stack line") }
+        #expect(warnings.count == 1)
+        #expect(warnings.first?.contains("weird-stack-line.txt:5:") == true)
+    }
+
+    @Test func failedRenderLeavesNoOutputFile() throws {
+        let dir = try CLI.temporaryDirectory()
+        let target = dir.appendingPathComponent("graph.svg").path
+        let result = try CLI.run(["flamegraph", "-o", target], stdin: Data("garbage\n".utf8))
+        #expect(result.status == 2)
+        #expect(!FileManager.default.fileExists(atPath: target))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
+        let empty = try CLI.run(["flamegraph", "-o", target], stdin: Data())
+        #expect(empty.status == 2)
+        #expect(empty.stderr.contains("no samples"))
+        #expect(!FileManager.default.fileExists(atPath: target))
+    }
+
+    @Test func unknownEventIsAnError() throws {
+        let result = try CLI.run(["fold", "--event", "instructions", "samples/hotspot.perf.txt"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("no event or sample type 'instructions'"))
+        #expect(result.stderr.contains("cpu-clock"))
+    }
+
+    @Test func hotspotsFlagTheSampleAndFailOnRequest() throws {
+        let text = try CLI.run(["hotspots", "samples/hotspot.perf.txt"])
+        #expect(text.status == 0)
+        #expect(text.text.contains("FLAGGED"))
+        let json = try CLI.run(["hotspots", "samples/hotspot.perf.txt", "--format", "json", "--limit", "0"])
+        let object = try #require(try JSONSerialization.jsonObject(with: json.stdout) as? [String: Any])
+        #expect(object["unit"] as? String == "nanoseconds")
+        #expect(object["threshold"] as? Double == 20)
+        let functions = try #require(object["functions"] as? [[String: Any]])
+        let flagged = functions.filter { $0["flagged"] as? Bool == true }.compactMap { $0["name"] as? String }
+        let hotPaths = functions.filter { $0["hotPath"] as? Bool == true }.compactMap { $0["name"] as? String }
+        #expect(flagged == ["burn_cpu"])
+        #expect(hotPaths == ["parse_stage"])
+        for key in ["name", "self", "selfPercent", "total", "totalPercent", "flagged", "hotPath"] {
+            #expect(functions[0][key] != nil, "missing \(key)")
+        }
+        #expect(try CLI.run(["hotspots", "samples/hotspot.perf.txt", "--fail-on-hotspot"]).status == 1)
+        #expect(try CLI.run(["hotspots", "samples/hotspot.perf.txt", "--fail-on-hotspot", "--threshold", "60"])
+            .status == 0)
+        let markdown = try CLI.run(["hotspots", "samples/hotspot.perf.txt", "--format", "markdown"])
+        #expect(markdown.text.contains("| `burn_cpu` |"))
+    }
+
+    @Test func flamegraphIsDeterministicAndEscapesNames() throws {
+        let hostile = "main;<script>alert(1)</script>;x]]>y;\"q\"&'a' 5\nmain;ok 5\n"
+        let first = try CLI.run(["flamegraph", "--title", "<b>T&T</b>"], stdin: Data(hostile.utf8))
+        let second = try CLI.run(["flamegraph", "--title", "<b>T&T</b>"], stdin: Data(hostile.utf8))
+        #expect(first.status == 0)
+        #expect(first.stdout == second.stdout)
+        let svg = first.text
+        #expect(!svg.contains("<script>alert"))
+        #expect(!svg.contains("<b>T&T"))
+        #expect(svg.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        // The document is still well-formed XML.
+        let parser = XMLParser(data: first.stdout)
+        #expect(parser.parse(), "\(parser.parserError.map { "\($0)" } ?? "")")
+    }
+
+    @Test func everyCommandReadsStdin() throws {
+        let input = Data("a;b 3\na;c 1\n".utf8)
+        #expect(try CLI.run(["fold"], stdin: input).text == "a;b 3\na;c 1\n")
+        #expect(try CLI.run(["hotspots"], stdin: input).text.contains("b"))
+        #expect(try CLI.run(["flamegraph"], stdin: input).text.hasPrefix("<?xml"))
+    }
+}
