@@ -18,6 +18,9 @@ public struct ImportOptions: Sendable {
     /// re-symbolize). Default off: frames then fold by (function, module), which keeps memory bounded by unique
     /// function stacks.
     public var keepAddresses = false
+    /// The largest single record accepted (a perf sample, a folded line); default 256 MiB. Real ones are a few
+    /// KiB; the bound keeps a hostile input without separators from being read whole into memory.
+    public var maxRecordBytes = 256 << 20
 
     public init() {}
 }

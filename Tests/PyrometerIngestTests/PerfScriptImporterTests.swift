@@ -139,4 +139,15 @@ import Testing
         #expect(profile.stacks.count == 2)
         #expect(profile.stacks[0].count == 2000 || profile.stacks[1].count == 2000)
     }
+
+    @Test func inputWithoutSampleBoundariesIsRefusedNotReadWhole() throws {
+        var text = "app 5 1.0: 1 cycles:\n"
+        for i in 0 ..< 20000 { text += "\t\(i) frame\(i) (/a)\n" }
+        var options = ImportOptions()
+        options.blockSize = 4096
+        options.maxRecordBytes = 64 << 10
+        #expect(throws: ProfileError.self) {
+            try Importers.load(InputFile(name: "huge", bytes: Array(text.utf8)), options: options)
+        }
+    }
 }

@@ -77,9 +77,9 @@ public struct FoldedImporter: ProfileImporter {
                 return i
             }
             if usable == 0 && !endOfInput {
-                guard buffer.count < 1 << 30 else {
-                    throw ProfileError(.malformed, "a line longer than 1 GiB", file: input.name,
-                                       line: parser.lineNumber + 1)
+                guard buffer.count < options.maxRecordBytes else {
+                    throw ProfileError(.malformed, "a line longer than \(options.maxRecordBytes) bytes",
+                                       file: input.name, line: parser.lineNumber + 1)
                 }
                 try input.fill(&buffer, to: buffer.count * 2)
                 continue

@@ -58,7 +58,13 @@ public struct PerfScriptImporter: ProfileImporter {
                 ? buffer.count
                 : buffer.withUnsafeBytes { Bytes.lastBlankLineEnd($0, before: $0.count) }
             guard let usable, usable > 0 else {
-                // One sample larger than a block: read a bigger block.
+                // One sample larger than a block: read a bigger block, up to a bound (a hostile input without
+                // blank lines must not be read whole into memory).
+                guard blockSize < options.maxRecordBytes else {
+                    throw ProfileError(.malformed, """
+                        no blank line in \(blockSize >> 20) MiB: expected samples separated by blank lines
+                        """, file: input.name, line: linesBefore + 1)
+                }
                 blockSize *= 2
                 continue
             }
