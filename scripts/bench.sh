@@ -190,6 +190,16 @@ ratio("fold", "pyrometer fold", "inferno collapse")
 ratio("end to end (→ SVG)", "pyrometer flamegraph", "inferno flamegraph")
 EOF
 }
+say "What is timed"
+cat <<'EOF'
+  pyrometer fold        pyrometer fold INPUT -o FILE                        (perf text -> folded stacks)
+  inferno collapse      flamegraph-rs with --post-process saving the folded text and handing on a 1-frame graph:
+                        flamegraph-rs has no collapse-only mode, so this is inferno's collapse + a near-free render
+  pyrometer flamegraph  pyrometer flamegraph INPUT -o FILE.svg              (perf text -> SVG)
+  inferno flamegraph    PERF=perf-cat flamegraph-rs --perfdata INPUT -o FILE.svg
+  cat input             the fake perf piping the input into flamegraph-rs (a cost inside both inferno rows)
+  ratio                 inferno mean / pyrometer mean (> 1: pyrometer is faster)
+EOF
 # The small input runs in milliseconds: let hyperfine pick the number of runs (at least 10, about 3 s each).
 run_hyperfine small "$BENCH_DIR/small.perf.txt"
 run_hyperfine medium "$BENCH_DIR/medium.perf.txt" --runs "$BENCH_RUNS"
