@@ -62,30 +62,26 @@ public struct FoldedImporter: ProfileImporter {
 
     public func parse(_ input: InputFile, options: ImportOptions) throws(ProfileError) -> ImportResult {
         var parser = FoldedParser()
-        var buffer: [UInt8] = []
+        var blockSize = max(4096, options.blockSize)
+        let buffer = BlockBuffer(capacity: blockSize)
         var endOfInput = false
-        let blockSize = max(1 << 16, options.blockSize)
-        while !endOfInput || !buffer.isEmpty {
-            while !endOfInput && buffer.count < blockSize {
-                if try input.read(into: &buffer, maxCount: blockSize - buffer.count) == 0 { endOfInput = true }
-            }
+        while !endOfInput || buffer.count > 0 {
+            if !endOfInput { endOfInput = try !buffer.fill(from: input, to: blockSize) }
             // Parse whole lines only; the last partial line waits for more input.
-            let usable: Int = buffer.withUnsafeBytes { bytes in
-                if endOfInput { return bytes.count }
-                var i = bytes.count
-                while i > 0 && bytes[i - 1] != Bytes.newline { i -= 1 }
-                return i
+            var usable = buffer.count
+            if !endOfInput {
+                while usable > 0 && buffer.bytes[usable - 1] != Bytes.newline { usable -= 1 }
             }
-            if usable == 0 && !endOfInput {
-                guard buffer.count < options.maxRecordBytes else {
+            if usable == 0 {
+                guard blockSize < options.maxRecordBytes else {
                     throw ProfileError(.malformed, "a line longer than \(options.maxRecordBytes) bytes",
                                        file: input.name, line: parser.lineNumber + 1)
                 }
-                try input.fill(&buffer, to: buffer.count * 2)
+                blockSize *= 2
                 continue
             }
-            buffer.withUnsafeBytes { parser.parse(UnsafeRawBufferPointer(rebasing: $0[..<usable])) }
-            buffer.removeFirst(usable)
+            parser.parse(UnsafeRawBufferPointer(rebasing: buffer.bytes[..<usable]))
+            buffer.consume(usable)
         }
         return ImportResult(profile: parser.finish(), diagnostics: parser.diagnostics(file: input.name))
     }

@@ -57,36 +57,36 @@ public final class InputFile {
         if ownsDescriptor { close(descriptor) }
     }
 
-    /// Appends up to `maxCount` bytes to `buffer`; returns how many were appended, 0 at the end of input.
-    public func read(into buffer: inout [UInt8], maxCount: Int) throws(ProfileError) -> Int {
+    /// Reads up to `buffer.count` bytes into `buffer`; returns how many were read, 0 at the end of input.
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(ProfileError) -> Int {
+        guard let target = buffer.baseAddress, buffer.count > 0 else { return 0 }
         if !pushedBack.isEmpty {
-            let n = min(maxCount, pushedBack.count)
-            buffer.append(contentsOf: pushedBack[..<n])
+            let n = min(buffer.count, pushedBack.count)
+            pushedBack.withUnsafeBytes { target.copyMemory(from: $0.baseAddress!, byteCount: n) }
             pushedBack.removeFirst(n)
             offset += n
             return n
         }
         guard descriptor >= 0 else { return 0 }
-        let oldCount = buffer.count
-        buffer.reserveCapacity(oldCount + maxCount)
-        var appended = 0
-        buffer.append(contentsOf: repeatElement(0, count: maxCount))
-        let result: Int = buffer.withUnsafeMutableBytes { raw in
-            while true {
-                let n = systemRead(descriptor, raw.baseAddress! + oldCount, maxCount)
-                if n < 0 && errno == EINTR { continue }
+        while true {
+            let n = systemRead(descriptor, target, buffer.count)
+            if n >= 0 {
+                offset += n
                 return n
             }
-        }
-        if result < 0 {
-            buffer.removeLast(maxCount)
+            if errno == EINTR { continue }
             throw ProfileError(.unreadable, "read failed: \(String(cString: strerror(errno)))", file: name,
                                byteOffset: offset)
         }
-        appended = result
-        buffer.removeLast(maxCount - appended)
-        offset += appended
-        return appended
+    }
+
+    /// Appends up to `maxCount` bytes to `buffer`; returns how many were appended, 0 at the end of input.
+    public func read(into buffer: inout [UInt8], maxCount: Int) throws(ProfileError) -> Int {
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: maxCount, alignment: 1)
+        defer { scratch.deallocate() }
+        let n = try read(into: scratch)
+        buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<n]))
+        return n
     }
 
     /// Reads until `buffer` holds at least `count` bytes or the input ends.

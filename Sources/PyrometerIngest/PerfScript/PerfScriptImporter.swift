@@ -41,22 +41,20 @@ public struct PerfScriptImporter: ProfileImporter {
 
     public func parse(_ input: InputFile, options: ImportOptions) throws(ProfileError) -> ImportResult {
         let workerCount = max(1, options.threads)
-        let workers = (0 ..< workerCount).map { _ in PerfScriptParser(keepAddresses: options.keepAddresses) }
-        var buffer: [UInt8] = []
+        var workers = (0 ..< workerCount).map { _ in PerfScriptParser(keepAddresses: options.keepAddresses) }
+        var blockSize = max(4096, options.blockSize)
+        let buffer = BlockBuffer(capacity: blockSize)
         var endOfInput = false
         var linesBefore = 0
         var firstEvent: String?
         var weirdEvents = SkippedSummary(kind: "weird event line (expected `comm pid/tid ... event:`)")
         var weirdStacks = SkippedSummary(kind: "weird stack line (expected `addr symbol (module)`)")
-        var blockSize = max(4096, options.blockSize)
 
-        while !endOfInput || !buffer.isEmpty {
-            while !endOfInput && buffer.count < blockSize {
-                if try input.read(into: &buffer, maxCount: blockSize - buffer.count) == 0 { endOfInput = true }
-            }
+        while !endOfInput || buffer.count > 0 {
+            if !endOfInput { endOfInput = try !buffer.fill(from: input, to: blockSize) }
             let usable: Int? = endOfInput
                 ? buffer.count
-                : buffer.withUnsafeBytes { Bytes.lastBlankLineEnd($0, before: $0.count) }
+                : Bytes.lastBlankLineEnd(buffer.bytes, before: buffer.count)
             guard let usable, usable > 0 else {
                 // One sample larger than a block: read a bigger block, up to a bound (a hostile input without
                 // blank lines must not be read whole into memory).
@@ -69,35 +67,37 @@ public struct PerfScriptImporter: ProfileImporter {
                 continue
             }
             // Cut the block into one part per worker at blank lines; tiny blocks go to one worker.
+            let bytes = buffer.bytes
             var cuts = [0]
             if usable >= 2048 {
-                buffer.withUnsafeBytes { bytes in
-                    for k in 1 ..< workerCount {
-                        let target = usable * k / workerCount
-                        if let cut = Bytes.lastBlankLineEnd(bytes, before: target, after: cuts.last!), cut > cuts.last! {
-                            cuts.append(cut)
-                        }
+                for k in 1 ..< workerCount {
+                    let target = usable * k / workerCount
+                    if let cut = Bytes.lastBlankLineEnd(bytes, before: target, after: cuts.last!), cut > cuts.last! {
+                        cuts.append(cut)
                     }
                 }
             }
             cuts.append(usable)
             let parts = cuts.count - 1
-            buffer.withUnsafeBytes { bytes in
-                let shared = SendableBytes(bytes)
-                let cutList = cuts
-                DispatchQueue.concurrentPerform(iterations: parts) { part in
-                    let slice = UnsafeRawBufferPointer(rebasing: shared.bytes[cutList[part] ..< cutList[part + 1]])
-                    workers[part].parse(slice)
+            if parts == 1 {
+                workers[0].parse(UnsafeRawBufferPointer(rebasing: bytes[0 ..< usable]))
+            } else {
+                workers.withUnsafeMutableBufferPointer { pool in
+                    let shared = SharedWorkers(pool: pool, bytes: bytes, cuts: cuts)
+                    DispatchQueue.concurrentPerform(iterations: parts) { part in
+                        // Each iteration touches only its own worker and its own slice of the block.
+                        shared.pool[part].parse(
+                            UnsafeRawBufferPointer(rebasing: shared.bytes[shared.cuts[part] ..< shared.cuts[part + 1]]))
+                    }
                 }
             }
             for part in 0 ..< parts {
-                let worker = workers[part]
-                if firstEvent == nil { firstEvent = worker.firstEventInChunk }
-                weirdEvents.add(worker.weirdEventLines, linesBefore: linesBefore)
-                weirdStacks.add(worker.weirdStackLines, linesBefore: linesBefore)
-                linesBefore += worker.linesInChunk
+                if firstEvent == nil { firstEvent = workers[part].firstEventInChunk }
+                weirdEvents.add(workers[part].weirdEventLines, linesBefore: linesBefore)
+                weirdStacks.add(workers[part].weirdStackLines, linesBefore: linesBefore)
+                linesBefore += workers[part].linesInChunk
             }
-            buffer.removeFirst(usable)
+            buffer.consume(usable)
         }
 
         var builder = workers[0].builder
@@ -148,8 +148,10 @@ struct SkippedSummary {
     }
 }
 
-/// A read-only view of a buffer handed to worker threads while its owner waits for them.
-struct SendableBytes: @unchecked Sendable {
+/// The workers and the block handed to `concurrentPerform` while the importer waits for it: iteration `i` uses
+/// only `pool[i]` and `bytes[cuts[i] ..< cuts[i + 1]]`, so no two threads touch the same memory.
+private struct SharedWorkers: @unchecked Sendable {
+    let pool: UnsafeMutableBufferPointer<PerfScriptParser>
     let bytes: UnsafeRawBufferPointer
-    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    let cuts: [Int]
 }
