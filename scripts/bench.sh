@@ -71,8 +71,8 @@ if [ -n "${PYROMETER_BIN:-}" ]; then
 else
   command -v swift >/dev/null 2>&1 || die "swift is not on PATH (or set PYROMETER_BIN)"
   SCRATCH=${SCRATCH:-.build}
-  echo "building pyrometer (swift build -c release --scratch-path $SCRATCH)"
-  swift build -c release --scratch-path "$SCRATCH" --product pyrometer >/dev/null || die "swift build failed"
+  echo "building pyrometer (swift build -c release --static-swift-stdlib --scratch-path $SCRATCH)"
+  swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product pyrometer >/dev/null || die "swift build failed"
   PYRO=$(cd "$SCRATCH/release" && pwd)/pyrometer
 fi
 [ -x "$PYRO" ] || die "no pyrometer binary at $PYRO"

@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-swift build -c release --product pyrometer
-bin="$(swift build -c release --show-bin-path)/pyrometer"
+swift build -c release --static-swift-stdlib --product pyrometer
+bin="$(swift build -c release --static-swift-stdlib --show-bin-path)/pyrometer"
 mkdir -p out
 
 for capture in samples/*.perf.txt; do

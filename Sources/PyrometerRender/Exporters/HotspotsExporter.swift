@@ -1,4 +1,9 @@
+// FoundationEssentials has the JSON encoder without Foundation's ICU data, which costs ~10 ms at every start.
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import PyrometerAnalyze
 import PyrometerModel
 
@@ -85,7 +90,15 @@ public struct HotspotsExporter: Sendable {
 
     /// Names in Markdown table cells: inside a code span, with `|` and backticks neutralized.
     private static func markdownCode(_ name: String) -> String {
-        printable(name).replacingOccurrences(of: "`", with: "'").replacingOccurrences(of: "|", with: "\\|")
+        var escaped = ""
+        for character in printable(name) {
+            switch character {
+            case "`": escaped.append("'")
+            case "|": escaped.append("\\|")
+            default: escaped.append(character)
+            }
+        }
+        return escaped
     }
 
     /// Control characters would corrupt a terminal or table: show them as U+FFFD.
