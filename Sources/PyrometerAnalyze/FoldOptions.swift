@@ -13,7 +13,8 @@ public struct FoldOptions: Sendable, Equatable {
     public var annotateKernel = false
     /// Append `_[j]` to JIT frames (`/tmp/perf-PID.map`, `jitted-*.so`). Default off.
     public var annotateJit = false
-    /// Show the address of unsymbolized frames: `[module <addr>]`. Default off.
+    /// Show the address of unsymbolized frames: `[module <addr>]`. Default off. Perf input must then be imported
+    /// with `ImportOptions.keepAddresses`, which keeps the addresses of frames whose module is unknown too.
     public var includeAddresses = false
     /// Keep inlined frames (marked `_[i]` when they are lines of one location). Default on.
     public var includeInline = true

@@ -72,6 +72,7 @@ import Testing
         var importOptions = ImportOptions()
         importOptions.threads = threads
         importOptions.blockSize = 4096  // several blocks and worker splits even for small inputs
+        importOptions.keepAddresses = options.contains("addrs")  // as the CLI does for --addrs
         let result = try Importers.load(input, options: importOptions)
         return Folder(options: foldOptions(options)).fold(result.profile).sortedLines().map {
             String(decoding: $0.stack, as: UTF8.self) + " " + String($0.value)

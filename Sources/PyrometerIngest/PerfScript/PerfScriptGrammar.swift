@@ -200,6 +200,12 @@ enum PerfScriptGrammar {
         return true
     }
 
+    static func hasSuffix(_ base: UnsafeRawPointer, _ range: Range<Int>, _ literal: StaticString) -> Bool {
+        let n = literal.utf8CodeUnitCount
+        guard range.count >= n else { return false }
+        return hasPrefix(base, range.upperBound - n ..< range.upperBound, literal)
+    }
+
     /// Splits `a->b->c` into its pieces (empty pieces kept, as Rust's `split` keeps them).
     static func splitInlineChain(_ symbol: String) -> [String] {
         var pieces: [String] = []

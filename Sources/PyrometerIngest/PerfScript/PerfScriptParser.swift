@@ -141,7 +141,20 @@ struct PerfScriptParser {
     private mutating func onStackLine(_ base: UnsafeRawPointer, _ start: Int, _ stop: Int) {
         var from = start
         while from < stop && Bytes.isWhitespace(base.load(fromByteOffset: from, as: UInt8.self)) { from += 1 }
-        let line = UnsafeRawBufferPointer(start: base + from, count: stop - from)
+        // Where an address does not matter (it is kept only for unsymbolized frames of a known module), the key
+        // leaves it out, so that e.g. the garbage frames of a broken frame-pointer chain share one entry.
+        var keyStart = from
+        if !keepAddresses {
+            let space = Bytes.find(Bytes.space, in: base, from: from, to: stop)
+            if space < stop {
+                let rest = space + 1 ..< stop
+                if !(PerfScriptGrammar.hasPrefix(base, rest, "[unknown] (")
+                     && !PerfScriptGrammar.hasSuffix(base, rest, "([unknown])")) {
+                    keyStart = space + 1
+                }
+            }
+        }
+        let line = UnsafeRawBufferPointer(start: base + keyStart, count: stop - keyStart)
         let table = isJava ? 1 : 0
         if let cached = frameLines[table].find(line) {
             if cached >= 0 { stack.append(cached) }
@@ -167,12 +180,17 @@ struct PerfScriptParser {
             return -1
         }
         let isUnknown = PerfScriptGrammar.equals(base, symbol, "[unknown]")
+        // The address of an unsymbolized frame matters for a symbolizer only when its module is known; garbage
+        // frames of a broken frame-pointer chain (`7f89... [unknown] ([unknown])`) would otherwise make nearly
+        // every stack unique.
+        let keepsAddress = keepAddresses
+            || (isUnknown && !PerfScriptGrammar.equals(base, parts.module, "[unknown]"))
         key.removeAll(keepingCapacity: true)
         key.append(isJava ? 1 : 0)
         key.append(contentsOf: UnsafeRawBufferPointer(start: base + symbol.lowerBound, count: symbol.count))
         key.append(0)
         key.append(contentsOf: UnsafeRawBufferPointer(start: base + parts.module.lowerBound, count: parts.module.count))
-        if isUnknown || keepAddresses {
+        if keepsAddress {
             key.append(0)
             key.append(contentsOf: UnsafeRawBufferPointer(start: base + parts.address.lowerBound,
                                                           count: parts.address.count))
@@ -180,7 +198,8 @@ struct PerfScriptParser {
         if let cached = key.withUnsafeBytes({ locationKeys.find($0) }) { return cached }
         let location = makeLocation(symbol: Bytes.string(base, symbol.lowerBound, symbol.upperBound),
                                     module: Bytes.string(base, parts.module.lowerBound, parts.module.upperBound),
-                                    address: Bytes.parseHex(base, parts.address.lowerBound, parts.address.upperBound),
+                                    address: keepsAddress
+                                        ? Bytes.parseHex(base, parts.address.lowerBound, parts.address.upperBound) : nil,
                                     isUnknown: isUnknown)
         key.withUnsafeBytes { locationKeys.insert($0, value: location) }
         return location
@@ -204,7 +223,7 @@ struct PerfScriptParser {
             if isJava { name = PerfSymbols.tidyJava(name) }
             lines.append(Line(function: builder.function(named: name)))
         }
-        return builder.intern(Location(mapping: mapping, address: keepAddresses ? address ?? 0 : 0, lines: lines,
+        return builder.intern(Location(mapping: mapping, address: address ?? 0, lines: lines,
                                        isInlineFrame: isInlineFrame))
     }
 
