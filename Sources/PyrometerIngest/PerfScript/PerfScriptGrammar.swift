@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import PyrometerModel
 
 /// The line grammar of `perf script` text, on bytes. Ranges are byte offsets from the same base pointer.
@@ -190,14 +195,11 @@ enum PerfScriptGrammar {
         return hasPrefix(base, range, literal)
     }
 
+    @inline(__always)
     static func hasPrefix(_ base: UnsafeRawPointer, _ range: Range<Int>, _ literal: StaticString) -> Bool {
         let n = literal.utf8CodeUnitCount
         guard range.count >= n else { return false }
-        let p = literal.utf8Start
-        for k in 0 ..< n where base.load(fromByteOffset: range.lowerBound + k, as: UInt8.self) != p[k] {
-            return false
-        }
-        return true
+        return memcmp(base + range.lowerBound, literal.utf8Start, n) == 0
     }
 
     static func hasSuffix(_ base: UnsafeRawPointer, _ range: Range<Int>, _ literal: StaticString) -> Bool {
