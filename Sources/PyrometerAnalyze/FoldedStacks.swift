@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import PyrometerModel
 
 /// A profile reduced to one value per unique stack of frame names (root first): what folded text, flamegraphs and
@@ -51,43 +56,50 @@ public struct FoldedStacks: Sendable {
         stacks[StackID(id)].map { names[Int($0)] }
     }
 
+    /// The folded text of every stack with a non-zero value, sorted by the bytes of the stack text.
+    public func sortedText() -> SortedFoldedText {
+        let utf8Names = names.map { Array($0.utf8) }
+        var text = SortedFoldedText()
+        for id in 0 ..< count where values[id] != 0 {
+            let start = text.bytes.count
+            var first = true
+            for frame in stacks[StackID(id)] {
+                if !first { text.bytes.append(UInt8(ascii: ";")) }
+                first = false
+                text.bytes.append(contentsOf: utf8Names[Int(frame)])
+            }
+            text.ranges.append(start ..< text.bytes.count)
+            text.values.append(values[id])
+        }
+        var order = Array(text.ranges.indices)
+        let ranges = text.ranges
+        text.bytes.withUnsafeBytes { all in
+            order.sort { a, b in
+                let ra = ranges[a], rb = ranges[b]
+                let n = min(ra.count, rb.count)
+                let c = n == 0 ? 0 : memcmp(all.baseAddress! + ra.lowerBound, all.baseAddress! + rb.lowerBound, n)
+                return c != 0 ? c < 0 : ra.count < rb.count
+            }
+        }
+        text.order = order
+        return text
+    }
+
     /// `(stack text, value)` pairs sorted by the bytes of the stack text, as folded output lists them.
     /// Frames are joined with `;`. Stacks whose value is 0 are left out.
     public func sortedLines() -> [(stack: [UInt8], value: Int64)] {
-        let utf8Names = names.map { Array($0.utf8) }
-        var lines: [(stack: [UInt8], value: Int64)] = []
-        lines.reserveCapacity(count)
-        for id in 0 ..< count where values[id] != 0 {
-            var text: [UInt8] = []
-            var first = true
-            for frame in stacks[StackID(id)] {
-                if !first { text.append(UInt8(ascii: ";")) }
-                first = false
-                text.append(contentsOf: utf8Names[Int(frame)])
-            }
-            lines.append((text, values[id]))
-        }
-        lines.sort { a, b in
-            a.stack.withUnsafeBytes { pa in
-                b.stack.withUnsafeBytes { pb in
-                    let n = min(pa.count, pb.count)
-                    let c = n == 0 ? 0 : memcmpBytes(pa.baseAddress!, pb.baseAddress!, n)
-                    return c != 0 ? c < 0 : pa.count < pb.count
-                }
-            }
-        }
-        return lines
+        let text = sortedText()
+        return text.order.map { (Array(text.bytes[text.ranges[$0]]), text.values[$0]) }
     }
 }
 
-@inline(__always)
-private func memcmpBytes(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Int {
-    var i = 0
-    while i < n {
-        let x = a.load(fromByteOffset: i, as: UInt8.self)
-        let y = b.load(fromByteOffset: i, as: UInt8.self)
-        if x != y { return Int(x) - Int(y) }
-        i += 1
-    }
-    return 0
+/// Folded stack texts in one buffer: line `order[i]` is the i-th in byte order.
+public struct SortedFoldedText: Sendable {
+    /// Every stack text (frames joined with `;`), back to back.
+    public var bytes: [UInt8] = []
+    /// Where each stack's text is in `bytes`.
+    public var ranges: [Range<Int>] = []
+    public var values: [Int64] = []
+    /// Indexes into `ranges` and `values`, sorted by stack text.
+    public var order: [Int] = []
 }

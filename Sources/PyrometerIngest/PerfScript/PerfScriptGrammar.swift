@@ -210,6 +210,7 @@ enum PerfScriptGrammar {
 
     /// Splits `a->b->c` into its pieces (empty pieces kept, as Rust's `split` keeps them).
     static func splitInlineChain(_ symbol: String) -> [String] {
+        guard symbol.utf8.contains(UInt8(ascii: ">")) else { return [symbol] }
         var pieces: [String] = []
         var current: [UInt8] = []
         let bytes = Array(symbol.utf8)

@@ -47,9 +47,12 @@ enum PerfSymbols {
     /// Repairs Rust legacy symbols that perf demangled only partly (`_$LT$std..fs..File$GT$::read::h5d84…`):
     /// strips the `::h<16 hex>` hash and decodes `$LT$`-style escapes and `..` path separators.
     static func repairRustSymbol(_ symbol: String) -> String {
-        let bytes = Array(symbol.utf8)
         let hashLength = 17
-        guard bytes.count >= hashLength else { return symbol }
+        // Most symbols are not Rust: decide from the 17th byte from the end before copying anything.
+        let utf8 = symbol.utf8
+        guard utf8.count >= hashLength,
+              utf8[utf8.index(utf8.endIndex, offsetBy: -hashLength)] == UInt8(ascii: "h") else { return symbol }
+        let bytes = Array(utf8)
         let hash = bytes[(bytes.count - hashLength)...]
         guard hash.first == UInt8(ascii: "h"), hash.dropFirst().allSatisfy(Bytes.isHexDigit) else { return symbol }
         var rest = bytes[..<(bytes.count - hashLength)]

@@ -8,12 +8,16 @@ public struct FoldedExporter: Sendable {
 
     /// The folded text of `folded`, UTF-8.
     public func export(_ folded: FoldedStacks) -> [UInt8] {
+        let text = folded.sortedText()
         var out: [UInt8] = []
-        for line in folded.sortedLines() {
-            out.append(contentsOf: line.stack)
-            out.append(UInt8(ascii: " "))
-            out.append(contentsOf: String(line.value).utf8)
-            out.append(UInt8(ascii: "\n"))
+        out.reserveCapacity(text.bytes.count + text.order.count * 12)
+        text.bytes.withUnsafeBytes { all in
+            for index in text.order {
+                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: all[text.ranges[index]]))
+                out.append(UInt8(ascii: " "))
+                out.append(contentsOf: String(text.values[index]).utf8)
+                out.append(UInt8(ascii: "\n"))
+            }
         }
         return out
     }
