@@ -8,9 +8,9 @@ import PyrometerModel
 /// A profile reduced to one value per unique stack of frame names (root first): what folded text, flamegraphs and
 /// hotspots are computed from.
 public struct FoldedStacks: Sendable {
+    private var nameTable = Interner<String>()
     /// Frame-name id → name.
-    public private(set) var names: [String] = []
-    private var nameIndex: [String: Int32] = [:]
+    public var names: [String] { nameTable.elements }
     /// Unique stacks of frame-name ids, root first.
     public private(set) var stacks = StackTable()
     /// The value of each stack in `stacks`.
@@ -32,13 +32,7 @@ public struct FoldedStacks: Sendable {
     public var total: Int64 { values.reduce(0, &+) }
 
     /// The id of frame name `name`.
-    public mutating func intern(name: String) -> Int32 {
-        if let id = nameIndex[name] { return id }
-        let id = Int32(names.count)
-        names.append(name)
-        nameIndex[name] = id
-        return id
-    }
+    public mutating func intern(name: String) -> Int32 { nameTable.intern(name) }
 
     /// Adds `value` to the stack of frame-name ids `frames` (root first).
     public mutating func add(frames: UnsafeBufferPointer<Int32>, value: Int64) {

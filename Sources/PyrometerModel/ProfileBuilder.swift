@@ -10,17 +10,12 @@ public struct ProfileBuilder: Sendable {
     public var comments: [String] = []
     public var sourceFormat: String
 
-    private(set) var strings: [String] = [""]
-    private var stringIndex: [String: StringID] = ["": 0]
-    private(set) var functions: [Function] = []
-    private var functionIndex: [Function: FunctionID] = [:]
-    private(set) var mappings: [Mapping] = []
-    private var mappingIndex: [Mapping: MappingID] = [:]
-    private(set) var locations: [Location] = []
-    private var locationIndex: [Location: LocationID] = [:]
+    private var strings = Interner<String>()
+    private var functions = Interner<Function>()
+    private var mappings = Interner<Mapping>()
+    private var locations = Interner<Location>()
     public private(set) var stacks = StackTable()
-    private(set) var labelSets: [[Label]] = [[]]
-    private var labelSetIndex: [[Label]: LabelSetID] = [[]: 0]
+    private var labelSets = Interner<[Label]>()
     private(set) var samples: [Sample] = []
     private var sampleIndex: [UInt64: Int32] = [:]
     private(set) var values: [Int64] = []
@@ -29,52 +24,30 @@ public struct ProfileBuilder: Sendable {
         self.sampleTypes = sampleTypes
         self.defaultSampleType = defaultSampleType ?? max(0, sampleTypes.count - 1)
         self.sourceFormat = sourceFormat
+        _ = strings.intern("")  // id 0 is the empty string, as in pprof
+        _ = labelSets.intern([])  // id 0 is the empty label set
     }
 
     // MARK: - Interning
 
     /// The id of `string`, adding it if new.
-    public mutating func intern(_ string: String) -> StringID {
-        if let id = stringIndex[string] { return id }
-        let id = StringID(strings.count)
-        strings.append(string)
-        stringIndex[string] = id
-        return id
-    }
+    public mutating func intern(_ string: String) -> StringID { strings.intern(string) }
 
     /// The string with id `id`.
-    public func string(_ id: StringID) -> String { strings[Int(id)] }
+    public func string(_ id: StringID) -> String { strings[id] }
 
-    public mutating func intern(_ function: Function) -> FunctionID {
-        if let id = functionIndex[function] { return id }
-        let id = FunctionID(functions.count)
-        functions.append(function)
-        functionIndex[function] = id
-        return id
-    }
+    public mutating func intern(_ function: Function) -> FunctionID { functions.intern(function) }
 
     /// The id of a function with this display name and no other information.
     public mutating func function(named name: String) -> FunctionID {
         intern(Function(name: intern(name)))
     }
 
-    public mutating func intern(_ mapping: Mapping) -> MappingID {
-        if let id = mappingIndex[mapping] { return id }
-        let id = MappingID(mappings.count)
-        mappings.append(mapping)
-        mappingIndex[mapping] = id
-        return id
-    }
+    public mutating func intern(_ mapping: Mapping) -> MappingID { mappings.intern(mapping) }
 
-    public mutating func intern(_ location: Location) -> LocationID {
-        if let id = locationIndex[location] { return id }
-        let id = LocationID(locations.count)
-        locations.append(location)
-        locationIndex[location] = id
-        return id
-    }
+    public mutating func intern(_ location: Location) -> LocationID { locations.intern(location) }
 
-    public func location(_ id: LocationID) -> Location { locations[Int(id)] }
+    public func location(_ id: LocationID) -> Location { locations[id] }
 
     /// The id of the stack of `locations`, leaf first.
     public mutating func intern(stack locations: UnsafeBufferPointer<LocationID>) -> StackID {
@@ -87,12 +60,7 @@ public struct ProfileBuilder: Sendable {
 
     /// The id of a label set. Labels are sorted by key so that order does not matter.
     public mutating func intern(labels: [Label]) -> LabelSetID {
-        let sorted = labels.sorted { ($0.key, $0.string, $0.number) < ($1.key, $1.string, $1.number) }
-        if let id = labelSetIndex[sorted] { return id }
-        let id = LabelSetID(labelSets.count)
-        labelSets.append(sorted)
-        labelSetIndex[sorted] = id
-        return id
+        labelSets.intern(labels.sorted { ($0.key, $0.string, $0.number) < ($1.key, $1.string, $1.number) })
     }
 
     // MARK: - Samples
@@ -190,8 +158,9 @@ public struct ProfileBuilder: Sendable {
     /// The immutable profile.
     public func build() -> Profile {
         Profile(sampleTypes: sampleTypes, defaultSampleType: min(defaultSampleType, max(0, sampleTypes.count - 1)),
-                periodType: periodType, period: period, strings: strings, functions: functions, mappings: mappings,
-                locations: locations, stacks: stacks, labelSets: labelSets, samples: samples, values: values,
-                comments: comments, sourceFormat: sourceFormat)
+                periodType: periodType, period: period, strings: strings.elements, functions: functions.elements,
+                mappings: mappings.elements, locations: locations.elements, stacks: stacks,
+                labelSets: labelSets.elements, samples: samples, values: values, comments: comments,
+                sourceFormat: sourceFormat)
     }
 }
