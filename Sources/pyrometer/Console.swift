@@ -62,14 +62,35 @@ enum Console {
 /// leaves a half-written file.
 enum OutputFile {
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        // A device or pipe (`-o /dev/null`, `-o /dev/stdout`) is written in place: renaming over it would replace
+        // the device node with a regular file.
+        var info = stat()
+        if stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
+            let fd = open(path, O_WRONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw CLIError("\(path): cannot open for writing: \(errorText(errno))") }
+            defer { close(fd) }
+            guard writeAll(fd, bytes) else { throw CLIError("\(path): cannot write: \(errorText(errno))") }
+            return
+        }
         let directory = path.contains("/") ? String(path[..<path.lastIndex(of: "/")!]) : "."
         var template = Array("\(directory.isEmpty ? "/" : directory)/.pyrometer-XXXXXX".utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else {
-            throw CLIError("\(path): cannot create output file: \(String(cString: strerror(errno)))")
+            throw CLIError("\(path): cannot create output file: \(errorText(errno))")
         }
-        let temporary = String(cString: template)
-        var ok = true
+        let temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        var ok = writeAll(fd, bytes)
+        let writeError = errno
+        fchmod(fd, 0o644)
+        if close(fd) != 0 { ok = false }
+        guard ok, rename(temporary, path) == 0 else {
+            let message = errorText(ok ? errno : writeError)
+            unlink(temporary)
+            throw CLIError("\(path): cannot write output file: \(message)")
+        }
+    }
+
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
         bytes.withUnsafeBytes { buffer in
             var base = buffer.baseAddress
             var remaining = buffer.count
@@ -77,20 +98,16 @@ enum OutputFile {
                 let n = write(fd, current, remaining)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    ok = false
-                    break
+                    return false
                 }
                 base = current + n
                 remaining -= n
             }
+            return true
         }
-        let error = errno
-        fchmod(fd, 0o644)
-        if close(fd) != 0 { ok = false }
-        guard ok, rename(temporary, path) == 0 else {
-            let message = String(cString: strerror(ok ? errno : error))
-            unlink(temporary)
-            throw CLIError("\(path): cannot write output file: \(message)")
-        }
+    }
+
+    private static func errorText(_ code: Int32) -> String {
+        String(cString: strerror(code))
     }
 }

@@ -88,6 +88,23 @@ enum CLI {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["out.folded"])
     }
 
+    /// `-o /dev/null` or a named pipe must be written in place, never replaced by a renamed regular file.
+    @Test func outputToAPipeWritesIntoIt() throws {
+        let dir = try CLI.temporaryDirectory()
+        let fifo = dir.appendingPathComponent("pipe").path
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let reader = Process()
+        reader.executableURL = URL(fileURLWithPath: "/bin/sh")
+        reader.arguments = ["-c", "cat \"$0\" > \"$0.out\"", fifo]
+        try reader.run()
+        let result = try CLI.run(["fold", Self.vertx, "-o", fifo])
+        reader.waitUntilExit()
+        #expect(result.status == 0)
+        var info = stat()
+        #expect(stat(fifo, &info) == 0 && (info.st_mode & S_IFMT) == S_IFIFO)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: fifo + ".out")) == CLI.run(["fold", Self.vertx]).stdout)
+    }
+
     @Test func unreadableAndUnknownInputsFailWithAPosition() throws {
         let missing = try CLI.run(["fold", "no/such/file.txt"])
         #expect(missing.status == 2)

@@ -14,8 +14,9 @@ struct PerfScriptParser {
     private(set) var builder = ProfileBuilder(sampleTypes: [], sourceFormat: PerfScriptImporter.formatName)
     private let keepAddresses: Bool
 
-    /// Whole frame lines (`addr symbol+off (module)`, trimmed) → location id, or -1 for a line that is not a frame
-    /// (a parenthesized process name). Most lines repeat exactly, so most are resolved with one hash and compare.
+    /// Frame lines (`symbol+off (module)`, with the leading `addr` only where the address is kept) → location id,
+    /// or -1 for a line that is not a frame (a parenthesized process name). Most lines repeat exactly, so most are
+    /// resolved with one hash and one compare.
     private var frameLines = [ByteTable(capacity: 4096), ByteTable(capacity: 16)]  // [not Java, Java]
     /// The location behind a frame line: (Java?, symbol without offset, module[, address]) → location id.
     private var locationKeys = ByteTable(capacity: 4096)
