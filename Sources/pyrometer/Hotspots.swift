@@ -23,6 +23,9 @@ struct Hotspots: ParsableCommand {
     var limit: Int = 30
     @Flag(name: .customLong("fail-on-hotspot"), help: "Exit with status 1 when a function is flagged.")
     var failOnHotspot = false
+    @Flag(name: .customLong("wall-clock"),
+          help: "Treat the input as a wall-clock profile (default threshold 10%) when its format cannot say so.")
+    var wallClock = false
 
     func validate() throws {
         if let threshold, !(threshold > 0 && threshold <= 100) {
@@ -37,7 +40,8 @@ struct Hotspots: ParsableCommand {
             let profile = try input.load(keepAddresses: fold.addrs)
             var foldOptions = try fold.options(for: profile)
             foldOptions.processRoot = false
-            let folded = Folder(options: foldOptions).fold(profile)
+            var folded = Folder(options: foldOptions).fold(profile)
+            if wallClock { folded.kind = .wall }
             guard folded.total > 0 else { throw CLIError("no samples in the input") }
             var options = HotspotOptions()
             options.threshold = threshold.map { $0 / 100 }

@@ -165,6 +165,10 @@ enum CLI {
         #expect(try CLI.run(["hotspots", "samples/hotspot.perf.txt", "--fail-on-hotspot"]).status == 1)
         #expect(try CLI.run(["hotspots", "samples/hotspot.perf.txt", "--fail-on-hotspot", "--threshold", "60"])
             .status == 0)
+        // As a wall-clock profile the threshold is 10%: the four helpers and checksum (≈10% each) hover around it.
+        let wall = try CLI.run(["hotspots", "samples/hotspot.perf.txt", "--wall-clock", "--format", "json"])
+        let wallObject = try #require(try JSONSerialization.jsonObject(with: wall.stdout) as? [String: Any])
+        #expect(wallObject["threshold"] as? Double == 10)
         let markdown = try CLI.run(["hotspots", "samples/hotspot.perf.txt", "--format", "markdown"])
         #expect(markdown.text.contains("| `burn_cpu` |"))
     }
