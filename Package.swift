@@ -34,7 +34,7 @@ let package = Package(
             ],
             swiftSettings: optimized),
         .testTarget(name: "PyrometerModelTests", dependencies: ["PyrometerModel"]),
-        .testTarget(name: "PyrometerIngestTests", dependencies: ["PyrometerIngest", "PyrometerAnalyze"]),
+        .testTarget(name: "PyrometerIngestTests", dependencies: ["PyrometerIngest", "PyrometerAnalyze", "PyrometerRender"]),
         .testTarget(name: "PyrometerAnalyzeTests", dependencies: ["PyrometerAnalyze", "PyrometerIngest"]),
         .testTarget(name: "PyrometerRenderTests", dependencies: ["PyrometerRender", "PyrometerIngest"]),
         .testTarget(name: "PyrometerCLITests", dependencies: ["PyrometerModel"]),

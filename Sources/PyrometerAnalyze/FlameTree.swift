@@ -37,7 +37,7 @@ public struct FlameTree: Sendable {
             if value == 0 { continue }
             let frames = folded.stacks[StackID(id)]
             var node: Int32 = 0
-            nodes[0].total &+= value
+            nodes[0].total.saturatingAdd(value)
             var depth: Int32 = 0
             let ordered: [Int32] = reverse ? frames.reversed() : Array(frames)
             for frame in ordered {
@@ -52,10 +52,10 @@ public struct FlameTree: Sendable {
                     nodes[Int(node)].children.append(child)
                     childIndex[key] = child
                 }
-                nodes[Int(child)].total &+= value
+                nodes[Int(child)].total.saturatingAdd(value)
                 node = child
             }
-            nodes[Int(node)].selfValue &+= value
+            nodes[Int(node)].selfValue.saturatingAdd(value)
             maxDepth = max(maxDepth, Int(depth))
         }
         let utf8 = names.map { Array($0.utf8) }

@@ -29,7 +29,7 @@ public struct FoldedStacks: Sendable {
     public var count: Int { values.count }
 
     /// The sum of all values.
-    public var total: Int64 { values.reduce(0, &+) }
+    public var total: Int64 { values.reduce(0) { $0.addingSaturated($1) } }
 
     /// The id of frame name `name`.
     public mutating func intern(name: String) -> Int32 { nameTable.intern(name) }
@@ -37,17 +37,12 @@ public struct FoldedStacks: Sendable {
     /// Adds `value` to the stack of frame-name ids `frames` (root first).
     public mutating func add(frames: UnsafeBufferPointer<Int32>, value: Int64) {
         let id = Int(stacks.intern(frames))
-        if id == values.count { values.append(value) } else { values[id] &+= value }
+        if id == values.count { values.append(value) } else { values[id].saturatingAdd(value) }
     }
 
     public mutating func add(frames: [String], value: Int64) {
         let ids = frames.map { intern(name: $0) }
         ids.withUnsafeBufferPointer { add(frames: $0, value: value) }
-    }
-
-    /// The frame names of stack `id`, root first.
-    public func frames(_ id: Int) -> [String] {
-        stacks[StackID(id)].map { names[Int($0)] }
     }
 
     /// The folded text of every stack with a non-zero value, sorted by the bytes of the stack text.
@@ -75,7 +70,22 @@ public struct FoldedStacks: Sendable {
                 return c != 0 ? c < 0 : ra.count < rb.count
             }
         }
-        text.order = order
+        // Different stacks can print the same (a process name containing `;`, a frame named like two): one line
+        // each, as text-keyed collapsers give.
+        var merged: [Int] = []
+        merged.reserveCapacity(order.count)
+        text.bytes.withUnsafeBytes { all in
+            for index in order {
+                if let last = merged.last, ranges[last].count == ranges[index].count,
+                   ranges[last].isEmpty || memcmp(all.baseAddress! + ranges[last].lowerBound,
+                                                  all.baseAddress! + ranges[index].lowerBound, ranges[index].count) == 0 {
+                    text.values[last].saturatingAdd(text.values[index])
+                } else {
+                    merged.append(index)
+                }
+            }
+        }
+        text.order = merged
         return text
     }
 

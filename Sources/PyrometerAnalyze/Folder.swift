@@ -38,7 +38,9 @@ public struct Folder: Sendable {
                     let location = Int(stack[index])
                     if skipMatch[location] == nil {
                         skipMatch[location] = profile.locations[location].lines.contains {
-                            skipAfter.contains(profile.functionName($0))
+                            let function = profile.functions[Int($0.function)]
+                            return skipAfter.contains(profile.strings[Int(function.name)])
+                                || (function.systemName != 0 && skipAfter.contains(profile.strings[Int(function.systemName)]))
                         }
                     }
                     if skipMatch[location]! {
@@ -89,7 +91,8 @@ public struct Folder: Sendable {
         if location.isInlineFrame && !options.includeInline { return [] }
         let module = profile.mappingFile(of: location)
         guard !location.lines.isEmpty else {
-            return [folded.intern(name: unsymbolizedName(module: module, address: location.address))]
+            return [folded.intern(name: unsymbolizedName(module: location.mapping == nil ? nil : module,
+                                                         address: location.address))]
         }
         var result: [Int32] = []
         let lines = options.includeInline ? location.lines[...] : location.lines.suffix(1)
@@ -107,21 +110,21 @@ public struct Folder: Sendable {
         return result
     }
 
-    /// `[module]`, `[module <addr>]`, `[unknown]` or `[unknown <addr>]` for a frame without a symbol.
-    private func unsymbolizedName(module: String, address: UInt64) -> String {
+    /// `[module]`, `[module <addr>]`, `[unknown]` or `[unknown <addr>]` (no module) for a frame without a symbol.
+    private func unsymbolizedName(module: String?, address: UInt64) -> String {
         let base: Substring
-        if module.isEmpty || module == "[unknown]" {
+        if let module {
+            base = ModuleKind.basename(module)
+        } else {
             guard options.includeAddresses else { return "[unknown]" }
             base = "unknown"
-        } else {
-            base = ModuleKind.basename(module)
         }
         var name = "[" + base.replacingSemicolons()
         if options.includeAddresses { name += " <" + String(address, radix: 16) + ">" }
         name += "]"
-        if options.annotateKernel && ModuleKind.isKernel(module) {
+        if let module, options.annotateKernel && ModuleKind.isKernel(module) {
             name += "_[k]"
-        } else if options.annotateJit && ModuleKind.isJit(module) {
+        } else if let module, options.annotateJit && ModuleKind.isJit(module) {
             name += "_[j]"
         }
         return name

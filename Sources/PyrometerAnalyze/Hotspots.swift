@@ -46,6 +46,16 @@ public struct HotspotAnalyzer: Sendable {
     public var options: HotspotOptions
     public init(options: HotspotOptions = HotspotOptions()) { self.options = options }
 
+    /// Folds `profile` and analyzes it. The process root frame (`comm`) is left out: it is not a function, and
+    /// its total is always 100%. (Folded text cannot tell it apart, so `fold | hotspots` lists it.)
+    public func analyze(_ profile: Profile, fold: FoldOptions, kind: ProfileKind? = nil) -> HotspotReport {
+        var options = fold
+        options.processRoot = false
+        var folded = Folder(options: options).fold(profile)
+        if let kind { folded.kind = kind }
+        return analyze(folded)
+    }
+
     /// - Complexity: O(unique stacks × depth).
     public func analyze(_ folded: FoldedStacks) -> HotspotReport {
         let threshold = options.threshold ?? HotspotOptions.defaultThreshold(for: folded.kind)
@@ -62,26 +72,28 @@ public struct HotspotAnalyzer: Sendable {
         for id in 0 ..< folded.count {
             let value = folded.values[id]
             if value == 0 { continue }
-            total &+= value
+            total.saturatingAdd(value)
             let frames = folded.stacks[StackID(id)]
             guard let leaf = frames.last else { continue }
-            selfValues[Int(leaf)] &+= value
+            selfValues[Int(leaf)].saturatingAdd(value)
             edgesInStack.removeAll(keepingCapacity: true)
             var previous: Int32 = -1
             for frame in frames {
                 if seenInStack[Int(frame)] != id + 1 {
                     seenInStack[Int(frame)] = id + 1
-                    totalValues[Int(frame)] &+= value
+                    totalValues[Int(frame)].saturatingAdd(value)
                 }
-                if previous >= 0 {
+                // A recursive call (f → f) is not a callee that takes the cost away from f.
+                if previous >= 0 && previous != frame {
                     let edge = UInt64(UInt32(bitPattern: previous)) << 32 | UInt64(UInt32(bitPattern: frame))
-                    if edgesInStack.insert(edge).inserted { edgeValues[edge, default: 0] &+= value }
+                    if edgesInStack.insert(edge).inserted { edgeValues[edge, default: 0].saturatingAdd(value) }
                 }
                 previous = frame
             }
         }
 
-        let limit = Double(total) * threshold
+        // A share exactly at the threshold is a finding; the tolerance absorbs the rounding of `pct / 100`.
+        let limit = Double(total) * threshold * (1 - 1e-9)
         // The largest edge value out of each caller.
         var largestCallee = [Int64](repeating: 0, count: nameCount)
         for (edge, value) in edgeValues {

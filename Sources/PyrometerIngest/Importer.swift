@@ -55,20 +55,34 @@ public enum Importers {
     public static func load(_ input: InputFile, options: ImportOptions = ImportOptions()) throws(ProfileError)
         -> ImportResult {
         var prefix: [UInt8] = []
-        try input.fill(&prefix, to: sniffLength)
-        let complete = prefix.count < sniffLength
+        var length = sniffLength
+        var importer: (any ProfileImporter)?
+        while true {
+            try input.fill(&prefix, to: length)
+            let complete = prefix.count < length
+            guard !prefix.isEmpty else {
+                // An empty input (e.g. `perf script` of a recording without samples) is an empty profile, not
+                // an error: `fold` prints nothing, and commands that need samples say so.
+                let empty = ProfileBuilder(sampleTypes: [ValueType(type: "samples", unit: "count")],
+                                           sourceFormat: "empty")
+                return ImportResult(profile: empty.build(), diagnostics: [
+                    Diagnostic(kind: "input is empty", count: 0, firstFile: input.name, firstLine: nil, example: ""),
+                ])
+            }
+            let answers = prefix.withUnsafeBytes { bytes in
+                all.map { type(of: $0).sniff(bytes, isComplete: complete) }
+            }
+            if let yes = answers.firstIndex(of: .yes) {
+                importer = all[yes]
+                break
+            }
+            // A first record longer than the prefix (deep stacks make folded lines of 100 KiB and more): look
+            // further, up to 16 MiB (or the largest record accepted, if smaller).
+            let limit = min(options.maxRecordBytes, 16 << 20)
+            guard !complete, answers.contains(.needMoreBytes), length < limit else { break }
+            length = min(length * 4, limit)
+        }
         input.unread(prefix)
-        guard !prefix.isEmpty else {
-            // An empty input (e.g. `perf script` of a recording without samples) is an empty profile, not an
-            // error: `fold` prints nothing, and commands that need samples say so.
-            let empty = ProfileBuilder(sampleTypes: [ValueType(type: "samples", unit: "count")], sourceFormat: "empty")
-            return ImportResult(profile: empty.build(), diagnostics: [
-                Diagnostic(kind: "input is empty", count: 0, firstFile: input.name, firstLine: nil, example: ""),
-            ])
-        }
-        let importer = prefix.withUnsafeBytes { bytes in
-            all.first { type(of: $0).sniff(bytes, isComplete: complete) == .yes }
-        }
         guard let importer else {
             throw ProfileError(.unknownFormat, """
                 unknown format: expected `perf script` output (a header line `comm pid/tid time: period event:` \

@@ -30,7 +30,7 @@ extension Profile {
             let key = "{\(labels)} \(frames.joined(separator: ";"))"
             let sampleValues = values[i * width ..< (i + 1) * width]
             if let existing = rows[key] {
-                rows[key] = zip(existing, sampleValues).map { $0 &+ $1 }
+                rows[key] = zip(existing, sampleValues).map { $0.addingSaturated($1) }
             } else {
                 rows[key] = Array(sampleValues)
             }

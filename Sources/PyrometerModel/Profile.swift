@@ -177,7 +177,7 @@ public struct Profile: Sendable {
         let stride = sampleTypes.count
         var i = sampleType
         while i < values.count {
-            sum &+= values[i]
+            sum.saturatingAdd(values[i])
             i += stride
         }
         return sum
@@ -218,5 +218,21 @@ public struct Profile: Sendable {
     public func mappingFile(of location: Location) -> String {
         guard let mapping = location.mapping else { return "" }
         return strings[Int(mappings[Int(mapping)].file)]
+    }
+}
+
+extension Int64 {
+    /// `self + other`, clamped to `Int64`'s range. Values are sums of periods, counts and bytes: a sum must never
+    /// wrap around, or a total would turn negative and every share with it.
+    @inlinable
+    public func addingSaturated(_ other: Int64) -> Int64 {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? (other > 0 ? .max : .min) : sum
+    }
+
+    /// Adds `other` in place, clamped to `Int64`'s range.
+    @inlinable
+    public mutating func saturatingAdd(_ other: Int64) {
+        self = addingSaturated(other)
     }
 }

@@ -69,7 +69,7 @@ public struct ProfileBuilder: Sendable {
     /// - Complexity: O(1) amortized.
     public mutating func add(stack: StackID, labels: LabelSetID = 0, type: Int, value: Int64) {
         let row = sampleRow(stack: stack, labels: labels)
-        values[row * sampleTypes.count + type] &+= value
+        values[row * sampleTypes.count + type].saturatingAdd(value)
     }
 
     /// Adds one value per sample type to the sample (stack, labels).
@@ -77,7 +77,7 @@ public struct ProfileBuilder: Sendable {
         precondition(sampleValues.count == sampleTypes.count, "one value per sample type")
         let row = sampleRow(stack: stack, labels: labels)
         let base = row * sampleTypes.count
-        for (i, v) in sampleValues.enumerated() { values[base + i] &+= v }
+        for (i, v) in sampleValues.enumerated() { values[base + i].saturatingAdd(v) }
     }
 
     /// Appends a sample type (e.g. a perf event seen for the first time); existing samples get 0 for it.
@@ -146,7 +146,7 @@ public struct ProfileBuilder: Sendable {
         for (i, sample) in other.samples.enumerated() {
             let row = sampleRow(stack: stackMap[Int(sample.stack)], labels: labelMap[Int(sample.labels)])
             for t in 0 ..< width {
-                values[row * sampleTypes.count + typeMap[t]] &+= other.values[i * width + t]
+                values[row * sampleTypes.count + typeMap[t]].saturatingAdd(other.values[i * width + t])
             }
         }
         if periodType == nil { periodType = other.periodType; period = other.period }

@@ -6,9 +6,6 @@ public struct ProfileError: Error, Sendable, CustomStringConvertible, Equatable 
         case unreadable
         case unknownFormat
         case malformed
-        case empty
-        case tooLarge
-        case unsupported
     }
 
     public var code: Code

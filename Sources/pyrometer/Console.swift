@@ -23,25 +23,30 @@ enum Console {
 
     static func writeStderr(_ text: String) {
         var text = text
-        text.withUTF8 { buffer in writeAll(2, UnsafeRawBufferPointer(buffer)) }
+        text.withUTF8 { buffer in _ = writeAll(2, UnsafeRawBufferPointer(buffer)) }
     }
 
-    static func writeStdout(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { writeAll(1, $0) }
+    /// Writes the result to standard output; a failed write (a full disk, an I/O error) is an error, so that a
+    /// pipeline never takes a truncated result for a complete one.
+    static func writeStdout(_ bytes: [UInt8]) throws {
+        guard bytes.withUnsafeBytes({ writeAll(1, $0) }) else {
+            throw CLIError("standard output: write failed: \(String(cString: strerror(errno)))")
+        }
     }
 
-    private static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) {
-        guard var base = buffer.baseAddress else { return }
+    private static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Bool {
+        guard var base = buffer.baseAddress else { return true }
         var remaining = buffer.count
         while remaining > 0 {
             let n = write(fd, base, remaining)
             if n < 0 {
                 if errno == EINTR { continue }
-                return  // a closed pipe (e.g. `| head`): stop quietly
+                return false
             }
             base += n
             remaining -= n
         }
+        return true
     }
 
     /// Runs a command body, turning input errors into a message and exit status 2.
@@ -61,11 +66,26 @@ enum Console {
 /// Output files are written to a temporary name in the same directory and renamed into place, so a failure never
 /// leaves a half-written file.
 enum OutputFile {
-    static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+    static func writeAtomically(_ bytes: [UInt8], to requestedPath: String) throws {
+        // Through a symbolic link, the file it points to is replaced, not the link.
+        var path = requestedPath
+        var linkInfo = stat()
+        for _ in 0 ..< 16 where lstat(path, &linkInfo) == 0 && (linkInfo.st_mode & S_IFMT) == S_IFLNK {
+            var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let n = readlink(path, &target, Int(PATH_MAX))
+            guard n > 0 else { break }
+            let destination = String(decoding: target[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if destination.hasPrefix("/") || !path.contains("/") {
+                path = destination
+            } else {
+                path = String(path[...path.lastIndex(of: "/")!]) + destination
+            }
+        }
         // A device or pipe (`-o /dev/null`, `-o /dev/stdout`) is written in place: renaming over it would replace
         // the device node with a regular file.
         var info = stat()
-        if stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
+        let exists = stat(path, &info) == 0
+        if exists && (info.st_mode & S_IFMT) != S_IFREG {
             let fd = open(path, O_WRONLY | O_CLOEXEC)
             guard fd >= 0 else { throw CLIError("\(path): cannot open for writing: \(errorText(errno))") }
             defer { close(fd) }
@@ -81,12 +101,15 @@ enum OutputFile {
         let temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         var ok = writeAll(fd, bytes)
         let writeError = errno
-        fchmod(fd, 0o644)
+        // mkstemp makes the file 0600: give it the mode a new file would get (or the replaced file had).
+        let mask = umask(0)
+        umask(mask)
+        fchmod(fd, exists ? info.st_mode & 0o7777 : 0o666 & ~mask)
         if close(fd) != 0 { ok = false }
         guard ok, rename(temporary, path) == 0 else {
             let message = errorText(ok ? errno : writeError)
             unlink(temporary)
-            throw CLIError("\(path): cannot write output file: \(message)")
+            throw CLIError("\(requestedPath): cannot write output file: \(message)")
         }
     }
 

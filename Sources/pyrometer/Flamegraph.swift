@@ -54,17 +54,9 @@ struct Flamegraph: ParsableCommand {
             options.hash = hash
             options.inverted = inverted
             options.notes = notes
-            options.countName = countName ?? Self.defaultCountName(folded.valueType.unit)
+            options.countName = countName ?? FlamegraphOptions.countName(forUnit: folded.valueType.unit)
             let tree = FlameTree(folded, reverse: reverse)
             try output.write(FlamegraphRenderer(options: options).render(tree))
-        }
-    }
-
-    private static func defaultCountName(_ unit: String) -> String {
-        switch unit {
-        case "nanoseconds": return "ns"
-        case "bytes": return "bytes"
-        default: return "samples"
         }
     }
 }

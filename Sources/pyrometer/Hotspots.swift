@@ -7,7 +7,8 @@ struct Hotspots: ParsableCommand {
         abstract: "List functions by self and total share and flag hotspots.",
         discussion: """
             A function is FLAGGED when its self share is at or above the threshold; it is a HOT PATH when its \
-            total share reaches the threshold while its self share and each callee's share stay below it. The \
+            total share reaches the threshold while its self share, and the share of the stacks through each of \
+            its calls to another function, stay below it. The \
             threshold defaults to 20% for CPU profiles and 10% for wall-clock profiles.
             """)
 
@@ -38,14 +39,11 @@ struct Hotspots: ParsableCommand {
         var flagged = false
         try Console.run {
             let profile = try input.load(keepAddresses: fold.addrs)
-            var foldOptions = try fold.options(for: profile)
-            foldOptions.processRoot = false
-            var folded = Folder(options: foldOptions).fold(profile)
-            if wallClock { folded.kind = .wall }
-            guard folded.total > 0 else { throw CLIError("no samples in the input") }
             var options = HotspotOptions()
             options.threshold = threshold.map { $0 / 100 }
-            let report = HotspotAnalyzer(options: options).analyze(folded)
+            let report = HotspotAnalyzer(options: options)
+                .analyze(profile, fold: try fold.options(for: profile), kind: wallClock ? .wall : nil)
+            guard report.total > 0 else { throw CLIError("no samples in the input") }
             try output.write(HotspotsExporter(format: format, limit: limit).export(report))
             flagged = !report.flagged.isEmpty
         }

@@ -12,7 +12,7 @@ struct InputOptions: ParsableArguments {
     var threads: Int?
 
     func validate() throws {
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let threads, !(1 ... 256).contains(threads) { throw ValidationError("--threads must be 1...256") }
     }
 
     /// Loads and merges the inputs, printing warnings for skipped lines.
@@ -79,7 +79,7 @@ struct OutputOptions: ParsableArguments {
         if let output {
             try OutputFile.writeAtomically(bytes, to: output)
         } else {
-            Console.writeStdout(bytes)
+            try Console.writeStdout(bytes)
         }
     }
 }

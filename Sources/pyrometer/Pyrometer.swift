@@ -13,4 +13,20 @@ struct Pyrometer: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [Fold.self, Flamegraph.self, Hotspots.self])
+
+    /// Runs the command line. Usage errors exit with status 2, like input errors (ArgumentParser's default is 64),
+    /// so that 1 always means "a check failed" and 2 "bad input or usage".
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                Console.writeStderr(fullMessage(for: error) + "\n")
+                exit(withError: ExitCode(Console.inputErrorStatus))
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -77,6 +77,28 @@ import Testing
         #expect(Set(report.flagged.map(\.name)) == ["a", "b"])
     }
 
+    /// A user threshold of 14% must flag a function at exactly 14%, although 0.14 is not exact in binary.
+    @Test(arguments: [1, 7, 14, 28, 55, 99])
+    func userThresholdBoundaryIsInclusive(_ percent: Int) {
+        var options = HotspotOptions()
+        options.threshold = Double(percent) / 100
+        let report = HotspotAnalyzer(options: options)
+            .analyze(Self.folded([("a", Int64(percent)), ("b", Int64(100 - percent))]))
+        #expect(report.flagged.map(\.name).contains("a"))
+    }
+
+    @Test func recursionDoesNotHideAHotPath() {
+        let stacks: [(String, Int64)] = [("main;stage;stage;a", 10), ("main;stage;stage;b", 10),
+                                         ("main;stage;c", 10), ("main;stage;d", 10), ("main;work", 60)]
+        #expect(HotspotAnalyzer().analyze(Self.folded(stacks)).hotPaths.map(\.name) == ["stage"])
+    }
+
+    @Test func overflowingValuesSaturateInsteadOfWrapping() {
+        let report = HotspotAnalyzer().analyze(Self.folded([("a", .max), ("b", .max), ("c", 3)]))
+        #expect(report.total == .max)
+        #expect(report.functions.allSatisfy { $0.selfShare >= 0 && $0.selfShare <= 1 })
+    }
+
     @Test func sortedBySelfThenTotalThenName() {
         let report = HotspotAnalyzer().analyze(Self.folded([("m;b", 5), ("m;a", 5), ("m;c", 9)]))
         #expect(report.functions.map(\.name) == ["c", "a", "b", "m"])

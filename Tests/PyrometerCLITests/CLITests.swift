@@ -139,6 +139,29 @@ enum CLI {
         #expect(!FileManager.default.fileExists(atPath: target))
     }
 
+    @Test func usageErrorsExitWithTwo() throws {
+        for arguments in [["fold", "--bogus"], ["fold", "--threads", "0"], ["hotspots", "--threshold", "0"],
+                          ["flamegraph", "--colors", "nope"], ["flamegraph", "--width", "100001"]] {
+            let result = try CLI.run(arguments, stdin: Data("a;b 1\n".utf8))
+            #expect(result.status == 2, "\(arguments)")
+            #expect(result.stderr.contains("Error:") || result.stderr.contains("error:"), "\(arguments)")
+        }
+    }
+
+    @Test func failedWritesToStandardOutputAreErrors() throws {
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = ["fold", Self.vertx]
+        process.currentDirectoryURL = CLI.repository
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/full")
+        let err = Pipe()
+        process.standardError = err
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 2)
+        #expect(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("write failed"))
+    }
+
     @Test func unknownEventIsAnError() throws {
         let result = try CLI.run(["fold", "--event", "instructions", "samples/hotspot.perf.txt"])
         #expect(result.status == 2)

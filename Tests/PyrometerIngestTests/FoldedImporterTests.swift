@@ -48,6 +48,20 @@ import Testing
         #expect(result.diagnostics.map(\.count) == [1])
     }
 
+    /// Deep stacks make first lines longer than the 64 KiB the format sniffers look at first.
+    @Test func aFirstLineLongerThanTheSniffPrefixIsRead() throws {
+        let deep = (0 ..< 9000).map { "frame\($0)" }.joined(separator: ";")
+        let result = try Self.load(deep + " 5\na;b 3\n")
+        #expect(result.profile.total(sampleType: 0) == 8)
+        #expect(result.profile.stacks.count == 2)
+    }
+
+    @Test func hugeCountsSaturate() throws {
+        let profile = try Self.load("a 9223372036854775807\nb 9223372036854775807.5\nc 99999999999999999999\n").profile
+        #expect(profile.total(sampleType: 0) == .max)
+        #expect(Self.refold(profile).allSatisfy { $0.hasSuffix(" 9223372036854775807") })
+    }
+
     @Test func commentsAreIgnored() throws {
         let result = try Self.load("# austin header\n# another\nmain;a 1\n")
         #expect(Self.refold(result.profile) == ["main;a 1"])

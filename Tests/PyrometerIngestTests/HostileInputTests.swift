@@ -1,9 +1,11 @@
 import PyrometerAnalyze
 import PyrometerIngest
 import PyrometerModel
+import PyrometerRender
 import Testing
 
-/// Mutated real inputs must give a profile or a `ProfileError`, never a crash (a crash fails the whole run).
+/// Mutated real inputs must give a profile or a `ProfileError`, never a crash (a crash fails the whole run): through
+/// the importers, folding, the flame tree, the renderer and every exporter.
 @Suite struct HostileInputTests {
     /// SplitMix64: a fixed seed makes every run test the same mutations.
     struct SeededGenerator: RandomNumberGenerator {
@@ -26,6 +28,8 @@ import Testing
 
     /// Bytes that matter to the grammars: separators, digits, brackets, and bytes that are not UTF-8.
     static let interesting: [UInt8] = Array(" \t\n\r:;/()[]<>+-.0123456789x#".utf8) + [0, 0x80, 0xC3, 0xFF]
+    /// Numbers at and past the edges of Int64/UInt64, spliced in whole.
+    static let bigNumbers = ["9223372036854775807", "18446744073709551615", "99999999999999999999999"]
 
     @Test(arguments: inputs)
     func mutatedInputsDoNotCrash(_ path: String) throws {
@@ -35,10 +39,11 @@ import Testing
             var bytes = original
             for _ in 0 ..< Int.random(in: 1 ... 40, using: &generator) {
                 let position = Int.random(in: 0 ..< bytes.count, using: &generator)
-                switch Int.random(in: 0 ..< 4, using: &generator) {
+                switch Int.random(in: 0 ..< 5, using: &generator) {
                 case 0: bytes[position] = Self.interestingByte(&generator)
                 case 1: bytes.insert(Self.interestingByte(&generator), at: position)
                 case 2: bytes.remove(at: position)
+                case 3: bytes.insert(contentsOf: Array(Self.bigNumbers.randomElement(using: &generator)!.utf8), at: position)
                 default: bytes.removeSubrange(position ..< min(bytes.count, position + 200))
                 }
                 if bytes.isEmpty { bytes = [0] }
@@ -54,10 +59,16 @@ import Testing
                     var fold = FoldOptions()
                     fold.includeAddresses = options.keepAddresses
                     let folded = Folder(options: fold).fold(result.profile)
-                    _ = FlameTree(folded)
-                    _ = HotspotAnalyzer().analyze(folded)
+                    let report = HotspotAnalyzer().analyze(folded)
+                    _ = FoldedExporter().export(folded)
+                    for format in HotspotsExporter.Format.allCases {
+                        _ = HotspotsExporter(format: format, limit: 0).export(report)
+                    }
+                    var graph = FlamegraphOptions()
+                    graph.minWidth = 0
+                    _ = FlamegraphRenderer(options: graph).render(FlameTree(folded, reverse: round % 3 == 0))
                 } catch {
-                    #expect(!error.description.isEmpty)
+                    #expect(error.file == "mutated")
                 }
             }
         }

@@ -25,16 +25,29 @@ import Testing
         assertGolden(profile.canonicalDump(), "hotspot-dwarf.dump.txt", suite: "PerfScript")
     }
 
+    /// Worker splits fall on blank lines; CRLF, whitespace-only "blank" lines, comments and weird lines must not
+    /// make the parts disagree with a sequential parse (profile and warnings alike).
     @Test func parallelAndSequentialParsesAgree() throws {
-        let path = Fixtures.path("inferno/flamegraph/test/perf-vertx-stacks-01.txt")
+        var text = try Fixtures.text("inferno/flamegraph/test/perf-vertx-stacks-01.txt")
+        text = text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map { index, line in
+            switch index % 97 {
+            case 0: return line.isEmpty ? " \t\r" : String(line)
+            case 13: return "# comment \(index)\n" + line
+            case 41: return line + "\r"
+            case 77 where line.isEmpty: return "\n\n\tweird\n"
+            default: return String(line)
+            }
+        }.joined(separator: "\n")
         var one = ImportOptions()
         one.threads = 1
         var many = ImportOptions()
         many.threads = 4
         many.blockSize = 4096
-        let sequential = try Importers.load(InputFile(path: path), options: one).profile.canonicalDump()
-        let parallel = try Importers.load(InputFile(path: path), options: many).profile.canonicalDump()
-        #expect(sequential == parallel)
+        let sequential = try Importers.load(InputFile(name: "x", bytes: Array(text.utf8)), options: one)
+        let parallel = try Importers.load(InputFile(name: "x", bytes: Array(text.utf8)), options: many)
+        #expect(sequential.profile.canonicalDump() == parallel.profile.canonicalDump())
+        #expect(sequential.diagnostics == parallel.diagnostics)
+        #expect(!sequential.diagnostics.isEmpty)
     }
 
     @Test func eventsBecomeSampleTypesAndTheFirstIsTheDefault() throws {
@@ -85,6 +98,21 @@ import Testing
         #expect(Self.folded(profile) { $0.includeInline = false } == ["app;main;outer 1"])
     }
 
+    /// Cases where inferno's behaviour is easy to miss (each checked against inferno 0.12.8).
+    @Test func infernoEdgeCases() throws {
+        // An empty symbol after stripping the offset is an empty frame; an empty module is `[]`.
+        let empty = try Self.load("p 1/1 1.0: 1 cycles:\n\tff +0x10 (/lib/a.so)\n\t1 main (/a)\n\tff [unknown] ()\n").profile
+        #expect(Self.folded(empty) == ["p;[];main; 1"])
+        // A `;` in a process name makes two stacks print alike: they are one line.
+        let comm = try Self.load("p;q 1/1 1.0: 1 cycles:\n\t1 main (/a)\n\np 2/2 1.0: 1 cycles:\n\t1 main (/a)\n\t2 q (/a)\n")
+            .profile
+        #expect(Self.folded(comm) == ["p;q;main 2"])
+        // --skip-after matches the symbol as perf printed it (with parameters) and the cleaned-up name.
+        let raw = try Self.load("p 1/1 1.0: 1 cycles:\n\t1 leaf (/a)\n\tff foo(int) (/a)\n\t2 main (/a)\n").profile
+        #expect(Self.folded(raw) { $0.skipAfter = ["foo(int)"] } == ["foo;leaf 1"])
+        #expect(Self.folded(raw) { $0.skipAfter = ["foo"] } == ["foo;leaf 1"])
+    }
+
     @Test func skipAfterCutsCallersAndRoot() throws {
         let profile = try Self.load("app 5 1.0: 1 cycles:\n\t1 leaf (/a)\n\t2 handler (/a)\n\t3 main (/a)\n").profile
         #expect(Self.folded(profile) { $0.skipAfter = ["handler"] } == ["handler;leaf 1"])
@@ -124,7 +152,7 @@ import Testing
     }
 
     @Test func binaryGarbageIsAnUnknownFormat() {
-        var generator = SystemRandomNumberGenerator()
+        var generator = HostileInputTests.SeededGenerator(state: 42)
         let bytes = (0 ..< 4096).map { _ in UInt8.random(in: 0 ... 255, using: &generator) }
         #expect(throws: ProfileError.self) {
             try Importers.load(InputFile(name: "garbage.bin", bytes: bytes))
@@ -146,8 +174,11 @@ import Testing
         var options = ImportOptions()
         options.blockSize = 4096
         options.maxRecordBytes = 64 << 10
-        #expect(throws: ProfileError.self) {
+        let error = #expect(throws: ProfileError.self) {
             try Importers.load(InputFile(name: "huge", bytes: Array(text.utf8)), options: options)
         }
+        #expect(error?.message.hasPrefix("no blank line in 65536 bytes") == true)
+        #expect(error?.file == "huge")
+        #expect(error?.line == 1)
     }
 }

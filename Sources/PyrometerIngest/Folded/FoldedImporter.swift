@@ -175,7 +175,7 @@ struct FoldedParser {
             hasNonZeroFraction = true
         }
         if hasNonZeroFraction { note(\.fractional, base, start, stop) }
-        return Bytes.isDigit(fraction) && fraction >= UInt8(ascii: "5") ? whole &+ 1 : whole
+        return Bytes.isDigit(fraction) && fraction >= UInt8(ascii: "5") ? whole.addingSaturated(1) : whole
     }
 
     private mutating func note(_ kind: WritableKeyPath<FoldedParser, SkippedSummary>, _ base: UnsafeRawPointer,

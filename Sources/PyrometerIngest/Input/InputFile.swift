@@ -40,11 +40,6 @@ public final class InputFile {
         ownsDescriptor = true
     }
 
-    /// Standard input.
-    public static func standardInput() -> InputFile {
-        try! InputFile(path: "-")
-    }
-
     /// An input over bytes already in memory (tests, decompressed data).
     public init(name: String, bytes: [UInt8]) {
         self.name = name
@@ -100,17 +95,6 @@ public final class InputFile {
     public func unread(_ bytes: [UInt8]) {
         pushedBack = bytes + pushedBack
         offset -= bytes.count
-    }
-
-    /// Reads everything that is left. Only for formats that need the whole input at once (and small inputs).
-    public func readAll(limit: Int = 1 << 32) throws(ProfileError) -> [UInt8] {
-        var all: [UInt8] = []
-        while try read(into: &all, maxCount: 1 << 20) > 0 {
-            if all.count > limit {
-                throw ProfileError(.tooLarge, "input larger than \(limit) bytes", file: name)
-            }
-        }
-        return all
     }
 }
 

@@ -60,7 +60,7 @@ public struct PerfScriptImporter: ProfileImporter {
                 // blank lines must not be read whole into memory).
                 guard blockSize < options.maxRecordBytes else {
                     throw ProfileError(.malformed, """
-                        no blank line in \(blockSize >> 20) MiB: expected samples separated by blank lines
+                        no blank line in \(blockSize) bytes: expected samples separated by blank lines
                         """, file: input.name, line: linesBefore + 1)
                 }
                 blockSize *= 2

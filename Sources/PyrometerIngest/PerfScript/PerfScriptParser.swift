@@ -176,8 +176,9 @@ struct PerfScriptParser {
         var symbol = parts.symbol
         // `symbol+0x1f` → `symbol`, when everything after `+0x` is hex.
         if let plus = PerfScriptGrammar.lastOffsetMarker(base, symbol) { symbol = symbol.lowerBound ..< plus }
-        // A "symbol" in parentheses is a process name, not a frame (FlameGraph's rule).
-        if symbol.isEmpty || base.load(fromByteOffset: symbol.lowerBound, as: UInt8.self) == UInt8(ascii: "(") {
+        // A "symbol" in parentheses is a process name, not a frame (FlameGraph's rule). An empty one (`+0x10`
+        // alone) stays an empty frame, as in inferno.
+        if !symbol.isEmpty && base.load(fromByteOffset: symbol.lowerBound, as: UInt8.self) == UInt8(ascii: "(") {
             return -1
         }
         let isUnknown = PerfScriptGrammar.equals(base, symbol, "[unknown]")
@@ -214,15 +215,19 @@ struct PerfScriptParser {
             return builder.intern(Location(mapping: mapping, address: address ?? 0, lines: []))
         }
         // `a->b->c` is an inline chain printed outermost first; lines are innermost first.
-        let pieces = PerfScriptGrammar.splitInlineChain(PerfSymbols.repairRustSymbol(symbol))
+        let raw = PerfSymbols.repairRustSymbol(symbol)
+        let pieces = PerfScriptGrammar.splitInlineChain(raw)
         var lines: [Line] = []
-        for piece in pieces.reversed() {
+        for (position, piece) in pieces.enumerated().reversed() {
             var name = piece == "[unknown]"
-                ? "[\(module == "[unknown]" ? "unknown" : String(module.split(separator: "/").last ?? ""))]"
+                ? "[\(module == "[unknown]" ? "unknown" : module.lastIndex(of: "/").map { String(module[module.index(after: $0)...]) } ?? module)]"
                 : piece
             name = PerfSymbols.tidyGeneric(name)
             if isJava { name = PerfSymbols.tidyJava(name) }
-            lines.append(Line(function: builder.function(named: name)))
+            // The symbol as perf printed it (parameters, the whole inline chain) stays the function's system name:
+            // `--skip-after` matches it as inferno does.
+            let systemName = position == 0 && raw != name ? builder.intern(raw) : 0
+            lines.append(Line(function: builder.intern(Function(name: builder.intern(name), systemName: systemName))))
         }
         return builder.intern(Location(mapping: mapping, address: address ?? 0, lines: lines,
                                        isInlineFrame: isInlineFrame))

@@ -41,7 +41,8 @@ public struct HotspotsExporter: Sendable {
     }
 
     private static func percent(_ share: Double) -> String {
-        let hundredths = Int((share * 10000).rounded())
+        let scaled = (share * 10000).rounded()
+        let hundredths = scaled.isFinite ? Int(min(max(scaled, -1e15), 1e15)) : 0
         let whole = hundredths / 100, fraction = hundredths % 100
         return "\(whole).\(fraction < 10 ? "0" : "")\(fraction)%"
     }

@@ -65,6 +65,15 @@ public struct FlamegraphOptions: Sendable, Equatable {
     }
 
     /// The background actually used: `backgroundColors`, or the palette's default.
+    /// What tooltips call the values of a sample type with this unit.
+    public static func countName(forUnit unit: String) -> String {
+        switch unit {
+        case "nanoseconds": return "ns"
+        case "bytes": return "bytes"
+        default: return "samples"
+        }
+    }
+
     public var resolvedBackgroundColors: BackgroundColors {
         backgroundColors ?? BackgroundColors.default(for: palette)
     }

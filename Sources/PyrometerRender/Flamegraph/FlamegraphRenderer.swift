@@ -141,7 +141,7 @@ public struct FlamegraphRenderer: Sendable {
                 maxDepth = max(maxDepth, Int(node.depth))
                 // Children sit side by side from the parent's left edge; push in reverse so the first pops first.
                 var end = start
-                for child in node.children { end &+= nodes[Int(child)].total }
+                for child in node.children { end.saturatingAdd(nodes[Int(child)].total) }
                 var i = node.children.count - 1
                 while i >= 0 {
                     let child = node.children[i]
@@ -208,7 +208,9 @@ public struct FlamegraphRenderer: Sendable {
                 out.raw("\" y=\"")
                 out.coord(Double(y) + textDy)
                 out.raw("\">")
-                writeLabel(&out, info, fit: glyph > 0 ? Int((w / glyph).rounded(.down)) : 0)
+                // Clamped before converting: a Double outside Int's range (or NaN) would trap.
+                let fit = glyph > 0 ? min(max((w / glyph).rounded(.down), 0), 1_000_000) : 0
+                writeLabel(&out, info, fit: fit.isFinite ? Int(fit) : 0)
                 out.raw("</text></g>\n")
             }
         }
