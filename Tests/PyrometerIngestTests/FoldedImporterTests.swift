@@ -56,6 +56,18 @@ import Testing
         #expect(result.profile.stacks.count == 2)
     }
 
+    @Test func aLineLongerThanTheRecordLimitIsAnErrorWithItsLine() throws {
+        let text = String(repeating: "a;b 1\n", count: 100) + String(repeating: "x", count: 40000) + " 1\n"
+        var options = ImportOptions()
+        options.blockSize = 4096
+        options.maxRecordBytes = 16384
+        let error = #expect(throws: ProfileError.self) {
+            try Importers.load(InputFile(name: "long.folded", bytes: Array(text.utf8)), options: options)
+        }
+        #expect(error?.line == 101)
+        #expect(error?.description.hasPrefix("long.folded:101: a line longer than") == true)
+    }
+
     @Test func hugeCountsSaturate() throws {
         let profile = try Self.load("a 9223372036854775807\nb 9223372036854775807.5\nc 99999999999999999999\n").profile
         #expect(profile.total(sampleType: 0) == .max)

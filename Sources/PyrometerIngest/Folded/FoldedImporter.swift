@@ -62,27 +62,16 @@ public struct FoldedImporter: ProfileImporter {
 
     public func parse(_ input: InputFile, options: ImportOptions) throws(ProfileError) -> ImportResult {
         var parser = FoldedParser()
-        var blockSize = max(4096, options.blockSize)
-        let buffer = BlockBuffer(capacity: blockSize)
-        var endOfInput = false
-        while !endOfInput || buffer.count > 0 {
-            if !endOfInput { endOfInput = try !buffer.fill(from: input, to: blockSize) }
-            // Parse whole lines only; the last partial line waits for more input.
-            var usable = buffer.count
-            if !endOfInput {
-                while usable > 0 && buffer.bytes[usable - 1] != Bytes.newline { usable -= 1 }
-            }
-            if usable == 0 {
-                guard blockSize < options.maxRecordBytes else {
-                    throw ProfileError(.malformed, "a line longer than \(options.maxRecordBytes) bytes",
-                                       file: input.name, line: parser.lineNumber + 1)
-                }
-                blockSize *= 2
-                continue
-            }
-            parser.parse(UnsafeRawBufferPointer(rebasing: buffer.bytes[..<usable]))
-            buffer.consume(usable)
-        }
+        let reader = BlockReader(
+            lastBoundary: { bytes in
+                var end = bytes.count
+                while end > 0 && bytes[end - 1] != Bytes.newline { end -= 1 }
+                return end > 0 ? end : nil
+            },
+            recordTooLarge: { size in
+                ProfileError(.malformed, "a line longer than \(size) bytes", file: input.name, line: parser.lineNumber + 1)
+            })
+        try reader.forEachBlock(of: input, options: options) { bytes in parser.parse(bytes) }
         return ImportResult(profile: parser.finish(), diagnostics: parser.diagnostics(file: input.name))
     }
 }

@@ -49,3 +49,31 @@ final class BlockBuffer {
         capacity = newCapacity
     }
 }
+
+/// Reads an input in blocks that end at record boundaries, so that parsers only ever see whole records.
+struct BlockReader {
+    /// Where records end: the end of the last complete record in the bytes, or nil if there is none yet.
+    var lastBoundary: (UnsafeRawBufferPointer) -> Int?
+    /// The error for a record larger than `ImportOptions.maxRecordBytes`, given the block size reached.
+    var recordTooLarge: (Int) -> ProfileError
+
+    /// Calls `body` with consecutive blocks of whole records until the input ends. A record that does not fit a
+    /// block doubles the block, up to `options.maxRecordBytes` (a hostile input without separators must not be
+    /// read whole into memory).
+    func forEachBlock(of input: InputFile, options: ImportOptions,
+                      _ body: (UnsafeRawBufferPointer) throws(ProfileError) -> Void) throws(ProfileError) {
+        var blockSize = max(4096, options.blockSize)
+        let buffer = BlockBuffer(capacity: blockSize)
+        var endOfInput = false
+        while !endOfInput || buffer.count > 0 {
+            if !endOfInput { endOfInput = try !buffer.fill(from: input, to: blockSize) }
+            guard let usable = endOfInput ? buffer.count : lastBoundary(buffer.bytes), usable > 0 else {
+                guard blockSize < options.maxRecordBytes else { throw recordTooLarge(blockSize) }
+                blockSize *= 2
+                continue
+            }
+            try body(UnsafeRawBufferPointer(rebasing: buffer.bytes[..<usable]))
+            buffer.consume(usable)
+        }
+    }
+}

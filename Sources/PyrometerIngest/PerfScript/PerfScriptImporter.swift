@@ -42,32 +42,20 @@ public struct PerfScriptImporter: ProfileImporter {
     public func parse(_ input: InputFile, options: ImportOptions) throws(ProfileError) -> ImportResult {
         let workerCount = max(1, options.threads)
         var workers = (0 ..< workerCount).map { _ in PerfScriptParser(keepAddresses: options.keepAddresses) }
-        var blockSize = max(4096, options.blockSize)
-        let buffer = BlockBuffer(capacity: blockSize)
-        var endOfInput = false
         var linesBefore = 0
         var firstEvent: String?
         var weirdEvents = SkippedSummary(kind: "weird event line (expected `comm pid/tid ... event:`)")
         var weirdStacks = SkippedSummary(kind: "weird stack line (expected `addr symbol (module)`)")
 
-        while !endOfInput || buffer.count > 0 {
-            if !endOfInput { endOfInput = try !buffer.fill(from: input, to: blockSize) }
-            let usable: Int? = endOfInput
-                ? buffer.count
-                : Bytes.lastBlankLineEnd(buffer.bytes, before: buffer.count)
-            guard let usable, usable > 0 else {
-                // One sample larger than a block: read a bigger block, up to a bound (a hostile input without
-                // blank lines must not be read whole into memory).
-                guard blockSize < options.maxRecordBytes else {
-                    throw ProfileError(.malformed, """
-                        no blank line in \(blockSize) bytes: expected samples separated by blank lines
-                        """, file: input.name, line: linesBefore + 1)
-                }
-                blockSize *= 2
-                continue
-            }
+        let reader = BlockReader(
+            lastBoundary: { Bytes.lastBlankLineEnd($0, before: $0.count) },
+            recordTooLarge: { size in
+                ProfileError(.malformed, "no blank line in \(size) bytes: expected samples separated by blank lines",
+                             file: input.name, line: linesBefore + 1)
+            })
+        try reader.forEachBlock(of: input, options: options) { bytes throws(ProfileError) in
+            let usable = bytes.count
             // Cut the block into one part per worker at blank lines; tiny blocks go to one worker.
-            let bytes = buffer.bytes
             var cuts = [0]
             if usable >= 2048 {
                 for k in 1 ..< workerCount {
@@ -97,7 +85,6 @@ public struct PerfScriptImporter: ProfileImporter {
                 weirdStacks.add(workers[part].weirdStackLines, linesBefore: linesBefore)
                 linesBefore += workers[part].linesInChunk
             }
-            buffer.consume(usable)
         }
 
         var builder = workers[0].builder
