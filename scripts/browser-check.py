@@ -184,7 +184,7 @@ def run_checks(driver, args):
     for name in args.expect:
         require(name in names, f"expected frame {name!r} is not in the DOM")
         match = next(f for f in frames if f["name"] == name)
-        require(re.fullmatch(re.escape(name) + r" \([0-9,]+ .*, [0-9]+\.[0-9]{2}%\)", match["label"], re.S),
+        require(re.fullmatch(re.escape(name) + r" \([0-9,]+ .*, (?:[0-9]+\.[0-9]{2}|100)%\)", match["label"], re.S),
                 f"tooltip of {name!r} does not read 'name (N count, P%)': {match['label']!r}")
     log("expected frames present: " + ", ".join(repr(n) for n in args.expect))
 

@@ -1,9 +1,14 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import PyrometerModel
 
 /// The merged call tree a flamegraph draws: one node per distinct path of frame names from the root.
 ///
-/// Node 0 is the synthetic root ("all"). Children are ordered by the bytes of their names, as flamegraph.pl and
-/// inferno order them, so layouts are deterministic.
+/// Node 0 is the synthetic root ("all"). Children are in the byte order of the folded text of the stacks through
+/// them, as flamegraph.pl and inferno lay them out, so layouts are deterministic and match theirs.
 public struct FlameTree: Sendable {
     public struct Node: Sendable {
         /// Index into `FlameTree.names`; -1 for the root.
@@ -14,7 +19,7 @@ public struct FlameTree: Sendable {
         public var total: Int64
         /// Value of stacks that end at this frame.
         public var selfValue: Int64
-        /// Child node ids, sorted by name.
+        /// Child node ids, in drawing order.
         public var children: [Int32]
     }
 
@@ -26,42 +31,63 @@ public struct FlameTree: Sendable {
 
     /// Builds the tree from folded stacks. With `reverse`, each stack is read leaf first, so the roots are the
     /// functions that were on-CPU and their callers grow above them (flamegraph.pl `--reverse`).
+    ///
+    /// As flamegraph.pl and inferno do, the stacks are taken in the byte order of their folded text and each one
+    /// shares with the previous one only their common prefix: siblings come out in that order, and the layout (every
+    /// frame's position) is the same as theirs.
+    /// - Complexity: O(n log n) in the unique stacks for the sort, then O(total frames).
     public init(_ folded: FoldedStacks, reverse: Bool = false) {
         names = folded.names
         valueType = folded.valueType
         nodes = [Node(name: -1, parent: -1, depth: 0, total: 0, selfValue: 0, children: [])]
         maxDepth = 0
-        var childIndex: [UInt64: Int32] = [:]
-        for id in 0 ..< folded.count {
-            let value = folded.values[id]
-            if value == 0 { continue }
-            let frames = folded.stacks[StackID(id)]
-            var node: Int32 = 0
-            nodes[0].total.saturatingAdd(value)
-            var depth: Int32 = 0
-            let ordered: [Int32] = reverse ? frames.reversed() : Array(frames)
-            for frame in ordered {
-                depth += 1
-                let key = UInt64(UInt32(bitPattern: node)) << 32 | UInt64(UInt32(bitPattern: frame))
-                let child: Int32
-                if let existing = childIndex[key] {
-                    child = existing
-                } else {
-                    child = Int32(nodes.count)
-                    nodes.append(Node(name: frame, parent: node, depth: depth, total: 0, selfValue: 0, children: []))
-                    nodes[Int(node)].children.append(child)
-                    childIndex[key] = child
-                }
-                nodes[Int(child)].total.saturatingAdd(value)
-                node = child
-            }
-            nodes[Int(node)].selfValue.saturatingAdd(value)
-            maxDepth = max(maxDepth, Int(depth))
-        }
+
+        // Each stack in drawing order (root first, or leaf first when reversed), and its folded text.
         let utf8 = names.map { Array($0.utf8) }
-        let nameOf = nodes.map(\.name)
-        for i in nodes.indices where nodes[i].children.count > 1 {
-            nodes[i].children.sort { utf8[Int(nameOf[Int($0)])].lexicographicallyPrecedes(utf8[Int(nameOf[Int($1)])]) }
+        var stacks: [[Int32]] = []
+        var texts: [UInt8] = []
+        var ranges: [Range<Int>] = []
+        var values: [Int64] = []
+        for id in 0 ..< folded.count where folded.values[id] != 0 {
+            let frames: [Int32] = reverse ? folded.stacks[StackID(id)].reversed() : Array(folded.stacks[StackID(id)])
+            let start = texts.count
+            for (i, frame) in frames.enumerated() {
+                if i > 0 { texts.append(UInt8(ascii: ";")) }
+                texts.append(contentsOf: utf8[Int(frame)])
+            }
+            stacks.append(frames)
+            ranges.append(start ..< texts.count)
+            values.append(folded.values[id])
+        }
+        var order = Array(stacks.indices)
+        texts.withUnsafeBytes { all in
+            order.sort { a, b in
+                let ra = ranges[a], rb = ranges[b]
+                let n = min(ra.count, rb.count)
+                let c = n == 0 ? 0 : memcmp(all.baseAddress! + ra.lowerBound, all.baseAddress! + rb.lowerBound, n)
+                return c != 0 ? c < 0 : ra.count < rb.count
+            }
+        }
+
+        var path: [Int32] = [0]  // the nodes of the previous stack, from the root
+        var previous: [Int32] = []
+        for index in order {
+            let frames = stacks[index], value = values[index]
+            var common = 0
+            while common < min(frames.count, previous.count) && frames[common] == previous[common] { common += 1 }
+            path.removeLast(path.count - 1 - common)
+            for node in path { nodes[Int(node)].total.saturatingAdd(value) }
+            for frame in frames[common...] {
+                let parent = path.last!
+                let child = Int32(nodes.count)
+                nodes.append(Node(name: frame, parent: parent, depth: Int32(path.count), total: value, selfValue: 0,
+                                  children: []))
+                nodes[Int(parent)].children.append(child)
+                path.append(child)
+            }
+            nodes[Int(path.last!)].selfValue.saturatingAdd(value)
+            maxDepth = max(maxDepth, frames.count)
+            previous = frames
         }
     }
 

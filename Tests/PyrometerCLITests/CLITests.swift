@@ -24,6 +24,9 @@ enum CLI {
     }
 
     static func run(_ arguments: [String], stdin: Data? = nil) throws -> Result {
+        // A command that fails before reading its input closes the pipe under our writer: that must be an EPIPE
+        // error here, not a SIGPIPE that kills the whole test run.
+        signal(SIGPIPE, SIG_IGN)
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -36,7 +39,7 @@ enum CLI {
         if let stdin {
             let writer = input.fileHandleForWriting
             DispatchQueue.global().async {
-                writer.write(stdin)
+                try? writer.write(contentsOf: stdin)
                 try? writer.close()
             }
         }

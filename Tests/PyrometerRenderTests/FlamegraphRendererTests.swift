@@ -72,7 +72,7 @@ struct FlamegraphRendererTests {
         #expect(frames?.attributes["data-search-color"] == options.searchColor)
         #expect(frames?.attributes["data-name-type"] == options.nameType)
         #expect(doc.all("stop").map { $0.attributes["stop-color"] } == ["#fff\"><x", "']]>"])
-        #expect(doc.frames.first?.child("title")?.text == "all (91 s<a>mples\u{FFFD}, 100.00%)")
+        #expect(doc.frames.first?.child("title")?.text == "all (91 s<a>mples\u{FFFD}, 100%)")
         // Nothing profile- or option-derived inside the script or style sheet.
         let script = try #require(doc.all("script").first?.text)
         #expect(script == String(describing: FlamegraphAssets.script))
@@ -145,7 +145,7 @@ struct FlamegraphRendererTests {
         let all = try #require(frames.first)
         #expect(all.rectNumber("x") == 10)
         #expect(all.rectNumber("width") == 1180)
-        #expect(all.child("title")?.text == "all (100 samples, 100.00%)")
+        #expect(all.child("title")?.text == "all (100 samples, 100%)")
         let main = try #require(frames.first { $0.frameName == "main" })
         #expect(main.child("title")?.text == "main (85 samples, 85.00%)")
         #expect(main.attributes["data-x"] == "15")

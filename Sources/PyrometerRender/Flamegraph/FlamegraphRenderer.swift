@@ -85,7 +85,8 @@ public struct FlamegraphRenderer: Sendable {
         var fill: [UInt8]
     }
 
-    private func nameInfo(_ name: String) -> NameInfo {
+    /// - Parameter colorName: the name colours are computed from, when it is not `name`.
+    private func nameInfo(_ name: String, colorName: String? = nil) -> NameInfo {
         var utf8 = Array(name.utf8)
         // flamegraph.pl strips a trailing perf annotation (_[k] kernel, _[j] JIT, _[i] inlined, _[w] waker) from
         // the label; the colour rules still see it.
@@ -103,7 +104,7 @@ public struct FlamegraphRenderer: Sendable {
         var escaped: [UInt8] = []
         escaped.reserveCapacity(utf8.count)
         XMLEscaper.append(utf8[...], to: &escaped)
-        let color = FlamegraphColors.color(for: name, palette: options.palette, hash: options.hash)
+        let color = FlamegraphColors.color(for: colorName ?? name, palette: options.palette, hash: options.hash)
         var fill = SVGBuffer(capacity: 18)
         fill.raw("rgb(")
         fill.int(Int(color.r))
@@ -139,8 +140,10 @@ public struct FlamegraphRenderer: Sendable {
                 keptNodes.append(id)
                 keptStarts.append(start)
                 maxDepth = max(maxDepth, Int(node.depth))
-                // Children sit side by side from the parent's left edge; push in reverse so the first pops first.
-                var end = start
+                // The parent's own samples come first (a stack ending here sorts before the stacks going on, as
+                // ` count` sorts before `;frame`), then the children side by side; push in reverse so the first
+                // pops first.
+                var end = start.addingSaturated(node.selfValue)
                 for child in node.children { end.saturatingAdd(nodes[Int(child)].total) }
                 var i = node.children.count - 1
                 while i >= 0 {
@@ -174,7 +177,9 @@ public struct FlamegraphRenderer: Sendable {
                 let start = keptStarts[k]
                 let slot = Int(node.name) + 1
                 if infos[slot] == nil {
-                    infos[slot] = nameInfo(node.name < 0 ? "all" : tree.names[Int(node.name)])
+                    // The root is labelled "all" but coloured as a frame with no name, as flamegraph.pl and
+                    // inferno colour it.
+                    infos[slot] = node.name < 0 ? nameInfo("all", colorName: "") : nameInfo(tree.names[Int(node.name)])
                 }
                 let info = infos[slot].unsafelyUnwrapped
                 let x = Double(xpad) + Double(start) * scale
@@ -192,7 +197,11 @@ public struct FlamegraphRenderer: Sendable {
                 out.raw(" (")
                 out.grouped(node.total)
                 out.raw(countNameBytes)
-                out.fixed2(Double(node.total) / totalD * 100)
+                if node.name < 0 {
+                    out.raw("100")  // the root, written as flamegraph.pl and inferno write it
+                } else {
+                    out.fixed2(Double(node.total) / totalD * 100)
+                }
                 out.raw("%)</title><rect x=\"")
                 out.coord(x)
                 out.raw("\" y=\"")
