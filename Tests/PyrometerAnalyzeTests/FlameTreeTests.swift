@@ -29,4 +29,13 @@ import Testing
         let callers = tree.nodes[Int(tree.nodes[0].children[0])].children.map { tree.name(of: Int($0)) }
         #expect(callers == ["a", "b"])
     }
+
+    /// flamegraph.pl and inferno merge a stack only with the one before it in byte order: `a;b.c` sorts between
+    /// `a;b` and `a;b;x` (`.` < `;`), so `b` is drawn twice. Same layout as theirs, deliberately.
+    @Test func mergesOnlyAdjacentStacksInTextOrder() {
+        let tree = FlameTree(Self.folded([("a;b;x", 1), ("a;b", 1), ("a;b.c", 1)]))
+        let a = Int(tree.nodes[0].children[0])
+        #expect(tree.nodes[a].children.map { tree.name(of: Int($0)) } == ["b", "b.c", "b"])
+        #expect(tree.nodes[a].children.map { tree.nodes[Int($0)].total } == [1, 1, 1])
+    }
 }
