@@ -22,7 +22,8 @@ let package = Package(
     ],
     targets: [
         .target(name: "PyrometerModel", swiftSettings: optimized),
-        .target(name: "PyrometerIngest", dependencies: ["PyrometerModel"], swiftSettings: optimized),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "PyrometerIngest", dependencies: ["PyrometerModel", "CZlib"], swiftSettings: optimized),
         .target(name: "PyrometerAnalyze", dependencies: ["PyrometerModel"], swiftSettings: optimized),
         .target(name: "PyrometerRender", dependencies: ["PyrometerModel", "PyrometerAnalyze"],
                 swiftSettings: optimized),

@@ -36,6 +36,7 @@ say "Setup"
 missing=()
 command -v hyperfine >/dev/null 2>&1 || missing+=(hyperfine)
 [ -x /usr/bin/time ] || missing+=(time)
+dpkg -s zlib1g-dev >/dev/null 2>&1 || missing+=(zlib1g-dev)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 if ! command -v flamegraph-rs >/dev/null 2>&1 && ! python3 -m pip --version >/dev/null 2>&1 \
     && ! command -v pip >/dev/null 2>&1; then

@@ -4,6 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Build dependency: zlib (Debian zlib1g-dev), installed when missing (as root).
+if ! dpkg -s zlib1g-dev >/dev/null 2>&1; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq zlib1g-dev pkg-config >/dev/null
+fi
+
 swift build -c release --static-swift-stdlib --product pyrometer
 bin="$(swift build -c release --static-swift-stdlib --show-bin-path)/pyrometer"
 mkdir -p out

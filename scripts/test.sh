@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: headless Chromium + chromedriver for the flamegraph browser tests, gzip for fixtures.
-packages=(chromium chromium-driver gzip)
+# Debian packages: zlib (gzip input, pprof) to build; headless Chromium + chromedriver for the flamegraph browser
+# tests; gzip for fixtures.
+packages=(zlib1g-dev pkg-config chromium chromium-driver gzip)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -18,6 +18,9 @@ public struct FoldOptions: Sendable, Equatable {
     public var includeAddresses = false
     /// Keep inlined frames (marked `_[i]` when they are lines of one location). Default on.
     public var includeInline = true
+    /// Mark inlined lines with `_[i]` (inferno's convention). Default on; function-level views turn it off so that
+    /// a function inlined in some places and called in others is one function.
+    public var markInlined = true
     /// Cut each stack above the first frame (from the leaf) with one of these names, dropping its callers and
     /// the process root frame. Default none.
     public var skipAfter: [String] = []

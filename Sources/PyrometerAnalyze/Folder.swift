@@ -91,6 +91,13 @@ public struct Folder: Sendable {
         if location.isInlineFrame && !options.includeInline { return [] }
         let module = profile.mappingFile(of: location)
         guard !location.lines.isEmpty else {
+            // A mapping with a known address range (pprof, perf.data) gives the file offset, which is what a
+            // symbolizer needs; perf script's `[unknown] (module)` has only the module (inferno's naming).
+            if let id = location.mapping, case let mapping = profile.mappings[Int(id)], mapping.limit > mapping.start {
+                let offset = location.address &- mapping.start &+ mapping.fileOffset
+                return [folded.intern(name: ModuleKind.basename(module).replacingSemicolons() + "+0x"
+                                          + String(offset, radix: 16))]
+            }
             return [folded.intern(name: unsymbolizedName(module: location.mapping == nil ? nil : module,
                                                          address: location.address))]
         }
@@ -99,7 +106,7 @@ public struct Folder: Sendable {
         for (position, line) in lines.reversed().enumerated() {
             var name = profile.functionName(line)
             if position > 0 {
-                if !name.contains("_[i]") { name += "_[i]" }
+                if options.markInlined && !name.contains("_[i]") { name += "_[i]" }
             } else if options.annotateKernel && ModuleKind.isKernel(module) {
                 name += "_[k]"
             } else if options.annotateJit && ModuleKind.isJit(module) && !name.contains("_[j]") {

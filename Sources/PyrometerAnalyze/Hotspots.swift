@@ -46,11 +46,13 @@ public struct HotspotAnalyzer: Sendable {
     public var options: HotspotOptions
     public init(options: HotspotOptions = HotspotOptions()) { self.options = options }
 
-    /// Folds `profile` and analyzes it. The process root frame (`comm`) is left out: it is not a function, and
-    /// its total is always 100%. (Folded text cannot tell it apart, so `fold | hotspots` lists it.)
+    /// Folds `profile` and analyzes it at function granularity: the process root frame (`comm`) is left out (it is
+    /// not a function, and its total is always 100%; folded text cannot tell it apart, so `fold | hotspots` lists
+    /// it), and inlined functions are not marked, so that one function is one row however it was compiled in.
     public func analyze(_ profile: Profile, fold: FoldOptions, kind: ProfileKind? = nil) -> HotspotReport {
         var options = fold
         options.processRoot = false
+        options.markInlined = false
         var folded = Folder(options: options).fold(profile)
         if let kind { folded.kind = kind }
         return analyze(folded)

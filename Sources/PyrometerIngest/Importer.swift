@@ -22,6 +22,8 @@ public struct ImportOptions: Sendable {
     /// The largest single record accepted (a perf sample, a folded line); default 256 MiB. Real ones are a few
     /// KiB; the bound keeps a hostile input without separators from being read whole into memory.
     public var maxRecordBytes = 256 << 20
+    /// The most bytes a gzip input may inflate to; default 1 GiB. A larger one (a gzip bomb) is refused.
+    public var maxInflatedBytes = 1 << 30
 
     public init() {}
 }
@@ -47,6 +49,7 @@ public enum Importers {
     public static let all: [any ProfileImporter] = [
         PerfScriptImporter(),
         FoldedImporter(),
+        PprofImporter(),
     ]
 
     /// How many bytes are read before sniffing.
@@ -55,6 +58,13 @@ public enum Importers {
     /// Detects the format of `input` and parses it.
     public static func load(_ input: InputFile, options: ImportOptions = ImportOptions()) throws(ProfileError)
         -> ImportResult {
+        // Any format may come gzip-compressed (`perf.txt.gz`, pprof's `profile.pb.gz`): detected by its magic.
+        var magic: [UInt8] = []
+        try input.fill(&magic, to: 2)
+        input.unread(magic)
+        if magic == [0x1F, 0x8B] {
+            return try load(InputFile(inflating: input, limit: options.maxInflatedBytes), options: options)
+        }
         var prefix: [UInt8] = []
         var length = sniffLength
         var importer: (any ProfileImporter)?
@@ -87,7 +97,8 @@ public enum Importers {
         guard let importer else {
             throw ProfileError(.unknownFormat, """
                 unknown format: expected `perf script` output (a header line `comm pid/tid time: period event:` \
-                followed by frame lines `addr symbol (module)`) or folded stacks (`frame;frame count`)
+                followed by frame lines `addr symbol (module)`), folded stacks (`frame;frame count`) or a pprof \
+                profile.proto (raw or gzip)
                 """, file: input.name, line: 1)
         }
         do {

@@ -12,6 +12,7 @@ extension Profile {
         }
         out += "\n"
         if let periodType { out += "period: \(period) \(periodType)\n" }
+        if timeNanos != 0 || durationNanos != 0 { out += "time: \(timeNanos) duration: \(durationNanos)\n" }
         for comment in comments { out += "comment: \(comment)\n" }
 
         var rows: [String: [Int64]] = [:]

@@ -143,12 +143,16 @@ public struct Profile: Sendable {
     /// `values[i * sampleTypes.count ..< (i + 1) * sampleTypes.count]`.
     public let values: [Int64]
     public let comments: [String]
+    /// When the profile was collected (Unix nanoseconds) and for how long; 0 when unknown.
+    public let timeNanos: Int64
+    public let durationNanos: Int64
     /// The importer that produced this profile (`perf-script`, `folded`, ...).
     public let sourceFormat: String
 
     init(sampleTypes: [ValueType], defaultSampleType: Int, periodType: ValueType?, period: Int64, strings: [String],
          functions: [Function], mappings: [Mapping], locations: [Location], stacks: StackTable,
-         labelSets: [[Label]], samples: [Sample], values: [Int64], comments: [String], sourceFormat: String) {
+         labelSets: [[Label]], samples: [Sample], values: [Int64], comments: [String], timeNanos: Int64,
+         durationNanos: Int64, sourceFormat: String) {
         self.sampleTypes = sampleTypes
         self.defaultSampleType = defaultSampleType
         self.periodType = periodType
@@ -162,6 +166,8 @@ public struct Profile: Sendable {
         self.samples = samples
         self.values = values
         self.comments = comments
+        self.timeNanos = timeNanos
+        self.durationNanos = durationNanos
         self.sourceFormat = sourceFormat
     }
 
@@ -201,8 +207,10 @@ public struct Profile: Sendable {
         let type = sampleTypes[sampleType].type.lowercased()
         let periodName = periodType?.type.lowercased() ?? ""
         if type == "wall" || periodName == "wall" || type.hasPrefix("wall") { return .wall }
-        if type.hasPrefix("alloc") || type.hasPrefix("inuse") || type.contains("fault") || type == "contentions"
-            || type == "delay" {
+        // Memory, lock, thread and fault profiles count something other than time on a CPU.
+        let otherWords = ["alloc", "inuse", "space", "objects", "bytes", "thread", "goroutine", "delay", "contention",
+                          "mutex", "fault"]
+        if sampleTypes[sampleType].unit.lowercased() == "bytes" || otherWords.contains(where: { type.contains($0) }) {
             return .other
         }
         return .cpu

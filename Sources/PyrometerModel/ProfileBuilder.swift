@@ -8,6 +8,8 @@ public struct ProfileBuilder: Sendable {
     public var periodType: ValueType?
     public var period: Int64 = 0
     public var comments: [String] = []
+    public var timeNanos: Int64 = 0
+    public var durationNanos: Int64 = 0
     public var sourceFormat: String
 
     private var strings = Interner<String>()
@@ -150,6 +152,8 @@ public struct ProfileBuilder: Sendable {
             }
         }
         if periodType == nil { periodType = other.periodType; period = other.period }
+        if timeNanos == 0 || (other.timeNanos != 0 && other.timeNanos < timeNanos) { timeNanos = other.timeNanos }
+        durationNanos.saturatingAdd(other.durationNanos)
         comments.append(contentsOf: other.comments)
     }
 
@@ -161,6 +165,6 @@ public struct ProfileBuilder: Sendable {
                 periodType: periodType, period: period, strings: strings.elements, functions: functions.elements,
                 mappings: mappings.elements, locations: locations.elements, stacks: stacks,
                 labelSets: labelSets.elements, samples: samples, values: values, comments: comments,
-                sourceFormat: sourceFormat)
+                timeNanos: timeNanos, durationNanos: durationNanos, sourceFormat: sourceFormat)
     }
 }

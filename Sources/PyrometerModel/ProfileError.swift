@@ -6,6 +6,8 @@ public struct ProfileError: Error, Sendable, CustomStringConvertible, Equatable 
         case unreadable
         case unknownFormat
         case malformed
+        /// Larger than a configured limit (e.g. a gzip stream that inflates past `ImportOptions.maxInflatedBytes`).
+        case tooLarge
     }
 
     public var code: Code

@@ -11,14 +11,22 @@ struct InputOptions: ParsableArguments {
     @Option(help: "Parser threads (default: the number of CPUs).")
     var threads: Int?
 
+    @Option(name: .customLong("max-inflated-size"),
+            help: "Largest size a gzip input may inflate to, in MiB (default 1024): a guard against gzip bombs.")
+    var maxInflatedMiB: Int?
+
     func validate() throws {
         if let threads, !(1 ... 256).contains(threads) { throw ValidationError("--threads must be 1...256") }
+        if let maxInflatedMiB, !(1 ... 1 << 20).contains(maxInflatedMiB) {
+            throw ValidationError("--max-inflated-size must be 1...1048576 (MiB)")
+        }
     }
 
     /// Loads and merges the inputs, printing warnings for skipped lines.
     func load(keepAddresses: Bool = false) throws -> Profile {
         var options = ImportOptions()
         if let threads { options.threads = threads }
+        if let maxInflatedMiB { options.maxInflatedBytes = maxInflatedMiB << 20 }
         options.keepAddresses = keepAddresses
         let result = try Importers.load(paths: inputs, options: options)
         for diagnostic in result.diagnostics { Console.warn(diagnostic.description) }

@@ -74,6 +74,32 @@ import Testing
         }
     }
 
+    /// Bit flips, cuts and splices in a real profile.proto: decoding errors, never a crash.
+    @Test func mutatedPprofDoesNotCrash() throws {
+        let original = try Fixtures.gunzip("pprof/internal/report/testdata/sample.cpu")
+        var generator = SeededGenerator(state: 7)
+        for _ in 0 ..< 300 {
+            var bytes = original
+            for _ in 0 ..< Int.random(in: 1 ... 6, using: &generator) {
+                let position = Int.random(in: 0 ..< bytes.count, using: &generator)
+                switch Int.random(in: 0 ..< 3, using: &generator) {
+                case 0: bytes[position] ^= UInt8(1 << Int.random(in: 0 ..< 8, using: &generator))
+                case 1: bytes[position] = UInt8.random(in: 0 ... 255, using: &generator)
+                default: bytes.removeSubrange(position ..< min(bytes.count, position + 16))
+                }
+                if bytes.isEmpty { bytes = [0x0A] }
+            }
+            do {
+                let profile = try Importers.load(InputFile(name: "mutated.pb", bytes: bytes)).profile
+                let folded = Folder().fold(profile)
+                _ = HotspotAnalyzer().analyze(profile, fold: FoldOptions())
+                _ = FlamegraphRenderer().render(FlameTree(folded))
+            } catch {
+                #expect(error.file == "mutated.pb")
+            }
+        }
+    }
+
     static func interestingByte(_ generator: inout SeededGenerator) -> UInt8 {
         interesting[Int.random(in: 0 ..< interesting.count, using: &generator)]
     }

@@ -15,6 +15,8 @@ public final class InputFile {
     private let descriptor: Int32
     private let ownsDescriptor: Bool
     private var pushedBack: [UInt8] = []
+    /// Set for a gzip input: reads return decompressed bytes from `compressedSource`.
+    private var inflater: GzipInflater?
     /// Bytes handed out so far, for byte offsets in errors.
     public private(set) var offset = 0
 
@@ -48,6 +50,14 @@ public final class InputFile {
         pushedBack = bytes
     }
 
+    /// The decompressed stream of a gzip `source`, under the same name, at most `limit` bytes.
+    init(inflating source: InputFile, limit: Int) throws(ProfileError) {
+        name = source.name
+        descriptor = -1
+        ownsDescriptor = false
+        inflater = try GzipInflater(source: source, limit: limit)
+    }
+
     deinit {
         if ownsDescriptor { close(descriptor) }
     }
@@ -59,6 +69,11 @@ public final class InputFile {
             let n = min(buffer.count, pushedBack.count)
             pushedBack.withUnsafeBytes { target.copyMemory(from: $0.baseAddress!, byteCount: n) }
             pushedBack.removeFirst(n)
+            offset += n
+            return n
+        }
+        if let inflater {
+            let n = try inflater.read(into: buffer)
             offset += n
             return n
         }

@@ -1,0 +1,207 @@
+import PyrometerModel
+
+/// Reads pprof's `profile.proto` (raw; gzip is unwrapped before sniffing): sample types and the default sample type,
+/// values, string and numeric labels, mappings, locations with inline lines, functions, `drop_frames`/`keep_frames`,
+/// period, time, duration and comments. Locations without lines keep their mapping and address for a symbolizer.
+///
+/// Field numbers follow `proto/profile.proto` in github.com/google/pprof.
+public struct PprofImporter: ProfileImporter {
+    public static let formatName = "pprof"
+
+    public init() {}
+
+    /// Yes when the prefix starts with well-formed top-level `Profile` fields (known field numbers with their wire
+    /// types and lengths that fit). After a few good fields a broken one still says yes, so that a damaged
+    /// profile gets the parser's precise error rather than "unknown format".
+    public static func sniff(_ prefix: UnsafeRawBufferPointer, isComplete: Bool) -> SniffResult {
+        var reader = ProtoReader(prefix)
+        var fields = 0
+        while !reader.isAtEnd {
+            guard let (field, wireType) = try? reader.tag(), let expected = topLevelWireTypes[field],
+                  expected.contains(wireType), (try? reader.skip(wireType)) != nil else {
+                return fields >= 3 || (!isComplete && fields > 0) ? .yes : .no
+            }
+            fields += 1
+        }
+        return fields > 0 ? .yes : (isComplete ? .no : .needMoreBytes)
+    }
+
+    /// Top-level `Profile` fields and the wire types they may use (repeated integers may be packed).
+    private static let topLevelWireTypes: [UInt64: [ProtoReader.WireType]] = [
+        1: [.lengthDelimited], 2: [.lengthDelimited], 3: [.lengthDelimited], 4: [.lengthDelimited],
+        5: [.lengthDelimited], 6: [.lengthDelimited], 7: [.varint], 8: [.varint], 9: [.varint], 10: [.varint],
+        11: [.lengthDelimited], 12: [.varint], 13: [.varint, .lengthDelimited], 14: [.varint],
+    ]
+
+    public func parse(_ input: InputFile, options: ImportOptions) throws(ProfileError) -> ImportResult {
+        var bytes: [UInt8] = []
+        while try input.read(into: &bytes, maxCount: 1 << 20) > 0 {
+            if bytes.count > options.maxInflatedBytes {
+                throw ProfileError(.tooLarge, "profile larger than \(options.maxInflatedBytes) bytes", file: input.name)
+            }
+        }
+        var raw = RawProfile()
+        let decoded = bytes.withUnsafeBytes { buffer in
+            Result { () throws(ProfileError) in
+                var reader = ProtoReader(buffer)
+                try raw.decode(&reader)
+            }
+        }
+        try decoded.get()
+        var diagnostics: [Diagnostic] = []
+        let profile = try raw.build(diagnostics: &diagnostics, file: input.name)
+        return ImportResult(profile: profile, diagnostics: diagnostics)
+    }
+}
+
+// MARK: - The decoded message
+
+/// `profile.proto` as decoded, before ids and string indexes are resolved (the string table may come last).
+struct RawProfile {
+    struct ValueType { var type: Int64 = 0, unit: Int64 = 0 }
+    struct Label { var key: Int64 = 0, string: Int64 = 0, number: Int64 = 0, numberUnit: Int64 = 0 }
+    struct Sample { var locations: [UInt64] = [], values: [UInt64] = [], labels: [Label] = [] }
+    struct Mapping {
+        var id: UInt64 = 0, start: UInt64 = 0, limit: UInt64 = 0, offset: UInt64 = 0
+        var filename: Int64 = 0, buildID: Int64 = 0
+    }
+    struct Line { var function: UInt64 = 0, line: Int64 = 0, column: Int64 = 0 }
+    struct Location { var id: UInt64 = 0, mapping: UInt64 = 0, address: UInt64 = 0, lines: [Line] = [] }
+    struct Function { var id: UInt64 = 0, name: Int64 = 0, systemName: Int64 = 0, filename: Int64 = 0, startLine: Int64 = 0 }
+
+    var sampleTypes: [ValueType] = []
+    var samples: [Sample] = []
+    var mappings: [Mapping] = []
+    var locations: [Location] = []
+    var functions: [Function] = []
+    var strings: [String] = []
+    var dropFrames: Int64 = 0
+    var keepFrames: Int64 = 0
+    var timeNanos: Int64 = 0
+    var durationNanos: Int64 = 0
+    var periodType: ValueType?
+    var period: Int64 = 0
+    var comments: [UInt64] = []
+    var defaultSampleType: Int64 = 0
+
+    mutating func decode(_ reader: inout ProtoReader) throws(ProfileError) {
+        while !reader.isAtEnd {
+            let (field, wire) = try reader.tag()
+            switch (field, wire) {
+            case (1, .lengthDelimited): sampleTypes.append(try Self.valueType(reader.lengthDelimited()))
+            case (2, .lengthDelimited): samples.append(try Self.sample(reader.lengthDelimited()))
+            case (3, .lengthDelimited): mappings.append(try Self.mapping(reader.lengthDelimited()))
+            case (4, .lengthDelimited): locations.append(try Self.location(reader.lengthDelimited()))
+            case (5, .lengthDelimited): functions.append(try Self.function(reader.lengthDelimited()))
+            case (6, .lengthDelimited): strings.append(try reader.string())
+            case (7, .varint): dropFrames = try reader.int64()
+            case (8, .varint): keepFrames = try reader.int64()
+            case (9, .varint): timeNanos = try reader.int64()
+            case (10, .varint): durationNanos = try reader.int64()
+            case (11, .lengthDelimited): periodType = try Self.valueType(reader.lengthDelimited())
+            case (12, .varint): period = try reader.int64()
+            case (13, _): try reader.appendIntegers(wire, to: &comments)
+            case (14, .varint): defaultSampleType = try reader.int64()
+            default: try reader.skip(wire)
+            }
+        }
+    }
+
+    private static func valueType(_ message: ProtoReader) throws(ProfileError) -> ValueType {
+        var reader = message, result = ValueType()
+        while !reader.isAtEnd {
+            let (field, wire) = try reader.tag()
+            switch (field, wire) {
+            case (1, .varint): result.type = try reader.int64()
+            case (2, .varint): result.unit = try reader.int64()
+            default: try reader.skip(wire)
+            }
+        }
+        return result
+    }
+
+    private static func sample(_ message: ProtoReader) throws(ProfileError) -> Sample {
+        var reader = message, result = Sample()
+        while !reader.isAtEnd {
+            let (field, wire) = try reader.tag()
+            switch field {
+            case 1: try reader.appendIntegers(wire, to: &result.locations)
+            case 2: try reader.appendIntegers(wire, to: &result.values)
+            case 3 where wire == .lengthDelimited:
+                var labelReader = try reader.lengthDelimited(), label = Label()
+                while !labelReader.isAtEnd {
+                    let (labelField, labelWire) = try labelReader.tag()
+                    switch (labelField, labelWire) {
+                    case (1, .varint): label.key = try labelReader.int64()
+                    case (2, .varint): label.string = try labelReader.int64()
+                    case (3, .varint): label.number = try labelReader.int64()
+                    case (4, .varint): label.numberUnit = try labelReader.int64()
+                    default: try labelReader.skip(labelWire)
+                    }
+                }
+                result.labels.append(label)
+            default: try reader.skip(wire)
+            }
+        }
+        return result
+    }
+
+    private static func mapping(_ message: ProtoReader) throws(ProfileError) -> Mapping {
+        var reader = message, result = Mapping()
+        while !reader.isAtEnd {
+            let (field, wire) = try reader.tag()
+            switch (field, wire) {
+            case (1, .varint): result.id = try reader.varint()
+            case (2, .varint): result.start = try reader.varint()
+            case (3, .varint): result.limit = try reader.varint()
+            case (4, .varint): result.offset = try reader.varint()
+            case (5, .varint): result.filename = try reader.int64()
+            case (6, .varint): result.buildID = try reader.int64()
+            default: try reader.skip(wire)  // has_functions, has_filenames, ...: derived from the data
+            }
+        }
+        return result
+    }
+
+    private static func location(_ message: ProtoReader) throws(ProfileError) -> Location {
+        var reader = message, result = Location()
+        while !reader.isAtEnd {
+            let (field, wire) = try reader.tag()
+            switch (field, wire) {
+            case (1, .varint): result.id = try reader.varint()
+            case (2, .varint): result.mapping = try reader.varint()
+            case (3, .varint): result.address = try reader.varint()
+            case (4, .lengthDelimited):
+                var lineReader = try reader.lengthDelimited(), line = Line()
+                while !lineReader.isAtEnd {
+                    let (lineField, lineWire) = try lineReader.tag()
+                    switch (lineField, lineWire) {
+                    case (1, .varint): line.function = try lineReader.varint()
+                    case (2, .varint): line.line = try lineReader.int64()
+                    case (3, .varint): line.column = try lineReader.int64()
+                    default: try lineReader.skip(lineWire)
+                    }
+                }
+                result.lines.append(line)
+            default: try reader.skip(wire)  // is_folded
+            }
+        }
+        return result
+    }
+
+    private static func function(_ message: ProtoReader) throws(ProfileError) -> Function {
+        var reader = message, result = Function()
+        while !reader.isAtEnd {
+            let (field, wire) = try reader.tag()
+            switch (field, wire) {
+            case (1, .varint): result.id = try reader.varint()
+            case (2, .varint): result.name = try reader.int64()
+            case (3, .varint): result.systemName = try reader.int64()
+            case (4, .varint): result.filename = try reader.int64()
+            case (5, .varint): result.startLine = try reader.int64()
+            default: try reader.skip(wire)
+            }
+        }
+        return result
+    }
+}

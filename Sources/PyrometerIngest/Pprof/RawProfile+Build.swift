@@ -1,0 +1,170 @@
+import PyrometerModel
+
+extension RawProfile {
+    /// Resolves string indexes and ids into a `Profile`, applying the profile's own `drop_frames`/`keep_frames`.
+    func build(diagnostics: inout [Diagnostic], file: String) throws(ProfileError) -> Profile {
+        func text(_ index: Int64, _ what: String) throws(ProfileError) -> String {
+            guard index >= 0 && index < Int64(strings.count) else {
+                throw ProfileError(.malformed, "invalid profile.proto: \(what) names string \(index) of \(strings.count)",
+                                   file: file)
+            }
+            return strings[Int(index)]
+        }
+        guard strings.first == "" || strings.isEmpty else {
+            throw ProfileError(.malformed, "invalid profile.proto: string_table[0] must be empty", file: file)
+        }
+
+        var types: [PyrometerModel.ValueType] = []
+        for type in sampleTypes {
+            types.append(PyrometerModel.ValueType(type: try text(type.type, "sample_type"), unit: try text(type.unit, "sample_type")))
+        }
+        // pprof's rule: the type named by default_sample_type, else the last one.
+        var defaultIndex = max(0, types.count - 1)
+        if defaultSampleType != 0 {
+            let name = try text(defaultSampleType, "default_sample_type")
+            if let index = types.firstIndex(where: { $0.type == name }) { defaultIndex = index }
+        }
+        var builder = ProfileBuilder(sampleTypes: types, defaultSampleType: defaultIndex,
+                                     sourceFormat: PprofImporter.formatName)
+        if let periodType {
+            builder.periodType = PyrometerModel.ValueType(type: try text(periodType.type, "period_type"),
+                                           unit: try text(periodType.unit, "period_type"))
+        }
+        builder.period = period
+        builder.timeNanos = timeNanos
+        builder.durationNanos = durationNanos
+        for comment in comments { builder.comments.append(try text(Int64(bitPattern: comment), "comment")) }
+
+        var mappingIDs: [UInt64: MappingID] = [:]
+        for mapping in mappings {
+            mappingIDs[mapping.id] = builder.intern(PyrometerModel.Mapping(
+                start: mapping.start, limit: mapping.limit, fileOffset: mapping.offset,
+                file: builder.intern(try text(mapping.filename, "mapping")),
+                buildID: builder.intern(try text(mapping.buildID, "mapping"))))
+        }
+        var functionIDs: [UInt64: FunctionID] = [:]
+        var functionNames: [UInt64: String] = [:]
+        for function in functions {
+            let name = try text(function.name, "function")
+            functionNames[function.id] = name
+            functionIDs[function.id] = builder.intern(PyrometerModel.Function(
+                name: builder.intern(name), systemName: builder.intern(try text(function.systemName, "function")),
+                filename: builder.intern(try text(function.filename, "function")), startLine: function.startLine))
+        }
+
+        // drop_frames / keep_frames, as pprof's Profile.Prune applies them.
+        let pruning = try FramePruning(drop: text(dropFrames, "drop_frames"), keep: text(keepFrames, "keep_frames"),
+                                       diagnostics: &diagnostics, file: file)
+        var locationIDs: [UInt64: LocationID] = [:]
+        var pruneWhole = Set<UInt64>(), pruneBeneath = Set<UInt64>()
+        for location in locations {
+            var lines = location.lines
+            if let pruning, let cut = pruning.cut(lines.map { functionNames[$0.function] ?? "" }) {
+                pruneBeneath.insert(location.id)
+                if cut == lines.count - 1 { pruneWhole.insert(location.id) } else { lines = Array(lines[(cut + 1)...]) }
+            }
+            var resolved: [PyrometerModel.Line] = []
+            for line in lines {
+                guard let function = functionIDs[line.function] else {
+                    throw ProfileError(.malformed, "invalid profile.proto: location \(location.id) names unknown function \(line.function)",
+                                       file: file)
+                }
+                resolved.append(PyrometerModel.Line(function: function, line: line.line, column: line.column))
+            }
+            var mapping: MappingID?
+            if location.mapping != 0 {
+                guard let known = mappingIDs[location.mapping] else {
+                    throw ProfileError(.malformed, "invalid profile.proto: location \(location.id) names unknown mapping \(location.mapping)",
+                                       file: file)
+                }
+                mapping = known
+            }
+            locationIDs[location.id] = builder.intern(PyrometerModel.Location(mapping: mapping, address: location.address, lines: resolved))
+        }
+
+        var stack: [LocationID] = []
+        var values: [Int64] = []
+        for sample in samples {
+            guard sample.values.count == types.count else {
+                throw ProfileError(.malformed, """
+                    invalid profile.proto: a sample has \(sample.values.count) values for \(types.count) sample types
+                    """, file: file)
+            }
+            var kept = sample.locations[...]
+            if !pruneBeneath.isEmpty {
+                // From the root, after the first frame that is not pruned, cut at the first pruned one (pprof).
+                var foundUser = false
+                for index in kept.indices.reversed() {
+                    let id = kept[index]
+                    if !pruneWhole.contains(id) && !pruneBeneath.contains(id) {
+                        foundUser = true
+                        continue
+                    }
+                    guard foundUser else { continue }
+                    kept = pruneWhole.contains(id) ? kept[(index + 1)...] : kept[index...]
+                    break
+                }
+            }
+            stack.removeAll(keepingCapacity: true)
+            for id in kept {
+                guard let location = locationIDs[id] else {
+                    throw ProfileError(.malformed, "invalid profile.proto: a sample names unknown location \(id)", file: file)
+                }
+                stack.append(location)
+            }
+            var labels: [PyrometerModel.Label] = []
+            for label in sample.labels {
+                let key = builder.intern(try text(label.key, "label"))
+                if label.string != 0 {
+                    labels.append(PyrometerModel.Label(key: key, string: builder.intern(try text(label.string, "label"))))
+                } else {
+                    labels.append(PyrometerModel.Label(key: key, number: label.number,
+                                        numberUnit: builder.intern(try text(label.numberUnit, "label"))))
+                }
+            }
+            values.removeAll(keepingCapacity: true)
+            for value in sample.values { values.append(Int64(bitPattern: value)) }
+            builder.add(stack: builder.intern(stack: stack), labels: builder.intern(labels: labels), values: values)
+        }
+        return builder.build()
+    }
+}
+
+/// pprof's frame pruning: a location is cut at its outermost line whose function matches `drop` in full and not
+/// `keep`; samples lose the frames from there to the leaf.
+struct FramePruning {
+    let drop: Regex<AnyRegexOutput>
+    let keep: Regex<AnyRegexOutput>?
+
+    init?(drop: String, keep: String, diagnostics: inout [Diagnostic], file: String) {
+        guard !drop.isEmpty else { return nil }
+        do {
+            self.drop = try Regex("^(?:" + drop + ")$")
+            self.keep = keep.isEmpty ? nil : try Regex("^(?:" + keep + ")$")
+        } catch {
+            diagnostics.append(Diagnostic(kind: "drop_frames/keep_frames is not a valid regular expression; ignored",
+                                          count: 0, firstFile: file, firstLine: nil, example: drop))
+            return nil
+        }
+    }
+
+    /// The index (innermost first) of the outermost line to cut at, or nil.
+    func cut(_ functionNames: [String]) -> Int? {
+        var index = functionNames.count - 1
+        while index >= 0 {
+            let name = Self.simplified(functionNames[index])
+            if !name.isEmpty, (try? drop.wholeMatch(in: name)) != nil,
+               keep.map({ (try? $0.wholeMatch(in: name)) == nil }) ?? true {
+                return index
+            }
+            index -= 1
+        }
+        return nil
+    }
+
+    /// The function name without its parameter list, as pprof matches it.
+    static func simplified(_ name: String) -> String {
+        guard let paren = name.firstIndex(of: "("), paren != name.startIndex else { return name }
+        return String(name[..<paren])
+    }
+}

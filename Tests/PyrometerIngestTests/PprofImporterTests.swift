@@ -1,0 +1,105 @@
+import Foundation
+import PyrometerAnalyze
+import PyrometerIngest
+import PyrometerModel
+import Testing
+
+@Suite struct PprofImporterTests {
+    struct TopCase: CustomTestStringConvertible, Sendable {
+        var profile: String
+        var top: String
+        var testDescription: String { profile }
+    }
+
+    static let topCases = [
+        TopCase(profile: "pprof/internal/proftest/testdata/large.cpu",
+                top: "pprof/derived/internal/proftest/testdata/large.cpu.top.txt"),
+        TopCase(profile: "pprof/internal/report/testdata/sample.cpu",
+                top: "pprof/derived/internal/report/testdata/sample.cpu.top.txt"),
+    ]
+
+    /// A pprof `-top` value (`205.17s`, `0.04s`, `1.5MB`, `0`) in the profile's base unit, with the rounding of the
+    /// printed figure as tolerance.
+    static func topValue(_ text: String) -> (value: Double, tolerance: Double)? {
+        if text == "0" { return (0, 0) }
+        let scales: [(String, Double)] = [("ns", 1), ("us", 1e3), ("µs", 1e3), ("ms", 1e6), ("s", 1e9),
+                                          ("mins", 60e9), ("hrs", 3600e9), ("kB", 1024), ("MB", 1_048_576),
+                                          ("GB", 1_073_741_824), ("B", 1)]
+        for (suffix, scale) in scales where text.hasSuffix(suffix) {
+            let number = String(text.dropLast(suffix.count))
+            guard let value = Double(number) else { continue }
+            let decimals = number.split(separator: ".").dropFirst().first?.count ?? 0
+            return (value * scale, 0.5 * pow(10, -Double(decimals)) * scale)
+        }
+        return Double(text).map { ($0, 0.5) }
+    }
+
+    /// Per-function self and total (the report's flat and cum) must equal pprof's `-top` for every row it prints.
+    @Test(arguments: topCases)
+    func functionTotalsMatchPprofTop(_ testCase: TopCase) throws {
+        let profile = try Importers.load(InputFile(path: Fixtures.path(testCase.profile))).profile
+        #expect(profile.sourceFormat == "pprof")
+        let report = HotspotAnalyzer().analyze(profile, fold: FoldOptions())
+        let byName = Dictionary(report.functions.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let row = try Regex(#"^\s*(\S+)\s+\S+%\s+\S+%\s+(\S+)\s+\S+%\s+(.+?)(?: \(inline\))?$"#)
+        var rows = 0
+        for line in try Fixtures.text(testCase.top).split(separator: "\n") {
+            guard let match = try row.wholeMatch(in: String(line)),
+                  let flatText = match.output[1].substring, let cumText = match.output[2].substring,
+                  let name = match.output[3].substring, flatText != "flat",
+                  let flat = Self.topValue(String(flatText)), let cum = Self.topValue(String(cumText)) else { continue }
+            rows += 1
+            let entry = try #require(byName[String(name)], "pprof lists \(name), we do not")
+            #expect(abs(Double(entry.selfValue) - flat.value) <= flat.tolerance, "\(name) flat")
+            #expect(abs(Double(entry.totalValue) - cum.value) <= cum.tolerance, "\(name) cum")
+        }
+        #expect(rows >= 5)
+        let total = try #require(try Regex(#"of (\S+) total"#).firstMatch(in: Fixtures.text(testCase.top)))
+        let expectedTotal = try #require(Self.topValue(String(total.output[1].substring!)))
+        #expect(abs(Double(report.total) - expectedTotal.value) <= expectedTotal.tolerance)
+    }
+
+    @Test func sampleTypesPeriodAndTimeAreRead() throws {
+        let profile = try Importers.load(InputFile(path: Fixtures.path("pprof/internal/report/testdata/sample.cpu"))).profile
+        #expect(profile.sampleTypes.map(\.description) == ["samples/count", "cpu/nanoseconds"])
+        #expect(profile.defaultSampleType == 1)  // pprof's rule: the last one when default_sample_type is unset
+        #expect(profile.periodType?.description == "cpu/nanoseconds")
+        #expect(profile.period == 10_000_000)
+        #expect(profile.durationNanos > 1_900_000_000 && profile.durationNanos < 2_100_000_000)
+        #expect(profile.kind(sampleType: 1) == .cpu)
+        #expect(profile.total(sampleType: 0) == 176)  // 1.76 s at 10 ms a sample
+    }
+
+    @Test func gzipBombsAreRefused() throws {
+        var options = ImportOptions()
+        options.maxInflatedBytes = 64 << 10
+        let error = #expect(throws: ProfileError.self) {
+            try Importers.load(InputFile(path: Fixtures.path("pprof/internal/proftest/testdata/large.cpu")),
+                               options: options)
+        }
+        #expect(error?.code == .tooLarge)
+        #expect(error?.description.contains("large.cpu") == true)
+    }
+
+    @Test func truncatedAndCorruptInputsAreErrors() throws {
+        let whole = try Array(Data(contentsOf: URL(fileURLWithPath: Fixtures.path("pprof/internal/report/testdata/sample.cpu"))))
+        let truncatedGzip = #expect(throws: ProfileError.self) {
+            try Importers.load(InputFile(name: "cut.pb.gz", bytes: Array(whole.prefix(whole.count / 2))))
+        }
+        #expect(truncatedGzip?.message.contains("gzip") == true)
+        // The raw protobuf cut short: a field's length runs past the end.
+        let raw = try Fixtures.gunzip("pprof/internal/report/testdata/sample.cpu")
+        let truncatedProto = #expect(throws: ProfileError.self) {
+            try Importers.load(InputFile(name: "cut.pb", bytes: Array(raw.prefix(raw.count - 7))))
+        }
+        #expect(truncatedProto?.byteOffset != nil)
+        #expect(truncatedProto?.description.hasPrefix("cut.pb: byte ") == true)
+    }
+
+    @Test func rawAndGzipProtoGiveTheSameProfile() throws {
+        let raw = try Fixtures.gunzip("pprof/internal/report/testdata/sample.cpu")
+        let fromRaw = try Importers.load(InputFile(name: "sample.pb", bytes: raw)).profile
+        let fromGzip = try Importers.load(InputFile(path: Fixtures.path("pprof/internal/report/testdata/sample.cpu"))).profile
+        #expect(fromRaw.canonicalDump() == fromGzip.canonicalDump())
+    }
+}
