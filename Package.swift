@@ -25,7 +25,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "PyrometerIngest", dependencies: ["PyrometerModel", "CZlib"], swiftSettings: optimized),
         .target(name: "PyrometerAnalyze", dependencies: ["PyrometerModel"], swiftSettings: optimized),
-        .target(name: "PyrometerRender", dependencies: ["PyrometerModel", "PyrometerAnalyze"],
+        .target(name: "PyrometerRender", dependencies: ["PyrometerModel", "PyrometerAnalyze", "CZlib"],
                 swiftSettings: optimized),
         .executableTarget(
             name: "pyrometer",

@@ -5,8 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: zlib (gzip input, pprof) to build; headless Chromium + chromedriver for the flamegraph browser
-# tests; gzip for fixtures.
-packages=(zlib1g-dev pkg-config chromium chromium-driver gzip)
+# tests; gzip for fixtures; golang-go for `go tool pprof`, which must read our pprof output.
+packages=(zlib1g-dev pkg-config chromium chromium-driver gzip golang-go)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

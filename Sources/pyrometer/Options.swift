@@ -22,6 +22,12 @@ struct InputOptions: ParsableArguments {
         }
     }
 
+    /// A name for the inputs in reports: the file name, or "stdin".
+    var displayName: String {
+        inputs.isEmpty || inputs == ["-"] ? "stdin" : inputs.map { String($0.split(separator: "/").last ?? "") }
+            .joined(separator: "+")
+    }
+
     /// Loads and merges the inputs, printing warnings for skipped lines.
     func load(keepAddresses: Bool = false) throws -> Profile {
         var options = ImportOptions()
@@ -50,8 +56,11 @@ struct FoldFlags: ParsableArguments {
     var addrs = false
     @Flag(name: .customLong("no-inline"), help: "Drop inlined frames.")
     var noInline = false
-    @Option(name: [.customLong("event"), .customLong("sample-type")],
-            help: "Which event / sample type to use (default: the first perf event, or the profile's default).")
+    @Option(name: [.customLong("event"), .customLong("sample-type"), .customLong("sample-index")],
+            help: """
+                Which event / sample type to use, by name or index (default: the first perf event; for pprof the \
+                default_sample_type, else the last).
+                """)
     var event: String?
     @Option(name: .customLong("skip-after"),
             help: "Drop the callers of frames named FUNC (and the process root); repeatable.")
@@ -68,7 +77,8 @@ struct FoldFlags: ParsableArguments {
         options.includeInline = !noInline
         options.skipAfter = skipAfter
         if let event {
-            guard let index = profile.sampleTypeIndex(named: event) else {
+            guard let index = profile.sampleTypeIndex(named: event)
+                ?? Int(event).flatMap({ profile.sampleTypes.indices.contains($0) ? $0 : nil }) else {
                 let known = profile.sampleTypes.map(\.type).joined(separator: ", ")
                 throw CLIError("no event or sample type '\(event)' in the input (it has: \(known))")
             }

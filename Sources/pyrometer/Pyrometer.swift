@@ -12,7 +12,7 @@ struct Pyrometer: ParsableCommand {
               perf record -g -- ./app && perf script | pyrometer flamegraph -o app.svg
             """,
         version: "0.1.0",
-        subcommands: [Fold.self, Flamegraph.self, Hotspots.self])
+        subcommands: [Fold.self, Flamegraph.self, Hotspots.self, Convert.self])
 
     /// Runs the command line. Usage errors exit with status 2, like input errors (ArgumentParser's default is 64),
     /// so that 1 always means "a check failed" and 2 "bad input or usage".

@@ -214,6 +214,28 @@ enum CLI {
         #expect(parser.parse(), "\(parser.parserError.map { "\($0)" } ?? "")")
     }
 
+    @Test func convertWritesEveryFormat() throws {
+        let dir = try CLI.temporaryDirectory()
+        let pprof = dir.appendingPathComponent("hotspot.pb.gz").path
+        #expect(try CLI.run(["convert", "samples/hotspot.perf.txt", "--to", "pprof", "-o", pprof]).status == 0)
+        // The pprof output reads back with the same hotspots and folds to the same stacks.
+        #expect(try CLI.run(["fold", pprof]).text == CLI.run(["fold", "samples/hotspot.perf.txt"]).text)
+        let speedscope = try CLI.run(["convert", "samples/hotspot.perf.txt", "--to", "speedscope"])
+        let document = try #require(try JSONSerialization.jsonObject(with: speedscope.stdout) as? [String: Any])
+        #expect(document["$schema"] as? String == "https://www.speedscope.app/file-format-schema.json")
+        let profiles = try #require(document["profiles"] as? [[String: Any]])
+        #expect(profiles.first?["type"] as? String == "sampled")
+        #expect(profiles.first?["unit"] as? String == "nanoseconds")
+        #expect((profiles.first?["weights"] as? [Int])?.reduce(0, +) == 1_533_533_532)
+        let json = try CLI.run(["convert", "samples/hotspot.perf.txt", "--to", "json"])
+        let ours = try #require(try JSONSerialization.jsonObject(with: json.stdout) as? [String: Any])
+        #expect(ours["format"] as? String == "pyrometer-profile")
+        #expect((ours["sampleTypes"] as? [[String: String]])?.first?["type"] == "cpu-clock")
+        let samples = try #require(ours["samples"] as? [[String: Any]])
+        #expect(samples.compactMap { ($0["values"] as? [Int])?.first }.reduce(0, +) == 1_533_533_532)
+        #expect(samples.allSatisfy { ($0["labels"] as? [String: String])?["comm"] == "hotspot" })
+    }
+
     @Test func everyCommandReadsStdin() throws {
         let input = Data("a;b 3\na;c 1\n".utf8)
         #expect(try CLI.run(["fold"], stdin: input).text == "a;b 3\na;c 1\n")

@@ -138,10 +138,6 @@ public struct HotspotsExporter: Sendable {
                              total: $0.totalValue, totalPercent: rounded($0.totalShare), flagged: $0.flagged,
                              hotPath: $0.hotPath)
             })
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        var data = (try? encoder.encode(value)) ?? Data("{}".utf8)
-        data.append(UInt8(ascii: "\n"))
-        return [UInt8](data)
+        return JSONOutput.encode(value, pretty: true)
     }
 }
