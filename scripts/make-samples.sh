@@ -19,3 +19,13 @@ perf record -q -F 199 --call-graph dwarf,16384 -o "$work/hotspot-dwarf.data" -- 
 perf script -i "$work/hotspot-dwarf.data" 2>/dev/null | sed "s#$work/#/opt/samples/#g" > samples/hotspot-dwarf.perf.txt
 
 ls -l samples/*.perf.txt
+
+# Go CPU and heap profiles written by runtime/pprof (needs Debian's golang-go).
+if command -v go >/dev/null 2>&1; then
+  mkdir -p "$work/goapp"
+  cp samples/src/goapp/main.go "$work/goapp/"
+  (cd "$work/goapp" && export GOCACHE="$work/gocache" HOME="${HOME:-/root}" GOFLAGS=-mod=mod GOPROXY=off \
+    && go mod init goapp >/dev/null 2>&1 && go build -o goapp . \
+    && ./goapp -cpu "$OLDPWD/samples/go-cpu.pb.gz" -heap "$OLDPWD/samples/go-heap.pb.gz" >/dev/null)
+  ls -l samples/go-*.pb.gz
+fi

@@ -21,6 +21,9 @@ public struct FoldOptions: Sendable, Equatable {
     /// Mark inlined lines with `_[i]` (inferno's convention). Default on; function-level views turn it off so that
     /// a function inlined in some places and called in others is one function.
     public var markInlined = true
+    /// Name unsymbolized code by its module only (`[libc.so.6]`), as pprof's function granularity does, instead of
+    /// `module+0xoffset` (which keeps addresses apart for a symbolizer). Default off.
+    public var unsymbolizedByModule = false
     /// Cut each stack above the first frame (from the leaf) with one of these names, dropping its callers and
     /// the process root frame. Default none.
     public var skipAfter: [String] = []

@@ -28,8 +28,11 @@ public struct FoldedStacks: Sendable {
     /// The number of unique stacks.
     public var count: Int { values.count }
 
-    /// The sum of all values.
-    public var total: Int64 { values.reduce(0) { $0.addingSaturated($1) } }
+    /// The value of samples without any frame (pprof allows them): part of the total, in no stack.
+    public var unattributed: Int64 = 0
+
+    /// The sum of all values, stackless samples included (as pprof's totals include them).
+    public var total: Int64 { values.reduce(unattributed) { $0.addingSaturated($1) } }
 
     /// The id of frame name `name`.
     public mutating func intern(name: String) -> Int32 { nameTable.intern(name) }

@@ -67,7 +67,10 @@ public struct Folder: Sendable {
                 }
                 frames.append(contentsOf: locationNames[location]!)
             }
-            if frames.isEmpty { continue }
+            if frames.isEmpty {
+                folded.unattributed.saturatingAdd(value)
+                continue
+            }
             frames.withUnsafeBufferPointer { folded.add(frames: $0, value: value) }
         }
         return folded
@@ -93,7 +96,8 @@ public struct Folder: Sendable {
         guard !location.lines.isEmpty else {
             // A mapping with a known address range (pprof, perf.data) gives the file offset, which is what a
             // symbolizer needs; perf script's `[unknown] (module)` has only the module (inferno's naming).
-            if let id = location.mapping, case let mapping = profile.mappings[Int(id)], mapping.limit > mapping.start {
+            if let id = location.mapping, case let mapping = profile.mappings[Int(id)], mapping.limit > mapping.start,
+               !options.unsymbolizedByModule {
                 let offset = location.address &- mapping.start &+ mapping.fileOffset
                 return [folded.intern(name: ModuleKind.basename(module).replacingSemicolons() + "+0x"
                                           + String(offset, radix: 16))]

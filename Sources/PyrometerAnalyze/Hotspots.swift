@@ -46,13 +46,15 @@ public struct HotspotAnalyzer: Sendable {
     public var options: HotspotOptions
     public init(options: HotspotOptions = HotspotOptions()) { self.options = options }
 
-    /// Folds `profile` and analyzes it at function granularity: the process root frame (`comm`) is left out (it is
-    /// not a function, and its total is always 100%; folded text cannot tell it apart, so `fold | hotspots` lists
-    /// it), and inlined functions are not marked, so that one function is one row however it was compiled in.
+    /// Folds `profile` and analyzes it at function granularity, as pprof's `-top` does: the process root frame
+    /// (`comm`) is left out (it is not a function, and its total is always 100%; folded text cannot tell it apart,
+    /// so `fold | hotspots` lists it), inlined functions are not marked (one function is one row however it was
+    /// compiled in), and unsymbolized code counts per module (`[libc.so.6]`).
     public func analyze(_ profile: Profile, fold: FoldOptions, kind: ProfileKind? = nil) -> HotspotReport {
         var options = fold
         options.processRoot = false
         options.markInlined = false
+        options.unsymbolizedByModule = true
         var folded = Folder(options: options).fold(profile)
         if let kind { folded.kind = kind }
         return analyze(folded)
@@ -69,7 +71,7 @@ public struct HotspotAnalyzer: Sendable {
         // Call edges caller → callee, each counted once per stack.
         var edgeValues: [UInt64: Int64] = [:]
         var edgesInStack = Set<UInt64>()
-        var total: Int64 = 0
+        var total = folded.unattributed
 
         for id in 0 ..< folded.count {
             let value = folded.values[id]

@@ -43,7 +43,8 @@ struct Flamegraph: ParsableCommand {
         try Console.run {
             let profile = try input.load(keepAddresses: fold.addrs)
             let folded = Folder(options: try fold.options(for: profile)).fold(profile)
-            guard folded.total > 0 else { throw CLIError("no samples in the input: nothing to draw") }
+            let tree = FlameTree(folded, reverse: reverse)
+            guard tree.total > 0 else { throw CLIError("no samples with stacks in the input: nothing to draw") }
             var options = FlamegraphOptions()
             options.title = title
             options.subtitle = subtitle
@@ -55,7 +56,6 @@ struct Flamegraph: ParsableCommand {
             options.inverted = inverted
             options.notes = notes
             options.countName = countName ?? FlamegraphOptions.countName(forUnit: folded.valueType.unit)
-            let tree = FlameTree(folded, reverse: reverse)
             try output.write(FlamegraphRenderer(options: options).render(tree))
         }
     }

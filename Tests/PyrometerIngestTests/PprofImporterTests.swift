@@ -102,4 +102,34 @@ import Testing
         let fromGzip = try Importers.load(InputFile(path: Fixtures.path("pprof/internal/report/testdata/sample.cpu"))).profile
         #expect(fromRaw.canonicalDump() == fromGzip.canonicalDump())
     }
+
+    /// samples/go-*.pb.gz are real runtime/pprof profiles of samples/src/goapp, whose costs are known by
+    /// construction.
+    @Test func realGoProfilesReadForEverySampleType() throws {
+        let cpu = try Importers.load(InputFile(path: Fixtures.path("../../samples/go-cpu.pb.gz"))).profile
+        #expect(cpu.sampleTypes.map(\.description) == ["samples/count", "cpu/nanoseconds"])
+        #expect(cpu.kind(sampleType: cpu.defaultSampleType) == .cpu)
+        let cpuReport = HotspotAnalyzer().analyze(cpu, fold: FoldOptions())
+        let hashLoop = try #require(cpuReport.functions.first { $0.name == "main.hashLoop" })
+        #expect(hashLoop.totalShare > 0.8)
+
+        let heap = try Importers.load(InputFile(path: Fixtures.path("../../samples/go-heap.pb.gz"))).profile
+        #expect(heap.sampleTypes.map(\.type) == ["alloc_objects", "alloc_space", "inuse_objects", "inuse_space"])
+        #expect(heap.sampleTypes.map(\.unit) == ["count", "bytes", "count", "bytes"])
+        #expect(heap.sampleTypes[heap.defaultSampleType].type == "inuse_space")
+        #expect(heap.periodType?.description == "space/bytes")
+        func share(_ type: String, _ function: String) throws -> Double {
+            var options = FoldOptions()
+            options.sampleType = try #require(heap.sampleTypeIndex(named: type))
+            let report = HotspotAnalyzer().analyze(heap, fold: options)
+            #expect(report.kind == .other)
+            return report.functions.first { $0.name == function }?.selfShare ?? 0
+        }
+        for type in ["alloc_space", "inuse_objects", "inuse_space"] {
+            #expect(try share(type, "main.buildIndex") > 0.4, "\(type)")
+        }
+        #expect(try share("alloc_space", "main.churn") > 0.2)
+        #expect(try share("alloc_objects", "main.churn") > 0.5)
+        #expect(try share("inuse_space", "main.churn") < 0.05)
+    }
 }

@@ -47,7 +47,7 @@ public struct SpeedscopeExporter: Sendable {
         let unit = units.contains(folded.valueType.unit) ? folded.valueType.unit : "none"
         let file = File(
             shared: Shared(frames: folded.names.map(Frame.init)),
-            profiles: [SampledProfile(name: "\(name) (\(folded.valueType))", unit: unit, endValue: folded.total,
+            profiles: [SampledProfile(name: "\(name) (\(folded.valueType))", unit: unit, endValue: weights.reduce(0) { $0.addingSaturated($1) },
                                       samples: samples, weights: weights)],
             name: name)
         return JSONOutput.encode(file)
