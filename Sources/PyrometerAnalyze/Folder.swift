@@ -18,8 +18,10 @@ public struct Folder: Sendable {
                                   kind: profile.sampleTypes.isEmpty ? .cpu : profile.kind(sampleType: type))
         guard !profile.sampleTypes.isEmpty else { return folded }
 
-        // Names of each location, outermost line first; nil until first needed.
-        var locationNames = [[Int32]?](repeating: nil, count: profile.locations.count)
+        // Names of each location, outermost line first, in one flat store (a range per location; lowerBound -1
+        // until first needed): an array per location cost a retain/release per frame of every sample.
+        var nameStore: [Int32] = []
+        var nameRanges = [Range<Int32>](repeating: -1 ..< -1, count: profile.locations.count)
         var skipMatch = [Bool?](repeating: nil, count: profile.locations.count)
         var rootNames = [Int32?](repeating: nil, count: profile.labelSets.count)
         let skipAfter = Set(options.skipAfter)
@@ -62,10 +64,13 @@ public struct Folder: Sendable {
             while index > lowest {
                 index -= 1
                 let location = Int(stack[index])
-                if locationNames[location] == nil {
-                    locationNames[location] = names(of: profile.locations[location], in: profile, into: &folded)
+                if nameRanges[location].lowerBound < 0 {
+                    let start = Int32(nameStore.count)
+                    nameStore.append(contentsOf: names(of: profile.locations[location], in: profile, into: &folded))
+                    nameRanges[location] = start ..< Int32(nameStore.count)
                 }
-                frames.append(contentsOf: locationNames[location]!)
+                let range = nameRanges[location]
+                frames.append(contentsOf: nameStore[Int(range.lowerBound) ..< Int(range.upperBound)])
             }
             if frames.isEmpty {
                 folded.unattributed.saturatingAdd(value)

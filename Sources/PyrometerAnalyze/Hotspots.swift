@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import PyrometerModel
 
 /// Options of the hotspot analysis; each field documents its default.
@@ -68,9 +73,10 @@ public struct HotspotAnalyzer: Sendable {
         var totalValues = [Int64](repeating: 0, count: nameCount)
         // Per stack: which functions were counted already (stamp = stack index + 1).
         var seenInStack = [Int](repeating: 0, count: nameCount)
-        // Call edges caller → callee, each counted once per stack.
-        var edgeValues: [UInt64: Int64] = [:]
-        var edgesInStack = Set<UInt64>()
+        // Call edges caller → callee, each counted once per stack (stamp = stack index + 1).
+        var edges = PairIndex(capacity: nameCount)
+        var edgeValues: [Int64] = []
+        var edgeStamps: [Int] = []
         var total = folded.unattributed
 
         for id in 0 ..< folded.count {
@@ -80,7 +86,6 @@ public struct HotspotAnalyzer: Sendable {
             let frames = folded.stacks[StackID(id)]
             guard let leaf = frames.last else { continue }
             selfValues[Int(leaf)].saturatingAdd(value)
-            edgesInStack.removeAll(keepingCapacity: true)
             var previous: Int32 = -1
             for frame in frames {
                 if seenInStack[Int(frame)] != id + 1 {
@@ -89,8 +94,15 @@ public struct HotspotAnalyzer: Sendable {
                 }
                 // A recursive call (f → f) is not a callee that takes the cost away from f.
                 if previous >= 0 && previous != frame {
-                    let edge = UInt64(UInt32(bitPattern: previous)) << 32 | UInt64(UInt32(bitPattern: frame))
-                    if edgesInStack.insert(edge).inserted { edgeValues[edge, default: 0].saturatingAdd(value) }
+                    let edge = edges.id(previous, frame)
+                    if edge == edgeValues.count {
+                        edgeValues.append(0)
+                        edgeStamps.append(0)
+                    }
+                    if edgeStamps[edge] != id + 1 {
+                        edgeStamps[edge] = id + 1
+                        edgeValues[edge].saturatingAdd(value)
+                    }
                 }
                 previous = frame
             }
@@ -100,8 +112,8 @@ public struct HotspotAnalyzer: Sendable {
         let limit = Double(total) * threshold * (1 - 1e-9)
         // The largest edge value out of each caller.
         var largestCallee = [Int64](repeating: 0, count: nameCount)
-        for (edge, value) in edgeValues {
-            let caller = Int(edge >> 32)
+        for (edge, value) in edgeValues.enumerated() {
+            let caller = Int(edges.first(edge))
             largestCallee[caller] = max(largestCallee[caller], value)
         }
         var entries: [HotspotEntry] = []
@@ -115,11 +127,23 @@ public struct HotspotAnalyzer: Sendable {
                 totalShare: total > 0 ? Double(totalValue) / Double(total) : 0,
                 flagged: flagged, hotPath: hotPath))
         }
-        entries.sort {
-            if $0.selfValue != $1.selfValue { return $0.selfValue > $1.selfValue }
-            if $0.totalValue != $1.totalValue { return $0.totalValue > $1.totalValue }
-            return $0.name.utf8.lexicographicallyPrecedes($1.name.utf8)
+        // Sort indexes with the names' bytes at hand: comparing `String.utf8` views was most of the run on profiles
+        // with many functions of equal value.
+        let nameBytes = entries.map { Array($0.name.utf8) }
+        let selfs = entries.map(\.selfValue), totals = entries.map(\.totalValue)
+        var order = Array(entries.indices)
+        order.sort { a, b in
+            if selfs[a] != selfs[b] { return selfs[a] > selfs[b] }
+            if totals[a] != totals[b] { return totals[a] > totals[b] }
+            return nameBytes[a].withUnsafeBytes { x in
+                nameBytes[b].withUnsafeBytes { y in
+                    let n = min(x.count, y.count)
+                    let c = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
+                    return c != 0 ? c < 0 : x.count < y.count
+                }
+            }
         }
+        entries = order.map { entries[$0] }
         return HotspotReport(total: total, valueType: folded.valueType, kind: folded.kind, threshold: threshold,
                              functions: entries)
     }

@@ -26,6 +26,15 @@ extension RawProfile {
         }
         var builder = ProfileBuilder(sampleTypes: types, defaultSampleType: defaultIndex,
                                      sourceFormat: PprofImporter.formatName)
+        // Each string of the table is interned once; fields then translate indexes.
+        let stringIDs = strings.map { builder.intern($0) }
+        func stringID(_ index: Int64, _ what: String) throws(ProfileError) -> StringID {
+            guard index >= 0 && index < Int64(stringIDs.count) else {
+                throw ProfileError(.malformed, "invalid profile.proto: \(what) names string \(index) of \(strings.count)",
+                                   file: file)
+            }
+            return stringIDs[Int(index)]
+        }
         if let periodType {
             builder.periodType = PyrometerModel.ValueType(type: try text(periodType.type, "period_type"),
                                            unit: try text(periodType.unit, "period_type"))
@@ -35,31 +44,30 @@ extension RawProfile {
         builder.durationNanos = durationNanos
         for comment in comments { builder.comments.append(try text(Int64(bitPattern: comment), "comment")) }
 
-        var mappingIDs: [UInt64: MappingID] = [:]
-        for mapping in mappings {
-            mappingIDs[mapping.id] = builder.intern(PyrometerModel.Mapping(
+        var mappingIDs = IDMap(mappings.map(\.id))
+        for (i, mapping) in mappings.enumerated() {
+            mappingIDs.values[i] = builder.intern(PyrometerModel.Mapping(
                 start: mapping.start, limit: mapping.limit, fileOffset: mapping.offset,
-                file: builder.intern(try text(mapping.filename, "mapping")),
-                buildID: builder.intern(try text(mapping.buildID, "mapping"))))
+                file: try stringID(mapping.filename, "mapping"), buildID: try stringID(mapping.buildID, "mapping")))
         }
-        var functionIDs: [UInt64: FunctionID] = [:]
-        var functionNames: [UInt64: String] = [:]
-        for function in functions {
-            let name = try text(function.name, "function")
-            functionNames[function.id] = name
-            functionIDs[function.id] = builder.intern(PyrometerModel.Function(
-                name: builder.intern(name), systemName: builder.intern(try text(function.systemName, "function")),
-                filename: builder.intern(try text(function.filename, "function")), startLine: function.startLine))
+        var functionIDs = IDMap(functions.map(\.id))
+        for (i, function) in functions.enumerated() {
+            functionIDs.values[i] = builder.intern(PyrometerModel.Function(
+                name: try stringID(function.name, "function"), systemName: try stringID(function.systemName, "function"),
+                filename: try stringID(function.filename, "function"), startLine: function.startLine))
+        }
+        func functionName(_ id: UInt64) -> String {
+            functionIDs.index(of: id).map { strings[Int(functions[$0].name)] } ?? ""
         }
 
         // drop_frames / keep_frames, as pprof's Profile.Prune applies them.
         let pruning = try FramePruning(drop: text(dropFrames, "drop_frames"), keep: text(keepFrames, "keep_frames"),
                                        diagnostics: &diagnostics, file: file)
-        var locationIDs: [UInt64: LocationID] = [:]
+        var locationIDs = IDMap(locations.map(\.id))
         var pruneWhole = Set<UInt64>(), pruneBeneath = Set<UInt64>()
-        for location in locations {
+        for (locationIndex, location) in locations.enumerated() {
             var lines = location.lines
-            if let pruning, let cut = pruning.cut(lines.map { functionNames[$0.function] ?? "" }) {
+            if let pruning, let cut = pruning.cut(lines.map { functionName($0.function) }) {
                 pruneBeneath.insert(location.id)
                 if cut == lines.count - 1 { pruneWhole.insert(location.id) } else { lines = Array(lines[(cut + 1)...]) }
             }
@@ -79,7 +87,8 @@ extension RawProfile {
                 }
                 mapping = known
             }
-            locationIDs[location.id] = builder.intern(PyrometerModel.Location(mapping: mapping, address: location.address, lines: resolved))
+            locationIDs.values[locationIndex] = builder.intern(
+                PyrometerModel.Location(mapping: mapping, address: location.address, lines: resolved))
         }
 
         var stack: [LocationID] = []
@@ -114,12 +123,12 @@ extension RawProfile {
             }
             var labels: [PyrometerModel.Label] = []
             for label in sample.labels {
-                let key = builder.intern(try text(label.key, "label"))
+                let key = try stringID(label.key, "label")
                 if label.string != 0 {
-                    labels.append(PyrometerModel.Label(key: key, string: builder.intern(try text(label.string, "label"))))
+                    labels.append(PyrometerModel.Label(key: key, string: try stringID(label.string, "label")))
                 } else {
                     labels.append(PyrometerModel.Label(key: key, number: label.number,
-                                        numberUnit: builder.intern(try text(label.numberUnit, "label"))))
+                                                       numberUnit: try stringID(label.numberUnit, "label")))
                 }
             }
             values.removeAll(keepingCapacity: true)
@@ -166,5 +175,33 @@ struct FramePruning {
     static func simplified(_ name: String) -> String {
         guard let paren = name.firstIndex(of: "("), paren != name.startIndex else { return name }
         return String(name[..<paren])
+    }
+}
+
+/// pprof ids (of mappings, functions, locations) to ours. Ids are usually 1...n in order, which needs no hashing;
+/// any other numbering falls back to a dictionary.
+struct IDMap {
+    private let dense: Bool
+    private let index: [UInt64: Int]
+    /// Our id for the message at each position.
+    var values: [Int32]
+
+    init(_ ids: [UInt64]) {
+        dense = ids.enumerated().allSatisfy { $0.element == UInt64($0.offset + 1) }
+        var index: [UInt64: Int] = [:]
+        if !dense { for (position, id) in ids.enumerated() { index[id] = position } }
+        self.index = index
+        values = Array(repeating: -1, count: ids.count)
+    }
+
+    /// The position of the message with this pprof id.
+    func index(of id: UInt64) -> Int? {
+        if dense { return id >= 1 && id <= UInt64(values.count) ? Int(id - 1) : nil }
+        return index[id]
+    }
+
+    subscript(id: UInt64) -> Int32? {
+        guard let position = index(of: id), values[position] >= 0 else { return nil }
+        return values[position]
     }
 }
