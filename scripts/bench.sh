@@ -37,6 +37,7 @@ missing=()
 command -v hyperfine >/dev/null 2>&1 || missing+=(hyperfine)
 [ -x /usr/bin/time ] || missing+=(time)
 dpkg -s zlib1g-dev >/dev/null 2>&1 || missing+=(zlib1g-dev)
+command -v go >/dev/null 2>&1 || missing+=(golang-go)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 if ! command -v flamegraph-rs >/dev/null 2>&1 && ! python3 -m pip --version >/dev/null 2>&1 \
     && ! command -v pip >/dev/null 2>&1; then
@@ -221,6 +222,26 @@ if command -v perf >/dev/null 2>&1 && command -v swiftc >/dev/null 2>&1; then
   else
     echo "real: perf record failed here (permissions?); skipped"
   fi
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+# pprof: hotspots of the largest corpus profile (pprof's own large.cpu: 20,432 samples, 23,355 locations) against
+# `go tool pprof -top` on the same file (Debian golang-go; skipped when go is missing).
+if command -v go >/dev/null 2>&1; then
+  say "Timing: pprof large.cpu (hotspots vs go tool pprof -top)"
+  LARGE_PPROF=$ROOT/Tests/Fixtures/pprof/internal/proftest/testdata/large.cpu
+  GOCACHE=$BENCH_DIR/gocache hyperfine -N --warmup 2 --runs "$BENCH_RUNS" --export-json hyperfine.pprof.json \
+    -n "pyrometer hotspots" "$PYRO hotspots $LARGE_PPROF" \
+    -n "go tool pprof -top" "go tool pprof -top -symbolize=none $LARGE_PPROF" > hyperfine.pprof.log 2>&1 \
+    || { cat hyperfine.pprof.log; die "hyperfine failed on pprof"; }
+  python3 - hyperfine.pprof.json <<'PY'
+import json, sys
+results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+for name, r in results.items():
+    print(f"  {name:<22} {r['mean']:8.4f} ± {r['stddev']:.4f} s   (min {r['min']:.4f}, {len(r['times'])} runs)")
+x = results["go tool pprof -top"]["mean"] / results["pyrometer hotspots"]["mean"]
+print(f"  {'hotspots vs -top':<22} pprof/pyrometer = {x:.2f}x " + ("faster" if x >= 1 else "(pyrometer slower)"))
+PY
 fi
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -127,22 +127,23 @@ public struct HotspotAnalyzer: Sendable {
                 totalShare: total > 0 ? Double(totalValue) / Double(total) : 0,
                 flagged: flagged, hotPath: hotPath))
         }
-        // Sort indexes with the names' bytes at hand: comparing `String.utf8` views was most of the run on profiles
-        // with many functions of equal value.
+        // Sort keys with the names' bytes at hand: comparing `String.utf8` views, or copying entries in the
+        // comparator, was most of the run on profiles with many functions of equal value. Names are unique, so
+        // the order is total and an unstable sort gives the same result every time.
         let nameBytes = entries.map { Array($0.name.utf8) }
-        let selfs = entries.map(\.selfValue), totals = entries.map(\.totalValue)
-        var order = Array(entries.indices)
-        order.sort { a, b in
-            if selfs[a] != selfs[b] { return selfs[a] > selfs[b] }
-            if totals[a] != totals[b] { return totals[a] > totals[b] }
-            return nameBytes[a].withUnsafeBytes { x in
-                nameBytes[b].withUnsafeBytes { y in
-                    let n = min(x.count, y.count)
-                    let c = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
-                    return c != 0 ? c < 0 : x.count < y.count
+        var keys = entries.enumerated().map { (selfValue: $1.selfValue, totalValue: $1.totalValue, index: $0) }
+        keys.sort { x, y in
+            if x.selfValue != y.selfValue { return x.selfValue > y.selfValue }
+            if x.totalValue != y.totalValue { return x.totalValue > y.totalValue }
+            return nameBytes[x.index].withUnsafeBytes { a in
+                nameBytes[y.index].withUnsafeBytes { b in
+                    let n = min(a.count, b.count)
+                    let c = n == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, n)
+                    return c != 0 ? c < 0 : a.count < b.count
                 }
             }
         }
+        let order = keys.map(\.index)
         entries = order.map { entries[$0] }
         return HotspotReport(total: total, valueType: folded.valueType, kind: folded.kind, threshold: threshold,
                              functions: entries)
