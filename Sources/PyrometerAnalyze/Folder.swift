@@ -21,6 +21,8 @@ public struct Folder: Sendable {
         // Names of each location, outermost line first, in one flat store (a range per location; lowerBound -1
         // until first needed): an array per location cost a retain/release per frame of every sample.
         var nameStore: [Int32] = []
+        // Frame-name id of each function's plain name (no annotation), -1 until needed: locations share functions.
+        var plainNames = [Int32](repeating: -1, count: profile.functions.count)
         var nameRanges = [Range<Int32>](repeating: -1 ..< -1, count: profile.locations.count)
         var skipMatch = [Bool?](repeating: nil, count: profile.locations.count)
         var rootNames = [Int32?](repeating: nil, count: profile.labelSets.count)
@@ -66,7 +68,8 @@ public struct Folder: Sendable {
                 let location = Int(stack[index])
                 if nameRanges[location].lowerBound < 0 {
                     let start = Int32(nameStore.count)
-                    nameStore.append(contentsOf: names(of: profile.locations[location], in: profile, into: &folded))
+                    nameStore.append(contentsOf: names(of: profile.locations[location], in: profile, into: &folded,
+                                                       plainNames: &plainNames))
                     nameRanges[location] = start ..< Int32(nameStore.count)
                 }
                 let range = nameRanges[location]
@@ -95,7 +98,8 @@ public struct Folder: Sendable {
     }
 
     /// The frame names of one location, outermost first, with inferno's annotations.
-    private func names(of location: Location, in profile: Profile, into folded: inout FoldedStacks) -> [Int32] {
+    private func names(of location: Location, in profile: Profile, into folded: inout FoldedStacks,
+                       plainNames: inout [Int32]) -> [Int32] {
         if location.isInlineFrame && !options.includeInline { return [] }
         let module = profile.mappingFile(of: location)
         guard !location.lines.isEmpty else {
@@ -113,12 +117,21 @@ public struct Folder: Sendable {
         var result: [Int32] = []
         let lines = options.includeInline ? location.lines[...] : location.lines.suffix(1)
         for (position, line) in lines.reversed().enumerated() {
+            let annotated = position > 0
+                ? options.markInlined
+                : (options.annotateKernel && ModuleKind.isKernel(module)) || (options.annotateJit && ModuleKind.isJit(module))
+            if !annotated {
+                let function = Int(line.function)
+                if plainNames[function] < 0 { plainNames[function] = folded.intern(name: profile.functionName(line)) }
+                result.append(plainNames[function])
+                continue
+            }
             var name = profile.functionName(line)
             if position > 0 {
-                if options.markInlined && !name.contains("_[i]") { name += "_[i]" }
+                if !name.contains("_[i]") { name += "_[i]" }
             } else if options.annotateKernel && ModuleKind.isKernel(module) {
                 name += "_[k]"
-            } else if options.annotateJit && ModuleKind.isJit(module) && !name.contains("_[j]") {
+            } else if !name.contains("_[j]") {
                 name += "_[j]"
             }
             result.append(folded.intern(name: name))

@@ -49,6 +49,12 @@ public struct ProfileBuilder: Sendable {
 
     public mutating func intern(_ location: Location) -> LocationID { locations.intern(location) }
 
+    // Adding without deduplication, for importers whose tables are unique already (see `Interner.append`).
+
+    public mutating func append(string: String) -> StringID { strings.append(string) }
+    public mutating func append(_ function: Function) -> FunctionID { functions.append(function) }
+    public mutating func append(_ location: Location) -> LocationID { locations.append(location) }
+
     public func location(_ id: LocationID) -> Location { locations[id] }
 
     /// The id of the stack of `locations`, leaf first.

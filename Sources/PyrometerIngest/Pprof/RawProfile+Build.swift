@@ -26,14 +26,15 @@ extension RawProfile {
         }
         var builder = ProfileBuilder(sampleTypes: types, defaultSampleType: defaultIndex,
                                      sourceFormat: PprofImporter.formatName)
-        // Each string of the table is interned once; fields then translate indexes.
-        let stringIDs = strings.map { builder.intern($0) }
+        // The string table is taken as it is (entry 0, "", is the builder's own id 0): our string ids are pprof's
+        // indexes, and nothing is hashed.
+        for string in strings.dropFirst() { _ = builder.append(string: string) }
         func stringID(_ index: Int64, _ what: String) throws(ProfileError) -> StringID {
-            guard index >= 0 && index < Int64(stringIDs.count) else {
+            guard index >= 0 && index < Int64(max(strings.count, 1)) else {
                 throw ProfileError(.malformed, "invalid profile.proto: \(what) names string \(index) of \(strings.count)",
                                    file: file)
             }
-            return stringIDs[Int(index)]
+            return StringID(index)
         }
         if let periodType {
             builder.periodType = PyrometerModel.ValueType(type: try text(periodType.type, "period_type"),
@@ -52,7 +53,7 @@ extension RawProfile {
         }
         var functionIDs = IDMap(functions.map(\.id))
         for (i, function) in functions.enumerated() {
-            functionIDs.values[i] = builder.intern(PyrometerModel.Function(
+            functionIDs.values[i] = builder.append(PyrometerModel.Function(
                 name: try stringID(function.name, "function"), systemName: try stringID(function.systemName, "function"),
                 filename: try stringID(function.filename, "function"), startLine: function.startLine))
         }
@@ -87,7 +88,7 @@ extension RawProfile {
                 }
                 mapping = known
             }
-            locationIDs.values[locationIndex] = builder.intern(
+            locationIDs.values[locationIndex] = builder.append(
                 PyrometerModel.Location(mapping: mapping, address: location.address, lines: resolved))
         }
 
