@@ -172,10 +172,28 @@ struct FramePruning {
         return nil
     }
 
-    /// The function name without its parameter list, as pprof matches it.
+    /// The function name as pprof's `simplifyFunc` matches it: without a leading `.` (PPC64 ELFv1), cut at the
+    /// first `(` that does not begin `(anonymous namespace)` or end `operator()`.
     static func simplified(_ name: String) -> String {
-        guard let paren = name.firstIndex(of: "("), paren != name.startIndex else { return name }
-        return String(name[..<paren])
+        var trimmed = Array(name.utf8)
+        if trimmed.first == UInt8(ascii: ".") { trimmed.removeFirst() }
+        let anonymous = Array("(anonymous namespace)".utf8), callOperator = Array("operator()".utf8)
+        var i = 0
+        while i < trimmed.count {
+            if trimmed[i] == UInt8(ascii: "(") {
+                if trimmed[i...].starts(with: anonymous) {
+                    i += anonymous.count
+                    continue
+                }
+                if i >= 8 && trimmed[(i - 8)...].starts(with: callOperator) {
+                    i += 2
+                    continue
+                }
+                return String(decoding: trimmed[..<i], as: UTF8.self)
+            }
+            i += 1
+        }
+        return String(decoding: trimmed, as: UTF8.self)
     }
 }
 
