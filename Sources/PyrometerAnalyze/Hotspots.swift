@@ -130,15 +130,23 @@ public struct HotspotAnalyzer: Sendable {
         // Sort keys with the names' bytes at hand: comparing `String.utf8` views, or copying entries in the
         // comparator, was most of the run on profiles with many functions of equal value. Names are unique, so
         // the order is total and an unstable sort gives the same result every time.
-        let nameBytes = entries.map { Array($0.name.utf8) }
+        var nameBytes: [UInt8] = []
+        var nameRanges: [Range<Int>] = []
+        nameRanges.reserveCapacity(entries.count)
+        for entry in entries {
+            let start = nameBytes.count
+            nameBytes.append(contentsOf: entry.name.utf8)
+            nameRanges.append(start ..< nameBytes.count)
+        }
         var keys = entries.enumerated().map { (selfValue: $1.selfValue, totalValue: $1.totalValue, index: $0) }
-        keys.sort { x, y in
-            if x.selfValue != y.selfValue { return x.selfValue > y.selfValue }
-            if x.totalValue != y.totalValue { return x.totalValue > y.totalValue }
-            return nameBytes[x.index].withUnsafeBytes { a in
-                nameBytes[y.index].withUnsafeBytes { b in
+        nameBytes.withUnsafeBytes { names in
+            nameRanges.withUnsafeBufferPointer { ranges in
+                keys.sort { x, y in
+                    if x.selfValue != y.selfValue { return x.selfValue > y.selfValue }
+                    if x.totalValue != y.totalValue { return x.totalValue > y.totalValue }
+                    let a = ranges[x.index], b = ranges[y.index]
                     let n = min(a.count, b.count)
-                    let c = n == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, n)
+                    let c = n == 0 ? 0 : memcmp(names.baseAddress! + a.lowerBound, names.baseAddress! + b.lowerBound, n)
                     return c != 0 ? c < 0 : a.count < b.count
                 }
             }
