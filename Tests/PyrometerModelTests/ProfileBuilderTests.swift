@@ -77,4 +77,18 @@ import Testing
         #expect(StableHash.hash("abc") == 0xB6BD_4E7D_F9D2_EB71)
         #expect(StableHash.hash("main;a;b") == 0x72A3_9107_728B_4492)
     }
+
+    /// The hotspot threshold follows the kind: wall-clock when the sample or period type says "wall" (pprof's
+    /// wall profiles, e.g. from Go's fgprof or Pyroscope), memory and lock profiles are "other", the rest CPU.
+    @Test(arguments: [
+        ("wall", "nanoseconds", nil, ProfileKind.wall), ("samples", "count", "wall", .wall),
+        ("cpu", "nanoseconds", "cpu", .cpu), ("cycles", "count", nil, .cpu), ("cpu-clock", "nanoseconds", nil, .cpu),
+        ("alloc_space", "bytes", "space", .other), ("inuse_objects", "count", nil, .other),
+        ("contentions", "count", nil, .other), ("delay", "nanoseconds", nil, .other),
+    ] as [(String, String, String?, ProfileKind)])
+    func profileKindFromTypes(_ type: String, _ unit: String, _ periodType: String?, _ expected: ProfileKind) {
+        var builder = ProfileBuilder(sampleTypes: [ValueType(type: type, unit: unit)], sourceFormat: "test")
+        builder.periodType = periodType.map { ValueType(type: $0, unit: unit) }
+        #expect(builder.build().kind(sampleType: 0) == expected)
+    }
 }
