@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job on samples/: fold every capture, draw its flamegraph (and an icicle of merged callers), and list
-# hotspots. Everything lands in out/. Builds Pyrometer in release mode first.
+# The main job on samples/: fold every perf capture, draw its flamegraph (and an icicle of merged callers), and
+# list hotspots; for the Go pprof profiles, a flamegraph, speedscope JSON and hotspots per sample type. Everything
+# lands in out/. Builds Pyrometer in release mode first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +23,17 @@ for capture in samples/*.perf.txt; do
   "$bin" hotspots "$capture" --format markdown -o "out/$name-hotspots.md"
   echo "== $name: $(wc -l < "out/$name.folded") unique stacks -> out/$name.svg, out/$name-callers.svg"
   "$bin" hotspots "$capture" --limit 10
+  echo
+done
+# Go's runtime/pprof profiles: a flamegraph per profile, hotspots for every sample type, speedscope JSON.
+for profile in samples/*.pb.gz; do
+  name=$(basename "$profile" .pb.gz)
+  "$bin" flamegraph "$profile" --title "$name" -o "out/$name.svg"
+  "$bin" convert "$profile" --to speedscope -o "out/$name.speedscope.json"
+  for type in $("$bin" convert "$profile" --to json | python3 -c 'import json,sys; print(" ".join(t["type"] for t in json.load(sys.stdin)["sampleTypes"]))'); do
+    echo "== $name: $type"
+    "$bin" hotspots "$profile" --sample-type "$type" --limit 5
+  done
   echo
 done
 echo "Open out/*.svg in a browser: hover for details, click to zoom, Ctrl-F to search."
