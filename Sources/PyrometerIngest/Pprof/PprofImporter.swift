@@ -60,7 +60,6 @@ public struct PprofImporter: ProfileImporter {
 struct RawProfile {
     struct ValueType { var type: Int64 = 0, unit: Int64 = 0 }
     struct Label { var key: Int64 = 0, string: Int64 = 0, number: Int64 = 0, numberUnit: Int64 = 0 }
-    struct Sample { var locations: [UInt64] = [], values: [UInt64] = [], labels: [Label] = [] }
     struct Mapping {
         var id: UInt64 = 0, start: UInt64 = 0, limit: UInt64 = 0, offset: UInt64 = 0
         var filename: Int64 = 0, buildID: Int64 = 0
@@ -70,7 +69,12 @@ struct RawProfile {
     struct Function { var id: UInt64 = 0, name: Int64 = 0, systemName: Int64 = 0, filename: Int64 = 0, startLine: Int64 = 0 }
 
     var sampleTypes: [ValueType] = []
-    var samples: [Sample] = []
+    /// Samples, flat (no arrays per sample): sample i owns `sampleLocations[ends[i - 1].locations ..<
+    /// ends[i].locations]` (leaf first), and likewise its values and labels.
+    var sampleLocations: [UInt64] = []
+    var sampleValues: [UInt64] = []
+    var sampleLabels: [Label] = []
+    var sampleEnds: [(locations: Int, values: Int, labels: Int)] = []
     var mappings: [Mapping] = []
     var locations: [Location] = []
     var functions: [Function] = []
@@ -89,7 +93,7 @@ struct RawProfile {
             let (field, wire) = try reader.tag()
             switch (field, wire) {
             case (1, .lengthDelimited): sampleTypes.append(try Self.valueType(reader.lengthDelimited()))
-            case (2, .lengthDelimited): samples.append(try Self.sample(reader.lengthDelimited()))
+            case (2, .lengthDelimited): try decodeSample(reader.lengthDelimited())
             case (3, .lengthDelimited): mappings.append(try Self.mapping(reader.lengthDelimited()))
             case (4, .lengthDelimited): locations.append(try Self.location(reader.lengthDelimited()))
             case (5, .lengthDelimited): functions.append(try Self.function(reader.lengthDelimited()))
@@ -120,13 +124,13 @@ struct RawProfile {
         return result
     }
 
-    private static func sample(_ message: ProtoReader) throws(ProfileError) -> Sample {
-        var reader = message, result = Sample()
+    private mutating func decodeSample(_ message: ProtoReader) throws(ProfileError) {
+        var reader = message
         while !reader.isAtEnd {
             let (field, wire) = try reader.tag()
             switch field {
-            case 1: try reader.appendIntegers(wire, to: &result.locations)
-            case 2: try reader.appendIntegers(wire, to: &result.values)
+            case 1: try reader.appendIntegers(wire, to: &sampleLocations)
+            case 2: try reader.appendIntegers(wire, to: &sampleValues)
             case 3 where wire == .lengthDelimited:
                 var labelReader = try reader.lengthDelimited(), label = Label()
                 while !labelReader.isAtEnd {
@@ -139,11 +143,11 @@ struct RawProfile {
                     default: try labelReader.skip(labelWire)
                     }
                 }
-                result.labels.append(label)
+                sampleLabels.append(label)
             default: try reader.skip(wire)
             }
         }
-        return result
+        sampleEnds.append((sampleLocations.count, sampleValues.count, sampleLabels.count))
     }
 
     private static func mapping(_ message: ProtoReader) throws(ProfileError) -> Mapping {

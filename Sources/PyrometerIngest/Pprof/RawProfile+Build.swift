@@ -94,13 +94,15 @@ extension RawProfile {
 
         var stack: [LocationID] = []
         var values: [Int64] = []
-        for sample in samples {
-            guard sample.values.count == types.count else {
+        for (i, end) in sampleEnds.enumerated() {
+            let start = i == 0 ? (locations: 0, values: 0, labels: 0) : sampleEnds[i - 1]
+            let sampleValueCount = end.values - start.values
+            guard sampleValueCount == types.count else {
                 throw ProfileError(.malformed, """
-                    invalid profile.proto: a sample has \(sample.values.count) values for \(types.count) sample types
+                    invalid profile.proto: a sample has \(sampleValueCount) values for \(types.count) sample types
                     """, file: file)
             }
-            var kept = sample.locations[...]
+            var kept = sampleLocations[start.locations ..< end.locations]
             if !pruneBeneath.isEmpty {
                 // From the root, after the first frame that is not pruned, cut at the first pruned one (pprof).
                 var foundUser = false
@@ -123,7 +125,7 @@ extension RawProfile {
                 stack.append(location)
             }
             var labels: [PyrometerModel.Label] = []
-            for label in sample.labels {
+            for label in sampleLabels[start.labels ..< end.labels] {
                 let key = try stringID(label.key, "label")
                 if label.string != 0 {
                     labels.append(PyrometerModel.Label(key: key, string: try stringID(label.string, "label")))
@@ -133,7 +135,7 @@ extension RawProfile {
                 }
             }
             values.removeAll(keepingCapacity: true)
-            for value in sample.values { values.append(Int64(bitPattern: value)) }
+            for value in sampleValues[start.values ..< end.values] { values.append(Int64(bitPattern: value)) }
             builder.add(stack: builder.intern(stack: stack), labels: builder.intern(labels: labels), values: values)
         }
         return builder.build()
