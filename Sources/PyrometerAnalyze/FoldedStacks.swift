@@ -8,9 +8,9 @@ import PyrometerModel
 /// A profile reduced to one value per unique stack of frame names (root first): what folded text, flamegraphs and
 /// hotspots are computed from.
 public struct FoldedStacks: Sendable {
-    private var nameTable = Interner<String>()
+    private var nameTable = StringInterner()
     /// Frame-name id → name.
-    public var names: [String] { nameTable.elements }
+    public var names: [String] { nameTable.strings }
     /// Unique stacks of frame-name ids, root first.
     public private(set) var stacks = StackTable()
     /// The value of each stack in `stacks`.

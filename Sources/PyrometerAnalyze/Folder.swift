@@ -18,68 +18,74 @@ public struct Folder: Sendable {
                                   kind: profile.sampleTypes.isEmpty ? .cpu : profile.kind(sampleType: type))
         guard !profile.sampleTypes.isEmpty else { return folded }
 
-        // Names of each location, outermost line first, in one flat store (a range per location; lowerBound -1
-        // until first needed): an array per location cost a retain/release per frame of every sample.
+        // Names of every location, outermost line first, in one flat store (`nameRanges[location]`), made before
+        // the sample loop so that the loop runs on unsafe buffers: slices and arrays per frame cost a retain and a
+        // release each, which was most of the fold of a large pprof profile.
         var nameStore: [Int32] = []
+        var nameRanges: [Int32] = [0]  // location i: nameStore[nameRanges[i] ..< nameRanges[i + 1]]
+        nameRanges.reserveCapacity(profile.locations.count + 1)
         // Frame-name id of each function's plain name (no annotation), -1 until needed: locations share functions.
         var plainNames = [Int32](repeating: -1, count: profile.functions.count)
-        var nameRanges = [Range<Int32>](repeating: -1 ..< -1, count: profile.locations.count)
-        var skipMatch = [Bool?](repeating: nil, count: profile.locations.count)
-        var rootNames = [Int32?](repeating: nil, count: profile.labelSets.count)
+        for location in profile.locations {
+            nameStore.append(contentsOf: names(of: location, in: profile, into: &folded, plainNames: &plainNames))
+            nameRanges.append(Int32(nameStore.count))
+        }
         let skipAfter = Set(options.skipAfter)
+        let skipMatch: [Bool] = skipAfter.isEmpty ? [] : profile.locations.map { location in
+            location.lines.contains {
+                let function = profile.functions[Int($0.function)]
+                return skipAfter.contains(profile.strings[Int(function.name)])
+                    || (function.systemName != 0 && skipAfter.contains(profile.strings[Int(function.systemName)]))
+            }
+        }
+        var rootNames = [Int32?](repeating: nil, count: profile.labelSets.count)
         var frames: [Int32] = []
+        let width = profile.sampleTypes.count
 
-        for (i, sample) in profile.samples.enumerated() {
-            let value = profile.value(sample: i, type: type)
-            if value == 0 { continue }
-            let stack = profile.stacks[sample.stack]
-            // Frames are leaf first; `--skip-after` keeps the leaf side up to and including the first match.
-            let lowest = stack.startIndex
-            var highest = stack.endIndex
-            var skipped = false
-            if !skipAfter.isEmpty {
-                for index in stack.indices {
-                    let location = Int(stack[index])
-                    if skipMatch[location] == nil {
-                        skipMatch[location] = profile.locations[location].lines.contains {
-                            let function = profile.functions[Int($0.function)]
-                            return skipAfter.contains(profile.strings[Int(function.name)])
-                                || (function.systemName != 0 && skipAfter.contains(profile.strings[Int(function.systemName)]))
-                        }
-                    }
-                    if skipMatch[location]! {
+        profile.stacks.frames.withUnsafeBufferPointer { stackFrames in
+        profile.stacks.offsets.withUnsafeBufferPointer { stackOffsets in
+        nameStore.withUnsafeBufferPointer { names in
+        nameRanges.withUnsafeBufferPointer { ranges in
+        profile.values.withUnsafeBufferPointer { values in
+            for (i, sample) in profile.samples.enumerated() {
+                let value = values[i * width + type]
+                if value == 0 { continue }
+                // Frames are leaf first; `--skip-after` keeps the leaf side up to and including the first match.
+                let lowest = Int(stackOffsets[Int(sample.stack)])
+                var highest = Int(stackOffsets[Int(sample.stack) + 1])
+                var skipped = false
+                if !skipMatch.isEmpty {
+                    for index in lowest ..< highest where skipMatch[Int(stackFrames[index])] {
                         highest = index + 1
                         skipped = true
                         break
                     }
                 }
-            }
-            frames.removeAll(keepingCapacity: true)
-            if options.processRoot && !skipped {
-                if rootNames[Int(sample.labels)] == nil {
-                    rootNames[Int(sample.labels)] = rootName(profile, labels: sample.labels, into: &folded) ?? -1
+                frames.removeAll(keepingCapacity: true)
+                if options.processRoot && !skipped {
+                    if rootNames[Int(sample.labels)] == nil {
+                        rootNames[Int(sample.labels)] = rootName(profile, labels: sample.labels, into: &folded) ?? -1
+                    }
+                    let root = rootNames[Int(sample.labels)]!
+                    if root >= 0 { frames.append(root) }
                 }
-                let root = rootNames[Int(sample.labels)]!
-                if root >= 0 { frames.append(root) }
-            }
-            var index = highest
-            while index > lowest {
-                index -= 1
-                let location = Int(stack[index])
-                if nameRanges[location].lowerBound < 0 {
-                    let start = Int32(nameStore.count)
-                    nameStore.append(contentsOf: names(of: profile.locations[location], in: profile, into: &folded,
-                                                       plainNames: &plainNames))
-                    nameRanges[location] = start ..< Int32(nameStore.count)
+                var index = highest
+                while index > lowest {
+                    index -= 1
+                    let location = Int(stackFrames[index])
+                    let start = Int(ranges[location]), end = Int(ranges[location + 1])
+                    frames.append(contentsOf: UnsafeBufferPointer(rebasing: names[start ..< end]))
                 }
-                let range = nameRanges[location]
-                frames.append(contentsOf: nameStore[Int(range.lowerBound) ..< Int(range.upperBound)])
+                if frames.isEmpty {
+                    folded.unattributed.saturatingAdd(value)
+                    continue
+                }
+                frames.withUnsafeBufferPointer { folded.add(frames: $0, value: value) }
             }
-            if frames.isEmpty {
-                folded.unattributed.saturatingAdd(value)
-                continue
-            }
-            frames.withUnsafeBufferPointer { folded.add(frames: $0, value: value) }
+        }
+        }
+        }
+        }
         }
         return folded
     }

@@ -79,33 +79,47 @@ public struct HotspotAnalyzer: Sendable {
         var edgeStamps: [Int] = []
         var total = folded.unattributed
 
-        for id in 0 ..< folded.count {
-            let value = folded.values[id]
-            if value == 0 { continue }
-            total.saturatingAdd(value)
-            let frames = folded.stacks[StackID(id)]
-            guard let leaf = frames.last else { continue }
-            selfValues[Int(leaf)].saturatingAdd(value)
-            var previous: Int32 = -1
-            for frame in frames {
-                if seenInStack[Int(frame)] != id + 1 {
-                    seenInStack[Int(frame)] = id + 1
-                    totalValues[Int(frame)].saturatingAdd(value)
-                }
-                // A recursive call (f → f) is not a callee that takes the cost away from f.
-                if previous >= 0 && previous != frame {
-                    let edge = edges.id(previous, frame)
-                    if edge == edgeValues.count {
-                        edgeValues.append(0)
-                        edgeStamps.append(0)
+        // On unsafe buffers: slices per stack cost a retain and a release each (the loop is O(all frames)).
+        folded.stacks.frames.withUnsafeBufferPointer { stackFrames in
+        folded.stacks.offsets.withUnsafeBufferPointer { stackOffsets in
+        folded.values.withUnsafeBufferPointer { stackValues in
+        seenInStack.withUnsafeMutableBufferPointer { seen in
+        selfValues.withUnsafeMutableBufferPointer { selfs in
+        totalValues.withUnsafeMutableBufferPointer { totals in
+            for id in 0 ..< stackValues.count {
+                let value = stackValues[id]
+                if value == 0 { continue }
+                total.saturatingAdd(value)
+                let start = Int(stackOffsets[id]), end = Int(stackOffsets[id + 1])
+                guard end > start else { continue }
+                selfs[Int(stackFrames[end - 1])].saturatingAdd(value)
+                var previous: Int32 = -1
+                for index in start ..< end {
+                    let frame = stackFrames[index]
+                    if seen[Int(frame)] != id + 1 {
+                        seen[Int(frame)] = id + 1
+                        totals[Int(frame)].saturatingAdd(value)
                     }
-                    if edgeStamps[edge] != id + 1 {
-                        edgeStamps[edge] = id + 1
-                        edgeValues[edge].saturatingAdd(value)
+                    // A recursive call (f → f) is not a callee that takes the cost away from f.
+                    if previous >= 0 && previous != frame {
+                        let edge = edges.id(previous, frame)
+                        if edge == edgeValues.count {
+                            edgeValues.append(0)
+                            edgeStamps.append(0)
+                        }
+                        if edgeStamps[edge] != id + 1 {
+                            edgeStamps[edge] = id + 1
+                            edgeValues[edge].saturatingAdd(value)
+                        }
                     }
+                    previous = frame
                 }
-                previous = frame
             }
+        }
+        }
+        }
+        }
+        }
         }
 
         // A share exactly at the threshold is a finding; the tolerance absorbs the rounding of `pct / 100`.
