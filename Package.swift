@@ -23,6 +23,7 @@ let package = Package(
     targets: [
         .target(name: "PyrometerModel", swiftSettings: optimized),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CMalloc"),
         .target(name: "PyrometerIngest", dependencies: ["PyrometerModel", "CZlib"], swiftSettings: optimized),
         .target(name: "PyrometerAnalyze", dependencies: ["PyrometerModel"], swiftSettings: optimized),
         .target(name: "PyrometerRender", dependencies: ["PyrometerModel", "PyrometerAnalyze", "CZlib"],
@@ -30,7 +31,7 @@ let package = Package(
         .executableTarget(
             name: "pyrometer",
             dependencies: [
-                "PyrometerModel", "PyrometerIngest", "PyrometerAnalyze", "PyrometerRender",
+                "PyrometerModel", "PyrometerIngest", "PyrometerAnalyze", "PyrometerRender", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimized),
