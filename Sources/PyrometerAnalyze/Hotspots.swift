@@ -73,13 +73,10 @@ public struct HotspotAnalyzer: Sendable {
         var totalValues = [Int64](repeating: 0, count: nameCount)
         // Per stack: which functions were counted already (stamp = stack index + 1).
         var seenInStack = [Int](repeating: 0, count: nameCount)
-        // Call edges caller → callee, each counted once per stack (stamp = stack index + 1).
-        var edges = PairIndex(capacity: nameCount)
-        var edgeValues: [Int64] = []
-        var edgeStamps: [Int] = []
         var total = folded.unattributed
 
-        // On unsafe buffers: slices per stack cost a retain and a release each (the loop is O(all frames)).
+        // Pass 1, self and total. On unsafe buffers: slices per stack cost a retain and a release each (the loops
+        // are O(all frames)).
         folded.stacks.frames.withUnsafeBufferPointer { stackFrames in
         folded.stacks.offsets.withUnsafeBufferPointer { stackOffsets in
         folded.values.withUnsafeBufferPointer { stackValues in
@@ -93,26 +90,12 @@ public struct HotspotAnalyzer: Sendable {
                 let start = Int(stackOffsets[id]), end = Int(stackOffsets[id + 1])
                 guard end > start else { continue }
                 selfs[Int(stackFrames[end - 1])].saturatingAdd(value)
-                var previous: Int32 = -1
                 for index in start ..< end {
-                    let frame = stackFrames[index]
-                    if seen[Int(frame)] != id + 1 {
-                        seen[Int(frame)] = id + 1
-                        totals[Int(frame)].saturatingAdd(value)
+                    let frame = Int(stackFrames[index])
+                    if seen[frame] != id + 1 {
+                        seen[frame] = id + 1
+                        totals[frame].saturatingAdd(value)
                     }
-                    // A recursive call (f → f) is not a callee that takes the cost away from f.
-                    if previous >= 0 && previous != frame {
-                        let edge = edges.id(previous, frame)
-                        if edge == edgeValues.count {
-                            edgeValues.append(0)
-                            edgeStamps.append(0)
-                        }
-                        if edgeStamps[edge] != id + 1 {
-                            edgeStamps[edge] = id + 1
-                            edgeValues[edge].saturatingAdd(value)
-                        }
-                    }
-                    previous = frame
                 }
             }
         }
@@ -124,6 +107,45 @@ public struct HotspotAnalyzer: Sendable {
 
         // A share exactly at the threshold is a finding; the tolerance absorbs the rounding of `pct / 100`.
         let limit = Double(total) * threshold * (1 - 1e-9)
+
+        // Pass 2, call edges, only out of the few functions that could be hot paths (total at or above the
+        // threshold, self below it): for each, the largest value of the stacks through one of its calls to another
+        // function, each stack counted once per edge (stamp = stack index + 1).
+        var isCandidate = [Bool](repeating: false, count: nameCount)
+        var anyCandidate = false
+        for i in 0 ..< nameCount where total > 0 && Double(totalValues[i]) >= limit && Double(selfValues[i]) < limit {
+            isCandidate[i] = true
+            anyCandidate = true
+        }
+        var edges = PairIndex(capacity: 64)
+        var edgeValues: [Int64] = []
+        var edgeStamps: [Int] = []
+        if anyCandidate {
+            folded.stacks.frames.withUnsafeBufferPointer { stackFrames in
+            folded.stacks.offsets.withUnsafeBufferPointer { stackOffsets in
+                for id in 0 ..< folded.values.count where folded.values[id] != 0 {
+                    let start = Int(stackOffsets[id]), end = Int(stackOffsets[id + 1])
+                    var index = start + 1
+                    while index < end {
+                        let caller = stackFrames[index - 1], callee = stackFrames[index]
+                        // A recursive call (f → f) is not a callee that takes the cost away from f.
+                        if isCandidate[Int(caller)] && caller != callee {
+                            let edge = edges.id(caller, callee)
+                            if edge == edgeValues.count {
+                                edgeValues.append(0)
+                                edgeStamps.append(0)
+                            }
+                            if edgeStamps[edge] != id + 1 {
+                                edgeStamps[edge] = id + 1
+                                edgeValues[edge].saturatingAdd(folded.values[id])
+                            }
+                        }
+                        index += 1
+                    }
+                }
+            }
+            }
+        }
         // The largest edge value out of each caller.
         var largestCallee = [Int64](repeating: 0, count: nameCount)
         for (edge, value) in edgeValues.enumerated() {
