@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import PyrometerModel
 
 /// The merged call tree a flamegraph draws: one node per distinct path of frame names from the root.
@@ -35,6 +30,7 @@ public struct FlameTree: Sendable {
     /// As flamegraph.pl and inferno do, the stacks are taken in the byte order of their folded text and each one
     /// shares with the previous one only their common prefix: siblings come out in that order, and the layout (every
     /// frame's position) is the same as theirs.
+    /// Stacks whose texts are equal are drawn once, as those tools key stacks by their text.
     /// - Complexity: O(n log n) in the unique stacks for the sort, then O(total frames).
     public init(_ folded: FoldedStacks, reverse: Bool = false) {
         names = folded.names
@@ -42,37 +38,13 @@ public struct FlameTree: Sendable {
         nodes = [Node(name: -1, parent: -1, depth: 0, total: 0, selfValue: 0, children: [])]
         maxDepth = 0
 
-        // Each stack in drawing order (root first, or leaf first when reversed), and its folded text.
-        let utf8 = names.map { Array($0.utf8) }
-        var stacks: [[Int32]] = []
-        var texts: [UInt8] = []
-        var ranges: [Range<Int>] = []
-        var values: [Int64] = []
-        for id in 0 ..< folded.count where folded.values[id] != 0 {
-            let frames: [Int32] = reverse ? folded.stacks[StackID(id)].reversed() : Array(folded.stacks[StackID(id)])
-            let start = texts.count
-            for (i, frame) in frames.enumerated() {
-                if i > 0 { texts.append(UInt8(ascii: ";")) }
-                texts.append(contentsOf: utf8[Int(frame)])
-            }
-            stacks.append(frames)
-            ranges.append(start ..< texts.count)
-            values.append(folded.values[id])
-        }
-        var order = Array(stacks.indices)
-        texts.withUnsafeBytes { all in
-            order.sort { a, b in
-                let ra = ranges[a], rb = ranges[b]
-                let n = min(ra.count, rb.count)
-                let c = n == 0 ? 0 : memcmp(all.baseAddress! + ra.lowerBound, all.baseAddress! + rb.lowerBound, n)
-                return c != 0 ? c < 0 : ra.count < rb.count
-            }
-        }
-
+        let text = folded.sortedText(reversed: reverse)
         var path: [Int32] = [0]  // the nodes of the previous stack, from the root
         var previous: [Int32] = []
-        for index in order {
-            let frames = stacks[index], value = values[index]
+        for index in text.order {
+            let stack = folded.stacks[StackID(text.stacks[index])]
+            let frames: [Int32] = reverse ? stack.reversed() : Array(stack)
+            let value = text.values[index]
             var common = 0
             while common < min(frames.count, previous.count) && frames[common] == previous[common] { common += 1 }
             path.removeLast(path.count - 1 - common)

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import PyrometerModel
 
 /// A profile reduced to one value per unique stack of frame names (root first): what folded text, flamegraphs and
@@ -48,40 +43,33 @@ public struct FoldedStacks: Sendable {
         ids.withUnsafeBufferPointer { add(frames: $0, value: value) }
     }
 
-    /// The folded text of every stack with a non-zero value, sorted by the bytes of the stack text.
-    public func sortedText() -> SortedFoldedText {
+    /// The folded text of every stack with a non-zero value, sorted by the bytes of the stack text. With
+    /// `reversed`, each stack is written leaf first (flamegraph.pl `--reverse`).
+    public func sortedText(reversed: Bool = false) -> SortedFoldedText {
         let utf8Names = names.map { Array($0.utf8) }
         var text = SortedFoldedText()
         for id in 0 ..< count where values[id] != 0 {
             let start = text.bytes.count
-            var first = true
-            for frame in stacks[StackID(id)] {
-                if !first { text.bytes.append(UInt8(ascii: ";")) }
-                first = false
+            let frames = stacks[StackID(id)]
+            for (position, frame) in (reversed ? Array(frames.reversed()) : Array(frames)).enumerated() {
+                if position > 0 { text.bytes.append(UInt8(ascii: ";")) }
                 text.bytes.append(contentsOf: utf8Names[Int(frame)])
             }
             text.ranges.append(start ..< text.bytes.count)
             text.values.append(values[id])
+            text.stacks.append(id)
         }
         var order = Array(text.ranges.indices)
         let ranges = text.ranges
-        text.bytes.withUnsafeBytes { all in
-            order.sort { a, b in
-                let ra = ranges[a], rb = ranges[b]
-                let n = min(ra.count, rb.count)
-                let c = n == 0 ? 0 : memcmp(all.baseAddress! + ra.lowerBound, all.baseAddress! + rb.lowerBound, n)
-                return c != 0 ? c < 0 : ra.count < rb.count
-            }
-        }
-        // Different stacks can print the same (a process name containing `;`, a frame named like two): one line
-        // each, as text-keyed collapsers give.
         var merged: [Int] = []
         merged.reserveCapacity(order.count)
         text.bytes.withUnsafeBytes { all in
+            func line(_ index: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: all[ranges[index]]) }
+            order.sort { ByteOrder.precedes(line($0), line($1)) }
+            // Different stacks can print the same (a process name containing `;`, a frame named like two): one
+            // line each, as text-keyed collapsers give.
             for index in order {
-                if let last = merged.last, ranges[last].count == ranges[index].count,
-                   ranges[last].isEmpty || memcmp(all.baseAddress! + ranges[last].lowerBound,
-                                                  all.baseAddress! + ranges[index].lowerBound, ranges[index].count) == 0 {
+                if let last = merged.last, ByteOrder.equal(line(last), line(index)) {
                     text.values[last].saturatingAdd(text.values[index])
                 } else {
                     merged.append(index)
@@ -107,6 +95,9 @@ public struct SortedFoldedText: Sendable {
     /// Where each stack's text is in `bytes`.
     public var ranges: [Range<Int>] = []
     public var values: [Int64] = []
-    /// Indexes into `ranges` and `values`, sorted by stack text.
+    /// The id (in `FoldedStacks.stacks`) of the stack each text was made from.
+    public var stacks: [Int] = []
+    /// Indexes into `ranges`, `values` and `stacks`, sorted by stack text; equal texts appear once, with the sum
+    /// of their values.
     public var order: [Int] = []
 }

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import PyrometerModel
 
 /// Options of the hotspot analysis; each field documents its default.
@@ -180,10 +175,8 @@ public struct HotspotAnalyzer: Sendable {
                 keys.sort { x, y in
                     if x.selfValue != y.selfValue { return x.selfValue > y.selfValue }
                     if x.totalValue != y.totalValue { return x.totalValue > y.totalValue }
-                    let a = ranges[x.index], b = ranges[y.index]
-                    let n = min(a.count, b.count)
-                    let c = n == 0 ? 0 : memcmp(names.baseAddress! + a.lowerBound, names.baseAddress! + b.lowerBound, n)
-                    return c != 0 ? c < 0 : a.count < b.count
+                    return ByteOrder.precedes(UnsafeRawBufferPointer(rebasing: names[ranges[x.index]]),
+                                              UnsafeRawBufferPointer(rebasing: names[ranges[y.index]]))
                 }
             }
         }

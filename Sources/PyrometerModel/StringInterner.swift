@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Gives each distinct string a dense `Int32` id, like `Interner<String>` but hashing the UTF-8 bytes with
 /// `StableHash` in an open-addressing table: Swift's `String` hashing (seeded SipHash with a Unicode
 /// normalization pass) was a tenth of folding a large pprof profile.
@@ -46,7 +40,7 @@ public struct StringInterner: Sendable {
     private static func equal(_ string: String, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var copy = string
         return copy.withUTF8 { own in
-            own.count == bytes.count && (own.isEmpty || memcmpBytes(own.baseAddress!, bytes.baseAddress!, own.count))
+            ByteOrder.equal(UnsafeRawBufferPointer(own), UnsafeRawBufferPointer(bytes))
         }
     }
 
@@ -60,9 +54,4 @@ public struct StringInterner: Sendable {
         }
         slots = newSlots
     }
-}
-
-@inline(__always)
-private func memcmpBytes(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-    memcmp(a, b, n) == 0
 }

@@ -1,9 +1,4 @@
 import PyrometerModel
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A hash table from byte strings to `Int32` values whose keys live in one arena: looking up a key that is
 /// already present allocates nothing, which is what lets importers avoid making a `String` per input line.
@@ -57,12 +52,9 @@ struct ByteTable {
     }
 
     private func equals(_ index: Int, _ key: UnsafeRawBufferPointer) -> Bool {
-        let length = Int(keyLength[index])
-        guard length == key.count else { return false }
-        if length == 0 { return true }
         let start = keyStart[index]
         return arena.withUnsafeBytes { all in
-            memcmp(all.baseAddress! + start, key.baseAddress!, length) == 0
+            ByteOrder.equal(UnsafeRawBufferPointer(rebasing: all[start ..< start + Int(keyLength[index])]), key)
         }
     }
 
