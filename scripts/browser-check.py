@@ -8,7 +8,8 @@ Checks, in order:
   * the document loads without SEVERE browser log entries (script errors, failed loads);
   * window.alert / confirm were never called and no dialog is open (hostile frame names stay inert);
   * there is exactly one <script> element;
-  * every --expect NAME is a frame in the DOM (a <title> reading "NAME (N ..., P%)");
+  * every --expect NAME is a frame in the DOM (a <title> reading "NAME (N ..., P%)", or in a differential
+    flamegraph "NAME (base N ..., P%; head N ..., P%; ±D pp)");
   * hovering a frame writes its details at the bottom;
   * clicking a frame zooms to it (its rect becomes the full width, ancestors dimmed, others hidden),
     and the zoom is kept in the URL (?x=&y=) and restored from it;
@@ -184,8 +185,12 @@ def run_checks(driver, args):
     for name in args.expect:
         require(name in names, f"expected frame {name!r} is not in the DOM")
         match = next(f for f in frames if f["name"] == name)
-        require(re.fullmatch(re.escape(name) + r" \([0-9,]+ .*, (?:[0-9]+\.[0-9]{2}|100)%\)", match["label"], re.S),
-                f"tooltip of {name!r} does not read 'name (N count, P%)': {match['label']!r}")
+        plain = r" \([0-9,]+ .*, (?:[0-9]+\.[0-9]{2}|100)%\)"
+        # A differential flamegraph's tooltip: both sides and the change.
+        differential = r" \(base [0-9,]+ .*, [0-9]+\.[0-9]{2}%; head [0-9,]+ .*, [0-9]+\.[0-9]{2}%; [+-]?[0-9]+\.[0-9]{2} pp.*\)"
+        require(re.fullmatch(re.escape(name) + "(?:" + plain + "|" + differential + ")", match["label"], re.S),
+                f"tooltip of {name!r} does not read 'name (N count, P%)' or 'name (base N count, P%; head N count, "
+                f"P%; ±D pp)': {match['label']!r}")
     log("expected frames present: " + ", ".join(repr(n) for n in args.expect))
 
     # Pick the frame to zoom into: --zoom, else the first expected non-root frame narrower than the graph.

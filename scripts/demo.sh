@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on samples/: fold every perf capture, draw its flamegraph (and an icicle of merged callers), and
-# list hotspots; for the Go pprof profiles, a flamegraph, speedscope JSON and hotspots per sample type. Everything
-# lands in out/. Builds Pyrometer in release mode first.
+# list hotspots; for the Go pprof profiles, a flamegraph, speedscope JSON and hotspots per sample type; then a
+# week-over-week diff of canary profiles (samples/weekly) with its differential flamegraph, and a CI gate on
+# allocations. Everything lands in out/. Builds Pyrometer in release mode first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,4 +37,24 @@ for profile in samples/*.pb.gz; do
   done
   echo
 done
+# Week over week: three canaries of last week against three of this week (CPU), with the differential flamegraph
+# and a Markdown report; then the CI gate on the heap profiles of the same weeks.
+echo "== weekly diff: samples/weekly/2026-W46 -> 2026-W47 (CPU canaries)"
+"$bin" diff --base samples/weekly/2026-W46/canary-01.folded --base samples/weekly/2026-W46/canary-02.folded \
+  --base samples/weekly/2026-W46/canary-03.folded --head samples/weekly/2026-W47/canary-01.folded \
+  --head samples/weekly/2026-W47/canary-02.folded --head samples/weekly/2026-W47/canary-03.folded \
+  --svg out/weekly-diff.svg --limit 6
+"$bin" diff --base samples/weekly/2026-W46/canary-01.folded --base samples/weekly/2026-W46/canary-02.folded \
+  --base samples/weekly/2026-W46/canary-03.folded --head samples/weekly/2026-W47/canary-01.folded \
+  --head samples/weekly/2026-W47/canary-02.folded --head samples/weekly/2026-W47/canary-03.folded \
+  --format markdown -o out/weekly-diff.md
+echo "-> out/weekly-diff.svg, out/weekly-diff.md"
+echo
+echo "== gate: allocations may grow at most 10% (exit 1 expected: churn allocates 30% more)"
+status=0
+"$bin" gate samples/weekly/2026-W46/heap.pb.gz samples/weekly/2026-W47/heap.pb.gz --max-alloc-growth 10% \
+  --format text --junit out/gate.xml || status=$?
+echo "gate exit status: $status (0 pass, 1 violated, 2 error) -> out/gate.xml"
+[ "$status" -le 1 ] || exit "$status"
+echo
 echo "Open out/*.svg in a browser: hover for details, click to zoom, Ctrl-F to search."

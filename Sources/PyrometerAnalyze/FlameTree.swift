@@ -70,4 +70,33 @@ public struct FlameTree: Sendable {
     public func name(of node: Int) -> String {
         nodes[node].name < 0 ? "all" : names[Int(nodes[node].name)]
     }
+
+    /// For every node, the inclusive value that `other`'s stacks give the same path of frame names (0 where
+    /// `other` has no such path): what a differential flamegraph compares each frame with.
+    /// - Complexity: O(frames of `other`).
+    public func inclusiveValues(of other: FoldedStacks, reverse: Bool = false) -> [Int64] {
+        var nameIDs: [String: Int32] = [:]
+        for (id, name) in names.enumerated() { nameIDs[name] = Int32(id) }
+        let translated = other.names.map { nameIDs[$0] ?? -1 }
+        var childIndex: [UInt64: Int32] = [:]
+        for (id, node) in nodes.enumerated() where id > 0 {
+            childIndex[UInt64(UInt32(bitPattern: node.parent)) << 32 | UInt64(UInt32(bitPattern: node.name))] = Int32(id)
+        }
+        var values = [Int64](repeating: 0, count: nodes.count)
+        for id in 0 ..< other.count where other.values[id] != 0 {
+            let value = other.values[id]
+            values[0].saturatingAdd(value)
+            let stack = other.stacks[StackID(id)]
+            var node: Int32 = 0
+            for frame in reverse ? Array(stack.reversed()) : Array(stack) {
+                let name = translated[Int(frame)]
+                guard name >= 0, let child = childIndex[UInt64(UInt32(bitPattern: node)) << 32
+                                                        | UInt64(UInt32(bitPattern: name))] else { break }
+                node = child
+                values[Int(node)].saturatingAdd(value)
+            }
+        }
+        values[0] = other.total
+        return values
+    }
 }

@@ -15,9 +15,14 @@ public struct FoldedStacks: Sendable {
     /// Whether the profile measures CPU, wall-clock or other values (chooses the hotspot threshold).
     public var kind: ProfileKind
 
-    public init(valueType: ValueType, kind: ProfileKind = .cpu) {
+    /// Whether equal stacks are summed into one (the default). Without, every `add` is a stack of its own, which
+    /// is cheaper for analyses that sum per frame anyway (hotspots) but wrong for folded text and flamegraphs.
+    public let mergesEqualStacks: Bool
+
+    public init(valueType: ValueType, kind: ProfileKind = .cpu, mergesEqualStacks: Bool = true) {
         self.valueType = valueType
         self.kind = kind
+        self.mergesEqualStacks = mergesEqualStacks
     }
 
     /// The number of unique stacks.
@@ -34,13 +39,25 @@ public struct FoldedStacks: Sendable {
 
     /// Adds `value` to the stack of frame-name ids `frames` (root first).
     public mutating func add(frames: UnsafeBufferPointer<Int32>, value: Int64) {
-        let id = Int(stacks.intern(frames))
+        let id = Int(mergesEqualStacks ? stacks.intern(frames) : stacks.append(frames))
         if id == values.count { values.append(value) } else { values[id].saturatingAdd(value) }
     }
 
     public mutating func add(frames: [String], value: Int64) {
         let ids = frames.map { intern(name: $0) }
         ids.withUnsafeBufferPointer { add(frames: $0, value: value) }
+    }
+
+    /// Adds every stack of `other` (matched by frame names), e.g. to merge one side of a diff.
+    public mutating func merge(_ other: FoldedStacks) {
+        let names = other.names.map { intern(name: $0) }
+        var frames: [Int32] = []
+        for id in 0 ..< other.count where other.values[id] != 0 {
+            frames.removeAll(keepingCapacity: true)
+            for frame in other.stacks[StackID(id)] { frames.append(names[Int(frame)]) }
+            frames.withUnsafeBufferPointer { add(frames: $0, value: other.values[id]) }
+        }
+        unattributed.saturatingAdd(other.unattributed)
     }
 
     /// The folded text of every stack with a non-zero value, sorted by the bytes of the stack text. With

@@ -9,13 +9,15 @@ public struct Folder: Sendable {
         self.options = options
     }
 
-    /// Folds one sample type of `profile` (the option's, else the profile's default).
+    /// Folds one sample type of `profile` (the option's, else the profile's default). With `mergingEqualStacks`
+    /// false, each sample of the profile stays a stack of its own (see `FoldedStacks.mergesEqualStacks`).
     /// - Complexity: O(samples × depth); each location and label set is named once.
-    public func fold(_ profile: Profile) -> FoldedStacks {
+    public func fold(_ profile: Profile, mergingEqualStacks: Bool = true) -> FoldedStacks {
         let type = options.sampleType ?? profile.defaultSampleType
         var folded = FoldedStacks(valueType: profile.sampleTypes.isEmpty
                                       ? ValueType(type: "samples", unit: "count") : profile.sampleTypes[type],
-                                  kind: profile.sampleTypes.isEmpty ? .cpu : profile.kind(sampleType: type))
+                                  kind: profile.sampleTypes.isEmpty ? .cpu : profile.kind(sampleType: type),
+                                  mergesEqualStacks: mergingEqualStacks)
         guard !profile.sampleTypes.isEmpty else { return folded }
 
         // Names of every location, outermost line first, in one flat store (`nameRanges[location]`), made before

@@ -5,6 +5,10 @@ public struct HotspotOptions: Sendable {
     /// The share (0...1) at which a function is a finding; nil (the default) picks 20% for CPU and other profiles
     /// and 10% for wall-clock profiles.
     public var threshold: Double? = nil
+    /// Keep only this many functions in the report, the first in its order, plus every finding (flagged or hot
+    /// path); nil (the default) keeps all. A report that is printed with a limit needs no more, and ordering tens of
+    /// thousands of rarely sampled functions by name was a fifth of a large profile's analysis.
+    public var keepTop: Int? = nil
     public init() {}
 
     public static func defaultThreshold(for kind: ProfileKind) -> Double {
@@ -34,8 +38,11 @@ public struct HotspotReport: Sendable {
     public var valueType: ValueType
     public var kind: ProfileKind
     public var threshold: Double
-    /// Sorted by self value, then total value (both descending), then name.
+    /// Sorted by self value, then total value (both descending), then name; with `HotspotOptions.keepTop`, only
+    /// the first of them and the findings.
     public var functions: [HotspotEntry]
+    /// How many functions the profile has (`functions` may list fewer).
+    public var functionCount: Int
 
     public var flagged: [HotspotEntry] { functions.filter(\.flagged) }
     public var hotPaths: [HotspotEntry] { functions.filter(\.hotPath) }
@@ -55,7 +62,8 @@ public struct HotspotAnalyzer: Sendable {
         options.processRoot = false
         options.markInlined = false
         options.unsymbolizedByModule = true
-        var folded = Folder(options: options).fold(profile)
+        // Sums per function do not need equal stacks merged first.
+        var folded = Folder(options: options).fold(profile, mergingEqualStacks: false)
         if let kind { folded.kind = kind }
         return analyze(folded)
     }
@@ -158,31 +166,59 @@ public struct HotspotAnalyzer: Sendable {
                 totalShare: total > 0 ? Double(totalValue) / Double(total) : 0,
                 flagged: flagged, hotPath: hotPath))
         }
-        // Sort keys with the names' bytes at hand: comparing `String.utf8` views, or copying entries in the
-        // comparator, was most of the run on profiles with many functions of equal value. Names are unique, so
-        // the order is total and an unstable sort gives the same result every time.
-        var nameBytes: [UInt8] = []
-        var nameRanges: [Range<Int>] = []
-        nameRanges.reserveCapacity(entries.count)
-        for entry in entries {
-            let start = nameBytes.count
-            nameBytes.append(contentsOf: entry.name.utf8)
-            nameRanges.append(start ..< nameBytes.count)
-        }
+        let functionCount = entries.count
+        entries = Self.ordered(entries, keepingTop: options.keepTop)
+        return HotspotReport(total: total, valueType: folded.valueType, kind: folded.kind, threshold: threshold,
+                             functions: entries, functionCount: functionCount)
+    }
+
+    /// Orders entries by self value, then total value (both descending), then name; with `keepTop`, only the first
+    /// `keepTop` in that order and the findings are kept.
+    private static func ordered(_ entries: [HotspotEntry], keepingTop: Int?) -> [HotspotEntry] {
+        // Integer keys first: most of the order is decided without touching a name.
         var keys = entries.enumerated().map { (selfValue: $1.selfValue, totalValue: $1.totalValue, index: $0) }
-        nameBytes.withUnsafeBytes { names in
-            nameRanges.withUnsafeBufferPointer { ranges in
-                keys.sort { x, y in
-                    if x.selfValue != y.selfValue { return x.selfValue > y.selfValue }
-                    if x.totalValue != y.totalValue { return x.totalValue > y.totalValue }
-                    return ByteOrder.precedes(UnsafeRawBufferPointer(rebasing: names[ranges[x.index]]),
-                                              UnsafeRawBufferPointer(rebasing: names[ranges[y.index]]))
-                }
+        keys.sort { x, y in
+            x.selfValue != y.selfValue ? x.selfValue > y.selfValue : x.totalValue > y.totalValue
+        }
+        var selected = keys
+        if let keepTop = keepingTop, keepTop < keys.count {
+            // The first `keepTop`, extended to the end of the run of equal values at the cut (names decide inside
+            // it), plus the findings beyond.
+            var end = keepTop
+            while end > 0 && end < keys.count && keys[end].selfValue == keys[end - 1].selfValue
+                    && keys[end].totalValue == keys[end - 1].totalValue {
+                end += 1
+            }
+            selected = Array(keys[..<end])
+            for key in keys[end...] where entries[key.index].flagged || entries[key.index].hotPath {
+                selected.append(key)
             }
         }
-        let order = keys.map(\.index)
-        entries = order.map { entries[$0] }
-        return HotspotReport(total: total, valueType: folded.valueType, kind: folded.kind, threshold: threshold,
-                             functions: entries)
+        // Names compared with their bytes at hand: comparing `String.utf8` views, or copying entries in the
+        // comparator, was most of the run on profiles with many functions of equal value. Names are unique, so
+        // the order is total.
+        var nameBytes: [UInt8] = []
+        var nameRanges: [Int: Range<Int>] = [:]
+        nameRanges.reserveCapacity(selected.count)
+        for key in selected {
+            let start = nameBytes.count
+            nameBytes.append(contentsOf: entries[key.index].name.utf8)
+            nameRanges[key.index] = start ..< nameBytes.count
+        }
+        nameBytes.withUnsafeBytes { names in
+            selected.sort { x, y in
+                if x.selfValue != y.selfValue { return x.selfValue > y.selfValue }
+                if x.totalValue != y.totalValue { return x.totalValue > y.totalValue }
+                return ByteOrder.precedes(UnsafeRawBufferPointer(rebasing: names[nameRanges[x.index]!]),
+                                          UnsafeRawBufferPointer(rebasing: names[nameRanges[y.index]!]))
+            }
+        }
+        if let keepTop = keepingTop, selected.count > keepTop {
+            // Findings cut off by the run extension stay; other functions past the limit go.
+            selected = selected.enumerated().filter { position, key in
+                position < keepTop || entries[key.index].flagged || entries[key.index].hotPath
+            }.map(\.element)
+        }
+        return selected.map { entries[$0.index] }
     }
 }

@@ -57,6 +57,11 @@ public struct ProfileBuilder: Sendable {
 
     public func location(_ id: LocationID) -> Location { locations[id] }
 
+    /// Makes room for `frames` more frames in `count` more stacks (an importer that knows its sizes).
+    public mutating func reserveStacks(frames: Int, stacks count: Int) {
+        stacks.reserveCapacity(frames: frames, stacks: count)
+    }
+
     /// The id of the stack of `locations`, leaf first.
     public mutating func intern(stack locations: UnsafeBufferPointer<LocationID>) -> StackID {
         stacks.intern(locations)
@@ -80,12 +85,33 @@ public struct ProfileBuilder: Sendable {
         values[row * sampleTypes.count + type].saturatingAdd(value)
     }
 
+    /// Adds `value` to sample type `type` and 1 to `countType` of the sample (stack, labels): a weighted sample and
+    /// its count, with one lookup.
+    public mutating func add(stack: StackID, labels: LabelSetID = 0, type: Int, value: Int64, countType: Int) {
+        let row = sampleRow(stack: stack, labels: labels)
+        values[row * sampleTypes.count + type].saturatingAdd(value)
+        values[row * sampleTypes.count + countType].saturatingAdd(1)
+    }
+
     /// Adds one value per sample type to the sample (stack, labels).
     public mutating func add(stack: StackID, labels: LabelSetID = 0, values sampleValues: [Int64]) {
         precondition(sampleValues.count == sampleTypes.count, "one value per sample type")
         let row = sampleRow(stack: stack, labels: labels)
         let base = row * sampleTypes.count
         for (i, v) in sampleValues.enumerated() { values[base + i].saturatingAdd(v) }
+    }
+
+    /// Puts the sample types in a new order: `order[i]` is the old index of the type that becomes type `i`.
+    public mutating func reorderSampleTypes(_ order: [Int]) {
+        precondition(order.sorted() == Array(sampleTypes.indices), "a permutation of the sample types")
+        let width = sampleTypes.count
+        var reordered = [Int64](repeating: 0, count: values.count)
+        for row in 0 ..< samples.count {
+            for (new, old) in order.enumerated() { reordered[row * width + new] = values[row * width + old] }
+        }
+        values = reordered
+        sampleTypes = order.map { sampleTypes[$0] }
+        defaultSampleType = order.firstIndex(of: defaultSampleType) ?? 0
     }
 
     /// Appends a sample type (e.g. a perf event seen for the first time); existing samples get 0 for it.

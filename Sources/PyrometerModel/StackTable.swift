@@ -8,6 +8,9 @@ public struct StackTable: Sendable {
     private var slots: [Int32] = Array(repeating: 0, count: 1024)
     private var hashes: [UInt64] = []
 
+    /// False once a stack was appended without the index (`append`): `intern` may then no longer be used.
+    public private(set) var isIndexed = true
+
     public init() {}
 
     /// The number of unique stacks.
@@ -22,6 +25,7 @@ public struct StackTable: Sendable {
     /// Returns the id of the stack made of `locations` (leaf first), adding it if it is new.
     /// - Complexity: O(n) in the stack depth, amortized; no allocation when the stack is already known.
     public mutating func intern(_ locations: UnsafeBufferPointer<LocationID>) -> StackID {
+        precondition(isIndexed, "StackTable.intern after append")
         let hash = StableHash.hash(UnsafeRawBufferPointer(locations))
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
@@ -44,6 +48,22 @@ public struct StackTable: Sendable {
     /// Returns the id of the stack made of `locations` (leaf first), adding it if it is new.
     public mutating func intern(_ locations: [LocationID]) -> StackID {
         locations.withUnsafeBufferPointer { intern($0) }
+    }
+
+    /// Makes room for `frames` more frames and `stacks` more stacks, so that appending them moves nothing.
+    public mutating func reserveCapacity(frames: Int, stacks: Int) {
+        self.frames.reserveCapacity(self.frames.count + frames)
+        offsets.reserveCapacity(offsets.count + stacks)
+    }
+
+    /// Adds `locations` as a new stack without looking for an equal one (and without indexing it): for a
+    /// one-pass consumer that does not need unique stacks, the hash and probe are the costly part.
+    public mutating func append(_ locations: UnsafeBufferPointer<LocationID>) -> StackID {
+        isIndexed = false
+        let id = count
+        frames.append(contentsOf: locations)
+        offsets.append(Int32(frames.count))
+        return StackID(id)
     }
 
     private func matches(_ id: Int, _ locations: UnsafeBufferPointer<LocationID>) -> Bool {

@@ -32,6 +32,18 @@ struct Flamegraph: ParsableCommand {
     var countName: String?
     @Option(help: "Notes embedded in the SVG.")
     var notes: String?
+    @Flag(help: """
+        Differential flamegraph: of two inputs (BASE HEAD), or of one 3-column folded input (`stack before after`, \
+        as diff-folded writes). Frames are coloured by their own inclusive change: red grew, blue shrank.
+        """)
+    var diff = false
+    @Option(help: "With --diff: widths from the 'head' (default) or the 'base' profile.")
+    var widths: FlamegraphSide = .head
+    @Flag(inversion: .prefixedNo, help: """
+        With --diff: compare shares of each side's total (default for CPU and wall-clock profiles) rather than \
+        absolute values.
+        """)
+    var normalize: Bool?
 
     func validate() throws {
         guard (100 ... 100_000).contains(width) else { throw ValidationError("--width must be 100...100000") }
@@ -41,23 +53,63 @@ struct Flamegraph: ParsableCommand {
 
     func run() throws {
         try Console.run {
+            if diff {
+                try output.write(try differential())
+                return
+            }
             let profile = try input.load(keepAddresses: fold.addrs)
             let folded = Folder(options: try fold.options(for: profile)).fold(profile)
             let tree = FlameTree(folded, reverse: reverse)
             guard tree.total > 0 else { throw CLIError("no samples with stacks in the input: nothing to draw") }
             var options = FlamegraphOptions()
-            options.title = title
-            options.subtitle = subtitle
-            options.width = width
-            options.frameHeight = height
-            options.minWidth = minWidth
-            options.palette = colors
-            options.hash = hash
-            options.inverted = inverted
-            options.notes = notes
+            apply(to: &options)
             options.countName = countName ?? FlamegraphOptions.countName(forUnit: folded.valueType.unit)
             try output.write(FlamegraphRenderer(options: options).render(tree))
         }
+    }
+
+    private func apply(to options: inout FlamegraphOptions) {
+        options.title = title
+        options.subtitle = subtitle
+        options.width = width
+        options.frameHeight = height
+        options.minWidth = minWidth
+        options.palette = colors
+        options.hash = hash
+        options.inverted = inverted
+        options.notes = notes
+        if let countName { options.countName = countName }
+    }
+
+    /// The differential flamegraph of `--diff`.
+    private func differential() throws -> [UInt8] {
+        let base: FoldedStacks, head: FoldedStacks
+        switch input.inputs.count {
+        case 2:
+            let sides = try input.inputs.map { path in
+                let profile = try input.read.load([path], keepAddresses: fold.addrs)
+                return Folder(options: try fold.options(for: profile)).fold(profile)
+            }
+            (base, head) = (sides[0], sides[1])
+        case 0, 1:
+            let profile = try input.load(keepAddresses: fold.addrs)
+            guard let before = profile.sampleTypeIndex(named: "before"),
+                  let after = profile.sampleTypeIndex(named: "after") else {
+                throw CLIError("--diff needs two inputs (BASE HEAD) or one folded input with two count columns")
+            }
+            var options = try fold.options(for: profile)
+            options.sampleType = before
+            base = Folder(options: options).fold(profile)
+            options.sampleType = after
+            head = Folder(options: options).fold(profile)
+        default:
+            throw CLIError("--diff takes two inputs (BASE HEAD) or one 3-column folded input")
+        }
+        let shown = widths == .head ? head : base
+        guard shown.total > 0 else { throw CLIError("no samples with stacks in the \(widths.rawValue) input") }
+        return Comparison.render(base: base, head: head, widths: widths, normalized: normalize ?? (head.kind != .other),
+                                 reverse: reverse, title: title == "Flame Graph" ? "Differential Flame Graph" : title,
+                                 subtitle: subtitle) { apply(to: &$0) }
     }
 }
 

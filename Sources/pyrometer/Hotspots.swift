@@ -41,6 +41,7 @@ struct Hotspots: ParsableCommand {
             let profile = try input.load(keepAddresses: fold.addrs)
             var options = HotspotOptions()
             options.threshold = threshold.map { $0 / 100 }
+            if limit > 0 { options.keepTop = limit }
             let report = HotspotAnalyzer(options: options)
                 .analyze(profile, fold: try fold.options(for: profile), kind: wallClock ? .wall : nil)
             guard report.total > 0 else { throw CLIError("no samples in the input") }

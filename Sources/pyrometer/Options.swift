@@ -3,11 +3,8 @@ import PyrometerAnalyze
 import PyrometerIngest
 import PyrometerModel
 
-/// Input files and how to read them; shared by every command that reads profiles.
-struct InputOptions: ParsableArguments {
-    @Argument(help: "Profile files (perf script text or folded stacks); standard input when none or '-'.")
-    var inputs: [String] = []
-
+/// How inputs are read: parser threads and the gzip limit; shared by every command that reads profiles.
+struct ReadOptions: ParsableArguments {
     @Option(help: "Parser threads (default: the number of CPUs).")
     var threads: Int?
 
@@ -22,6 +19,30 @@ struct InputOptions: ParsableArguments {
         }
     }
 
+    func importOptions(keepAddresses: Bool) -> ImportOptions {
+        var options = ImportOptions()
+        if let threads { options.threads = threads }
+        if let maxInflatedMiB { options.maxInflatedBytes = maxInflatedMiB << 20 }
+        options.keepAddresses = keepAddresses
+        return options
+    }
+
+    /// Loads `paths` merged into one profile, printing warnings for skipped lines.
+    func load(_ paths: [String], keepAddresses: Bool = false) throws -> Profile {
+        let result = try Importers.load(paths: paths, options: importOptions(keepAddresses: keepAddresses))
+        for diagnostic in result.diagnostics { Console.warn(diagnostic.description) }
+        Console.keepUntilExit(result.profile)
+        return result.profile
+    }
+}
+
+/// Input files and how to read them; shared by every command that reads profiles.
+struct InputOptions: ParsableArguments {
+    @Argument(help: "Profile files (perf script text, folded stacks or pprof); standard input when none or '-'.")
+    var inputs: [String] = []
+
+    @OptionGroup var read: ReadOptions
+
     /// A name for the inputs in reports: the file name, or "stdin".
     var displayName: String {
         inputs.isEmpty || inputs == ["-"] ? "stdin" : inputs.map { String($0.split(separator: "/").last ?? "") }
@@ -30,13 +51,7 @@ struct InputOptions: ParsableArguments {
 
     /// Loads and merges the inputs, printing warnings for skipped lines.
     func load(keepAddresses: Bool = false) throws -> Profile {
-        var options = ImportOptions()
-        if let threads { options.threads = threads }
-        if let maxInflatedMiB { options.maxInflatedBytes = maxInflatedMiB << 20 }
-        options.keepAddresses = keepAddresses
-        let result = try Importers.load(paths: inputs, options: options)
-        for diagnostic in result.diagnostics { Console.warn(diagnostic.description) }
-        return result.profile
+        try read.load(inputs, keepAddresses: keepAddresses)
     }
 }
 

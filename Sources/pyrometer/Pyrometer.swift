@@ -6,14 +6,15 @@ import CMalloc
 struct Pyrometer: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pyrometer",
-        abstract: "Profile ingestion, folding, flamegraphs and hotspot analysis.",
+        abstract: "Profile ingestion, folding, flamegraphs, hotspots, diffs and CI gates.",
         discussion: """
-            Inputs are detected by content: `perf script` text or folded stacks. Every command reads standard \
-            input when given no input file. Example:
+            Inputs are detected by content: `perf script` text, folded stacks or pprof (gzip or not). Every \
+            command reads standard input when given no input file. Examples:
               perf record -g -- ./app && perf script | pyrometer flamegraph -o app.svg
+              pyrometer diff last-week.pb.gz this-week.pb.gz --svg diff.svg
             """,
         version: "0.1.0",
-        subcommands: [Fold.self, Flamegraph.self, Hotspots.self, Convert.self])
+        subcommands: [Fold.self, Flamegraph.self, Hotspots.self, Diff.self, GateCommand.self, Convert.self])
 
     /// Runs the command line. Usage errors exit with status 2, like input errors (ArgumentParser's default is 64),
     /// so that 1 always means "a check failed" and 2 "bad input or usage".

@@ -42,10 +42,10 @@ import Testing
         #expect(result.diagnostics[0].firstLine == 2)
     }
 
-    @Test func fractionalCountsAreRoundedWithAWarning() throws {
-        let result = try Self.load("a;b 1.5\na;c 2.0\n")
-        #expect(Self.refold(result.profile) == ["a;b 2", "a;c 2"])
-        #expect(result.diagnostics.map(\.count) == [1])
+    @Test func fractionalCountsAreTruncatedWithAWarning() throws {
+        let result = try Self.load("a;b 1.5\na;c 2.0\na;d 3.99\n")
+        #expect(Self.refold(result.profile) == ["a;b 1", "a;c 2", "a;d 3"])
+        #expect(result.diagnostics.map(\.count) == [2])
     }
 
     /// Deep stacks make first lines longer than the 64 KiB the format sniffers look at first.

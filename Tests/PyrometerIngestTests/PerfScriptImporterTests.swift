@@ -63,7 +63,9 @@ import Testing
 
             """
         let profile = try Self.load(text).profile
-        #expect(profile.sampleTypes.map(\.type) == ["cycles", "instructions"])
+        // Periods weigh the samples, so each event also gets its sample count (for a diff's significance tests).
+        #expect(profile.sampleTypes.map(\.type) == ["cycles", "instructions", "cycles samples", "instructions samples"])
+        #expect(Self.folded(profile) { $0.sampleType = 2 } == ["app;f 2"])
         #expect(profile.defaultSampleType == 0)
         #expect(Self.folded(profile) == ["app;f 150"])
         #expect(Self.folded(profile) { $0.sampleType = 1 } == ["app;g 7"])
@@ -73,8 +75,10 @@ import Testing
     @Test func periodsWeightSamplesAndClockEventsAreNanoseconds() throws {
         let text = "p 1 2.0: 1001001 cpu-clock:\n\tff f (/x)\n\np 1 2.1: 1001001 cpu-clock:\n\tff f (/x)\n"
         let profile = try Self.load(text).profile
-        #expect(profile.sampleTypes == [ValueType(type: "cpu-clock", unit: "nanoseconds")])
+        #expect(profile.sampleTypes == [ValueType(type: "cpu-clock", unit: "nanoseconds"),
+                                         ValueType(type: "samples", unit: "count")])
         #expect(profile.total(sampleType: 0) == 2_002_002)
+        #expect(profile.total(sampleType: 1) == 2)
         #expect(profile.kind(sampleType: 0) == .cpu)
     }
 

@@ -93,4 +93,21 @@ struct FlamegraphBrowserTests {
         ])
         Self.expectPass(result)
     }
+
+    @Test("differential flamegraph in headless Chromium")
+    func differentialInteractive() throws {
+        var base = FoldedStacks(valueType: ValueType(type: "samples", unit: "count"))
+        for (frames, value) in [(["main", "parse", "lex"], Int64(100)), (["main", "render", "draw_rect"], 700),
+                                (["main", "render", Self.hostile], 50), (["idle"], 150)] {
+            base.add(frames: frames, value: value)
+        }
+        let tree = Self.tree()
+        let comparison = FlamegraphComparison(otherValues: tree.inclusiveValues(of: base), otherTotal: base.total)
+        let svg = FlamegraphRenderer().render(tree, comparison: comparison)
+        let result = try Self.check(svg, name: "differential.svg", arguments: [
+            "--expect", "main", "--expect", "parse", "--expect", "render", "--expect", Self.hostile,
+            "--zoom", "render", "--search", "^lex$", "--expect-matched", String(format: "%.2f", 100.0 * 350 / 1062),
+        ])
+        Self.expectPass(result)
+    }
 }

@@ -96,4 +96,33 @@ import Testing
         #expect(missing.isEmpty, "inferno has frames we lack, e.g. \(missing.prefix(3))")
         #expect(extra.isEmpty, "we have frames inferno lacks, e.g. \(extra.prefix(3))")
     }
+
+    /// A differential flamegraph of inferno's 3-column input has inferno's frames (name, row, start and width from
+    /// the second column). Tooltips and colours differ by design: every frame shows its own inclusive change.
+    @Test func differentialFramesMatchInferno() throws {
+        let input = try InputFile(path: Self.fixture(Self.root + "differential/perf-cycles-instructions-01-collapsed-all-diff.txt").path)
+        let profile = try Importers.load(input).profile
+        var options = FoldOptions()
+        options.sampleType = try #require(profile.sampleTypeIndex(named: "before"))
+        let base = Folder(options: options).fold(profile)
+        options.sampleType = try #require(profile.sampleTypeIndex(named: "after"))
+        let head = Folder(options: options).fold(profile)
+        let tree = FlameTree(head)
+        let svg = FlamegraphRenderer().render(tree, comparison: FlamegraphComparison(
+            otherValues: tree.inclusiveValues(of: base), otherTotal: base.total))
+        let expected = try String(contentsOf: Self.fixture(Self.root + "differential/diff.svg"), encoding: .utf8)
+        func layout(_ frames: [Frame]) -> [String] {
+            frames.map { frame in
+                let name = frame.title.components(separatedBy: " (").dropLast().joined(separator: " (")
+                return "\(name) y=\(frame.y) x=\(frame.start) w=\(frame.width)"
+            }.sorted()
+        }
+        let ours = try Self.frames(String(decoding: svg, as: UTF8.self), colors: false)
+        #expect(ours.count == 20)
+        #expect(layout(ours) == layout(try Self.frames(expected, colors: false)))
+        // cksum under main grew from 31 to 56 of 333 → 512 samples: red; the leaf-only deltas of inferno leave
+        // `main` white although everything under it grew.
+        let main = try #require(ours.first { $0.title.hasPrefix("main (") && $0.width == "56" })
+        #expect(main.title.contains("; +"), Comment(rawValue: main.title))
+    }
 }

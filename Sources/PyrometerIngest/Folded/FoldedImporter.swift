@@ -3,7 +3,8 @@ import PyrometerModel
 /// Reads folded stacks (Brendan Gregg's format): `root;frame;leaf COUNT` per line, or the differential form
 /// `root;...;leaf BEFORE AFTER`. One count column gives one sample type (`samples/count`); two give `before` and
 /// `after` (the default, as flamegraph.pl sizes frames by the second column). Lines starting with `#` are comments.
-/// Counts with a fraction are rounded to the nearest integer (values are integers, as in pprof) with a warning.
+/// Counts with a fraction are truncated to integers (values are integers, as in pprof), with a warning, as inferno's
+/// `flamegraph` and `diff-folded` truncate them.
 public struct FoldedImporter: ProfileImporter {
     public static let formatName = "folded"
 
@@ -86,7 +87,7 @@ struct FoldedParser {
     private var columns: Int?
     private(set) var lineNumber = 0
     private var invalid = SkippedSummary(kind: "invalid folded line (expected `frame;frame;... COUNT`)")
-    private var fractional = SkippedSummary(kind: "fractional count rounded to an integer")
+    private var fractional = SkippedSummary(kind: "fractional count truncated to an integer")
 
     mutating func parse(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress else { return }
@@ -158,13 +159,12 @@ struct FoldedParser {
         let dot = Bytes.find(UInt8(ascii: "."), in: base, from: range.lowerBound, to: range.upperBound)
         let whole = Bytes.parseDecimal(base, range.lowerBound, dot).map { Int64(clamping: $0) } ?? Int64.max
         guard dot < range.upperBound else { return whole }
-        let fraction = base.load(fromByteOffset: dot + 1 < range.upperBound ? dot + 1 : dot, as: UInt8.self)
         var hasNonZeroFraction = false
         for i in dot + 1 ..< range.upperBound where base.load(fromByteOffset: i, as: UInt8.self) != UInt8(ascii: "0") {
             hasNonZeroFraction = true
         }
         if hasNonZeroFraction { note(\.fractional, base, start, stop) }
-        return Bytes.isDigit(fraction) && fraction >= UInt8(ascii: "5") ? whole.addingSaturated(1) : whole
+        return whole
     }
 
     private mutating func note(_ kind: WritableKeyPath<FoldedParser, SkippedSummary>, _ base: UnsafeRawPointer,

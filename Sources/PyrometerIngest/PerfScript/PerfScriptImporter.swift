@@ -98,12 +98,19 @@ public struct PerfScriptImporter: ProfileImporter {
                 hasPeriod[builder.sampleTypes.firstIndex(of: type)!] = true
             }
         }
+        // Sample counts of period-weighted events: `samples` when there is one such event (pprof's name for it).
+        let countTypes = builder.sampleTypes.indices.filter {
+            builder.sampleTypes[$0].type.hasSuffix(PerfScriptParser.sampleCountSuffix)
+        }
         for i in builder.sampleTypes.indices {
-            let name = builder.sampleTypes[i].type
+            var name = builder.sampleTypes[i].type
+            if countTypes == [i] { name = "samples" }
             builder.sampleTypes[i] = ValueType(
                 type: name.isEmpty ? "samples" : name,
                 unit: hasPeriod[i] && name.hasSuffix("clock") ? "nanoseconds" : "count")
         }
+        // Events in the order perf printed them, their sample counts after them.
+        builder.reorderSampleTypes(builder.sampleTypes.indices.filter { !countTypes.contains($0) } + countTypes)
         if let firstEvent, let index = builder.sampleTypes.firstIndex(where: {
             $0.type == (firstEvent.isEmpty ? "samples" : firstEvent)
         }) {

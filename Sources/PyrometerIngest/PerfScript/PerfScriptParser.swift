@@ -26,6 +26,10 @@ struct PerfScriptParser {
     private var labelSetIsJava: [Bool] = [false]
     /// Per sample type: whether any sample gave a period (then values are event counts or nanoseconds).
     private(set) var typeHasPeriod: [Bool] = []
+    /// Per event type whose samples carry periods: the type counting its samples (`EVENT samples`), which the
+    /// significance tests of a diff need, as periods weigh samples unequally.
+    private var sampleCountType: [Int: Int] = [:]
+    static let sampleCountSuffix = " samples"
     /// The first event name this worker saw in the current chunk, for the file-wide default sample type.
     private(set) var firstEventInChunk: String?
 
@@ -238,9 +242,22 @@ struct PerfScriptParser {
     private mutating func finishSample() {
         if !stack.isEmpty && eventType >= 0 {
             let id = stack.withUnsafeBufferPointer { builder.intern(stack: $0) }
-            let value = period.map { Int64(clamping: $0) } ?? 1
-            if period != nil { typeHasPeriod[eventType] = true }
-            builder.add(stack: id, labels: labels, type: eventType, value: value)
+            if let period {
+                typeHasPeriod[eventType] = true
+                let countType: Int
+                if let known = sampleCountType[eventType] {
+                    countType = known
+                } else {
+                    countType = builder.addSampleType(ValueType(
+                        type: builder.sampleTypes[eventType].type + Self.sampleCountSuffix, unit: ""))
+                    typeHasPeriod.append(false)
+                    sampleCountType[eventType] = countType
+                }
+                builder.add(stack: id, labels: labels, type: eventType, value: Int64(clamping: period),
+                            countType: countType)
+            } else {
+                builder.add(stack: id, labels: labels, type: eventType, value: 1)
+            }
         }
         inEvent = false
         stack.removeAll(keepingCapacity: true)

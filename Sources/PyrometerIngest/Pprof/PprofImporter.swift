@@ -41,6 +41,9 @@ public struct PprofImporter: ProfileImporter {
             }
         }
         var raw = RawProfile()
+        // Location ids take a byte or more each: room for them all up front costs address space only (pages are
+        // touched as they fill), where growing by doubling copied and faulted in every intermediate array.
+        raw.sampleLocations.reserveCapacity(bytes.count)
         let decoded = bytes.withUnsafeBytes { buffer in
             Result { () throws(ProfileError) in
                 var reader = ProtoReader(buffer)

@@ -79,8 +79,22 @@ struct ProtoReader {
         case .varint:
             values.append(try varint())
         case .lengthDelimited:
+            // Packed: at most one value per byte. Room is made once and filled through a pointer, since a
+            // uniqueness check per `append` was most of the decoding of a large profile's location ids.
             var packed = try lengthDelimited()
-            while !packed.isAtEnd { values.append(try packed.varint()) }
+            let oldCount = values.count
+            values.append(contentsOf: repeatElement(0, count: packed.bytes.count))
+            var count = oldCount
+            let decoded = values.withUnsafeMutableBufferPointer { buffer in
+                Result { () throws(ProfileError) in
+                    while !packed.isAtEnd {
+                        buffer[count] = try packed.varint()
+                        count += 1
+                    }
+                }
+            }
+            values.removeLast(values.count - count)
+            try decoded.get()
         default:
             throw error("expected integers, found wire type \(wireType.rawValue)")
         }

@@ -94,6 +94,7 @@ extension RawProfile {
 
         var stack: [LocationID] = []
         var values: [Int64] = []
+        builder.reserveStacks(frames: sampleLocations.count, stacks: sampleEnds.count)
         for (i, end) in sampleEnds.enumerated() {
             let start = i == 0 ? (locations: 0, values: 0, labels: 0) : sampleEnds[i - 1]
             let sampleValueCount = end.values - start.values

@@ -61,7 +61,7 @@ public struct HotspotsExporter: Sendable {
         var table: [[String]] = [["SELF", "SELF%", "TOTAL", "TOTAL%", "FINDING", "FUNCTION"]]
         for row in rows {
             table.append([String(row.selfValue), Self.percent(row.selfShare), String(row.totalValue),
-                          Self.percent(row.totalShare), Self.finding(row), Self.printable(row.name)])
+                          Self.percent(row.totalShare), Self.finding(row), ReportText.printable(row.name)])
         }
         var widths = [Int](repeating: 0, count: 5)
         for line in table { for i in 0 ..< 5 { widths[i] = max(widths[i], line[i].count) } }
@@ -73,8 +73,8 @@ public struct HotspotsExporter: Sendable {
             cells.append(line[5])
             out += cells.joined(separator: "  ") + "\n"
         }
-        if rows.count < report.functions.count {
-            out += "(\(report.functions.count - rows.count) more functions; --limit 0 lists all)\n"
+        if rows.count < report.functionCount {
+            out += "(\(report.functionCount - rows.count) more functions; --limit 0 lists all)\n"
         }
         return out
     }
@@ -84,29 +84,9 @@ public struct HotspotsExporter: Sendable {
         out += "| Self | Self % | Total | Total % | Finding | Function |\n|---:|---:|---:|---:|---|---|\n"
         for row in rows {
             out += "| \(row.selfValue) | \(Self.percent(row.selfShare)) | \(row.totalValue) | "
-                + "\(Self.percent(row.totalShare)) | \(Self.finding(row)) | `\(Self.markdownCode(row.name))` |\n"
+                + "\(Self.percent(row.totalShare)) | \(Self.finding(row)) | `\(ReportText.markdownCode(row.name))` |\n"
         }
         return out
-    }
-
-    /// Names in Markdown table cells: inside a code span, with `|` and backticks neutralized.
-    private static func markdownCode(_ name: String) -> String {
-        var escaped = ""
-        for character in printable(name) {
-            switch character {
-            case "`": escaped.append("'")
-            case "|": escaped.append("\\|")
-            default: escaped.append(character)
-            }
-        }
-        return escaped
-    }
-
-    /// Control characters would corrupt a terminal or table: show them as U+FFFD.
-    private static func printable(_ name: String) -> String {
-        String(String.UnicodeScalarView(name.unicodeScalars.map {
-            $0.value < 0x20 || $0.value == 0x7F ? "\u{FFFD}" : $0
-        }))
     }
 
     private struct JSONReport: Encodable {

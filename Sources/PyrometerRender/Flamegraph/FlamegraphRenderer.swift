@@ -24,13 +24,15 @@ public struct FlamegraphRenderer: Sendable {
         self.options = options
     }
 
-    /// The complete SVG document as UTF-8.
-    public func render(_ tree: FlameTree) -> [UInt8] {
+    /// The complete SVG document as UTF-8. With a `comparison`, it is a differential flamegraph: every frame is
+    /// coloured by its own inclusive change (red grew, blue shrank, near-white unchanged) and its tooltip gives
+    /// both values and the change.
+    public func render(_ tree: FlameTree, comparison: FlamegraphComparison? = nil) -> [UInt8] {
         var out = SVGBuffer()
         if tree.total <= 0 || tree.nodes.isEmpty {
             writeEmpty(&out)
         } else {
-            writeGraph(tree, &out)
+            writeGraph(tree, comparison.map { ComparisonColors($0, tree: tree) }, &out)
         }
         return out.bytes
     }
@@ -118,7 +120,7 @@ public struct FlamegraphRenderer: Sendable {
 
     // MARK: document
 
-    private func writeGraph(_ tree: FlameTree, _ out: inout SVGBuffer) {
+    private func writeGraph(_ tree: FlameTree, _ comparison: ComparisonColors?, _ out: inout SVGBuffer) {
         let o = options
         let xpad = Self.xpad
         let usable = Double(max(o.width, 2 * xpad + 1) - 2 * xpad)
@@ -195,14 +197,20 @@ public struct FlamegraphRenderer: Sendable {
                 out.raw("\"><title>")
                 out.raw(info.escaped)
                 out.raw(" (")
-                out.grouped(node.total)
-                out.raw(countNameBytes)
-                if node.name < 0 {
-                    out.raw("100")  // the root, written as flamegraph.pl and inferno write it
+                if let comparison {
+                    comparison.writeTooltip(node: Int(keptNodes[k]), value: node.total, countName: countNameBytes,
+                                            to: &out)
                 } else {
-                    out.fixed2(Double(node.total) / totalD * 100)
+                    out.grouped(node.total)
+                    out.raw(countNameBytes)
+                    if node.name < 0 {
+                        out.raw("100")  // the root, written as flamegraph.pl and inferno write it
+                    } else {
+                        out.fixed2(Double(node.total) / totalD * 100)
+                    }
+                    out.raw("%")
                 }
-                out.raw("%)</title><rect x=\"")
+                out.raw(")</title><rect x=\"")
                 out.coord(x)
                 out.raw("\" y=\"")
                 out.int(y)
@@ -211,7 +219,11 @@ public struct FlamegraphRenderer: Sendable {
                 out.raw("\" height=\"")
                 out.int(rectHeight)
                 out.raw("\" fill=\"")
-                out.raw(info.fill)
+                if let comparison {
+                    out.raw(comparison.fill(node: Int(keptNodes[k])))
+                } else {
+                    out.raw(info.fill)
+                }
                 out.raw("\" rx=\"2\" ry=\"2\"/><text x=\"")
                 out.coord(x + 3)
                 out.raw("\" y=\"")

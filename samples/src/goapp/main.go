@@ -50,6 +50,8 @@ func main() {
 	cpuOut := flag.String("cpu", "go-cpu.pb.gz", "CPU profile output")
 	heapOut := flag.String("heap", "go-heap.pb.gz", "heap profile output")
 	rounds := flag.Int("rounds", 3_000_000, "hash rounds")
+	churnBuffers := flag.Int("churn", 4000, "buffers churn allocates (Pyrometer's gate tests plant a 30% growth here)")
+	gcFirst := flag.Bool("gc", false, "run a GC before writing the heap profile, so that it counts every allocation made")
 	flag.Parse()
 
 	runtime.MemProfileRate = 4096
@@ -62,10 +64,13 @@ func main() {
 	}
 	h := hashLoop(*rounds)
 	buildIndex(400)
-	c := churn(4000)
+	c := churn(*churnBuffers)
 	pprof.StopCPUProfile()
 	cpu.Close()
 
+	if *gcFirst {
+		runtime.GC()
+	}
 	heap, err := os.Create(*heapOut)
 	if err != nil {
 		panic(err)
