@@ -240,7 +240,9 @@ results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
 for name, r in results.items():
     print(f"  {name:<22} {r['mean']:8.4f} ± {r['stddev']:.4f} s   (min {r['min']:.4f}, {len(r['times'])} runs)")
 x = results["go tool pprof -top"]["mean"] / results["pyrometer hotspots"]["mean"]
-print(f"  {'hotspots vs -top':<22} pprof/pyrometer = {x:.2f}x " + ("faster" if x >= 1 else "(pyrometer slower)"))
+m = results["go tool pprof -top"]["median"] / results["pyrometer hotspots"]["median"]
+print(f"  {'hotspots vs -top':<22} pprof/pyrometer = {x:.2f}x by mean, {m:.2f}x by median "
+      + ("faster" if x >= 1 else "(pyrometer slower)"))
 PY
 fi
 
