@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "PyrometerIngest", targets: ["PyrometerIngest"]),
         .library(name: "PyrometerAnalyze", targets: ["PyrometerAnalyze"]),
         .library(name: "PyrometerRender", targets: ["PyrometerRender"]),
+        .library(name: "PyrometerSymbolize", targets: ["PyrometerSymbolize"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -24,14 +25,16 @@ let package = Package(
         .target(name: "PyrometerModel", swiftSettings: optimized),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CMalloc"),
+        .systemLibrary(name: "CLibDW", pkgConfig: "libdw", providers: [.apt(["libdw-dev", "libelf-dev", "libiberty-dev"])]),
         .target(name: "PyrometerIngest", dependencies: ["PyrometerModel", "CZlib"], swiftSettings: optimized),
         .target(name: "PyrometerAnalyze", dependencies: ["PyrometerModel"], swiftSettings: optimized),
+        .target(name: "PyrometerSymbolize", dependencies: ["PyrometerModel", "CLibDW"], swiftSettings: optimized),
         .target(name: "PyrometerRender", dependencies: ["PyrometerModel", "PyrometerAnalyze", "CZlib"],
                 swiftSettings: optimized),
         .executableTarget(
             name: "pyrometer",
             dependencies: [
-                "PyrometerModel", "PyrometerIngest", "PyrometerAnalyze", "PyrometerRender", "CMalloc",
+                "PyrometerModel", "PyrometerIngest", "PyrometerAnalyze", "PyrometerRender", "PyrometerSymbolize", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimized),
@@ -39,6 +42,7 @@ let package = Package(
         .testTarget(name: "PyrometerIngestTests", dependencies: ["PyrometerIngest", "PyrometerAnalyze", "PyrometerRender"]),
         .testTarget(name: "PyrometerAnalyzeTests", dependencies: ["PyrometerAnalyze", "PyrometerIngest"]),
         .testTarget(name: "PyrometerRenderTests", dependencies: ["PyrometerRender", "PyrometerIngest"]),
+        .testTarget(name: "PyrometerSymbolizeTests", dependencies: ["PyrometerSymbolize", "PyrometerIngest"]),
         .testTarget(name: "PyrometerCLITests", dependencies: ["PyrometerModel"]),
     ],
     swiftLanguageModes: [.v6]

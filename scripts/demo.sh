@@ -6,10 +6,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Build dependency: zlib (Debian zlib1g-dev), installed when missing (as root).
-if ! dpkg -s zlib1g-dev >/dev/null 2>&1; then
+# Build dependencies: zlib, and elfutils' libdw/libelf with libiberty for symbolization (Debian packages), installed
+# when missing (as root).
+missing=()
+for p in zlib1g-dev pkg-config libdw-dev libelf-dev libiberty-dev; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq zlib1g-dev pkg-config >/dev/null
+  apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 swift build -c release --static-swift-stdlib --product pyrometer

@@ -4,9 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: zlib (gzip input, pprof) to build; headless Chromium + chromedriver for the flamegraph browser
-# tests; gzip for fixtures; golang-go for `go tool pprof`, which must read our pprof output.
-packages=(zlib1g-dev pkg-config chromium chromium-driver gzip golang-go)
+# Debian packages: zlib (gzip input, pprof) and elfutils' libdw/libelf with libiberty (symbolization, demangling) to
+# build; headless Chromium + chromedriver for the flamegraph browser tests; gzip for fixtures; golang-go for
+# `go tool pprof`, which must read our pprof output; the symbolizer tests compile C, C++ and Rust fixtures (gcc,
+# g++, clang, rustc), cross-check with llvm-symbolizer (llvm), strip them (binutils) and record with perf.
+packages=(zlib1g-dev pkg-config libdw-dev libelf-dev libiberty-dev chromium chromium-driver gzip golang-go gcc g++
+  binutils llvm linux-perf)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -145,6 +145,14 @@ public struct ProfileBuilder: Sendable {
     /// Adds every sample of `other` to this builder, translating its ids. Sample types are matched by type and unit;
     /// types this builder lacks are appended.
     public mutating func merge(_ other: Profile) {
+        merge(other, rewritingLocations: nil)
+    }
+
+    /// `merge`, where `rewrite` may replace a location (given its index in `other` and its translation into this
+    /// builder), e.g. with the lines a symbolizer found for it; it interns the new strings and functions into the
+    /// builder it is handed.
+    public mutating func merge(_ other: Profile,
+                               rewritingLocations rewrite: ((Int, Location, inout ProfileBuilder) -> Location?)?) {
         var stringMap = [StringID](repeating: 0, count: other.strings.count)
         for (i, s) in other.strings.enumerated() { stringMap[i] = intern(s) }
         let functionMap = other.functions.map { f in
@@ -155,11 +163,15 @@ public struct ProfileBuilder: Sendable {
             intern(Mapping(start: m.start, limit: m.limit, fileOffset: m.fileOffset, file: stringMap[Int(m.file)],
                            buildID: stringMap[Int(m.buildID)]))
         }
-        let locationMap = other.locations.map { l in
-            intern(Location(mapping: l.mapping.map { mappingMap[Int($0)] }, address: l.address,
-                            lines: l.lines.map { Line(function: functionMap[Int($0.function)], line: $0.line,
-                                                      column: $0.column) },
-                            isInlineFrame: l.isInlineFrame))
+        var locationMap: [LocationID] = []
+        locationMap.reserveCapacity(other.locations.count)
+        for (index, l) in other.locations.enumerated() {
+            var location = Location(mapping: l.mapping.map { mappingMap[Int($0)] }, address: l.address,
+                                    lines: l.lines.map { Line(function: functionMap[Int($0.function)], line: $0.line,
+                                                              column: $0.column) },
+                                    isInlineFrame: l.isInlineFrame)
+            if let rewrite, let replaced = rewrite(index, location, &self) { location = replaced }
+            locationMap.append(intern(location))
         }
         let labelMap = other.labelSets.map { set in
             intern(labels: set.map { Label(key: stringMap[Int($0.key)], string: stringMap[Int($0.string)],

@@ -2,6 +2,7 @@ import ArgumentParser
 import PyrometerAnalyze
 import PyrometerIngest
 import PyrometerModel
+import PyrometerSymbolize
 
 /// How inputs are read: parser threads and the gzip limit; shared by every command that reads profiles.
 struct ReadOptions: ParsableArguments {
@@ -12,11 +13,38 @@ struct ReadOptions: ParsableArguments {
             help: "Largest size a gzip input may inflate to, in MiB (default 1024): a guard against gzip bombs.")
     var maxInflatedMiB: Int?
 
+    @Option(help: """
+        Resolve raw addresses with libdw: 'auto' (only locations without a function), 'none', or 'force' (all \
+        locations of found binaries).
+        """)
+    var symbolize: SymbolizeOptions.Mode = .auto
+    @Option(name: .customLong("debug-dir"),
+            help: "A directory of separate debug files (.build-id/xx/rest.debug, debuglink targets); repeatable.")
+    var debugDirectories: [String] = []
+    @Option(name: .customLong("binary-path"),
+            help: "A directory to look for binaries in, as pprof's PPROF_BINARY_PATH; repeatable.")
+    var binaryPaths: [String] = []
+    @Flag(name: .customLong("no-demangle"), help: "Keep linkage (mangled) names when symbolizing.")
+    var noDemangle = false
+
     func validate() throws {
         if let threads, !(1 ... 256).contains(threads) { throw ValidationError("--threads must be 1...256") }
         if let maxInflatedMiB, !(1 ... 1 << 20).contains(maxInflatedMiB) {
             throw ValidationError("--max-inflated-size must be 1...1048576 (MiB)")
         }
+        for directory in debugDirectories + binaryPaths where !directory.hasPrefix("/") {
+            throw ValidationError("--debug-dir and --binary-path take absolute directories ('\(directory)')")
+        }
+    }
+
+    var symbolizeOptions: SymbolizeOptions {
+        var options = SymbolizeOptions()
+        options.mode = symbolize
+        options.debugDirectories = debugDirectories
+        options.binaryPaths = binaryPaths
+        options.demangle = !noDemangle
+        if let threads { options.threads = threads }
+        return options
     }
 
     func importOptions(keepAddresses: Bool) -> ImportOptions {
@@ -27,12 +55,20 @@ struct ReadOptions: ParsableArguments {
         return options
     }
 
-    /// Loads `paths` merged into one profile, printing warnings for skipped lines.
+    /// Loads `paths` merged into one profile and symbolizes it, printing warnings for skipped lines and
+    /// unresolved modules.
     func load(_ paths: [String], keepAddresses: Bool = false) throws -> Profile {
         let result = try Importers.load(paths: paths, options: importOptions(keepAddresses: keepAddresses))
         for diagnostic in result.diagnostics { Console.warn(diagnostic.description) }
-        Console.keepUntilExit(result.profile)
-        return result.profile
+        var profile = result.profile
+        if symbolize != .none {
+            let symbolized = Symbolizer(options: symbolizeOptions).symbolize(profile)
+            for diagnostic in symbolized.diagnostics { Console.warn(diagnostic.description) }
+            Console.keepUntilExit(profile)
+            profile = symbolized.profile
+        }
+        Console.keepUntilExit(profile)
+        return profile
     }
 }
 
@@ -116,3 +152,5 @@ struct OutputOptions: ParsableArguments {
         }
     }
 }
+
+extension SymbolizeOptions.Mode: ExpressibleByArgument {}

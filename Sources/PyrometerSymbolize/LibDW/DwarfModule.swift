@@ -1,0 +1,494 @@
+import CLibDW
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// Every libdw, libdwfl, libelf and demangler call of Pyrometer is in this file (with Demangler.swift for the
+// demanglers). Handles are owned: a `DwarfSession` ends its `Dwfl` (and with it every module it reported), a
+// `DwarfModule` keeps its session alive.
+
+/// One frame of an address's inline chain.
+struct ResolvedFrame: Equatable, Sendable {
+    /// The function's name (demangled unless asked otherwise).
+    var name: String
+    /// The linkage (mangled) name, when the DWARF or symbol table gave one.
+    var linkageName: String?
+    var file: String?
+    var line: Int
+    var column: Int
+}
+
+/// A libdwfl session. Not thread-safe (libdw's `Dwfl` is not): one per worker thread.
+final class DwarfSession {
+    fileprivate let dwfl: OpaquePointer
+
+    /// Where libdwfl looks for separate debug files (build-id directories, `.gnu_debuglink`), in its syntax
+    /// (`-:.debug:/usr/lib/debug:/extra`). Set once, before the first session.
+    static func setDebugInfoPath(_ path: String) {
+        pyrometer_set_debuginfo_path(strdup(path))
+    }
+
+    init?() {
+        guard let dwfl = pyrometer_dwfl_begin_offline() else { return nil }
+        self.dwfl = dwfl
+    }
+
+    deinit { dwfl_end(dwfl) }
+
+    /// Reports the ELF file at `path` as a module whose addresses are the file's own virtual addresses.
+    func openModule(path: String, demangle: Bool = true) -> DwarfModule? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        dwfl_report_begin_add(dwfl)
+        // libdwfl takes ownership of the descriptor when it succeeds.
+        let module = dwfl_report_elf(dwfl, path, path, fd, 0, true)
+        dwfl_report_end(dwfl, nil, nil)
+        guard let module else {
+            close(fd)
+            return nil
+        }
+        return DwarfModule(session: self, module: module, demangle: demangle)
+    }
+
+    static var lastError: String { String(cString: dwfl_errmsg(-1)) }
+}
+
+/// What an ELF file says about itself, read with libelf without building any index.
+struct ELFFileInfo: Sendable {
+    struct LoadSegment: Sendable {
+        var fileOffset: UInt64
+        var virtualAddress: UInt64
+        var fileSize: UInt64
+        var memorySize: UInt64
+    }
+
+    var buildID: [UInt8]?
+    var debugLink: String?
+    var isExecutable: Bool  // ET_EXEC: runtime addresses are virtual addresses
+    var loadSegments: [LoadSegment]
+    var hasDebugInfo: Bool
+    var hasSymbolTable: Bool
+
+    /// Reads the file at `path`; nil when it is not a readable ELF file.
+    static func read(path: String) -> ELFFileInfo? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        _ = elf_version(UInt32(EV_CURRENT))
+        guard let elf = elf_begin(fd, ELF_C_READ_MMAP, nil) else { return nil }
+        defer { elf_end(elf) }
+        guard elf_kind(elf) == ELF_K_ELF else { return nil }
+        var header = GElf_Ehdr()
+        guard gelf_getehdr(elf, &header) != nil else { return nil }
+
+        var buildIDPointer: UnsafeRawPointer?
+        let length = dwelf_elf_gnu_build_id(elf, &buildIDPointer)
+        var buildID: [UInt8]?
+        if length > 0, let buildIDPointer {
+            buildID = Array(UnsafeRawBufferPointer(start: buildIDPointer, count: length))
+        }
+        var crc: GElf_Word = 0
+        let debugLink = dwelf_elf_gnu_debuglink(elf, &crc).map { String(cString: $0) }
+
+        var segments: [LoadSegment] = []
+        var count = 0
+        if elf_getphdrnum(elf, &count) == 0 {
+            for index in 0 ..< count {
+                var phdr = GElf_Phdr()
+                guard gelf_getphdr(elf, Int32(index), &phdr) != nil, phdr.p_type == PT_LOAD else { continue }
+                segments.append(LoadSegment(fileOffset: phdr.p_offset, virtualAddress: phdr.p_vaddr,
+                                            fileSize: phdr.p_filesz, memorySize: phdr.p_memsz))
+            }
+        }
+        var hasDebugInfo = false, hasSymbolTable = false
+        var sectionIndex = 0
+        _ = elf_getshdrstrndx(elf, &sectionIndex)
+        var section = elf_nextscn(elf, nil)
+        while let current = section {
+            var shdr = GElf_Shdr()
+            if gelf_getshdr(current, &shdr) != nil {
+                if shdr.sh_type == SHT_SYMTAB { hasSymbolTable = true }
+                if let name = elf_strptr(elf, sectionIndex, Int(shdr.sh_name)),
+                   String(cString: name) == ".debug_info", shdr.sh_type != SHT_NOBITS {
+                    hasDebugInfo = true
+                }
+            }
+            section = elf_nextscn(elf, current)
+        }
+        return ELFFileInfo(buildID: buildID, debugLink: debugLink, isExecutable: header.e_type == ET_EXEC,
+                           loadSegments: segments, hasDebugInfo: hasDebugInfo, hasSymbolTable: hasSymbolTable)
+    }
+
+    /// The virtual address of file offset `offset`: through the PT_LOAD segment that contains it (choosing the
+    /// segment by the mapping's page offset alone is wrong for lld's layouts).
+    func virtualAddress(fileOffset offset: UInt64) -> UInt64? {
+        for segment in loadSegments where offset >= segment.fileOffset
+            && offset < segment.fileOffset &+ max(segment.fileSize, 1) {
+            return offset &- segment.fileOffset &+ segment.virtualAddress
+        }
+        return nil
+    }
+}
+
+/// One ELF file reported to a session, with the indexes built once for it: a sorted symbol table, a sorted table
+/// of compilation-unit ranges, and per unit (on first use) a tree of the address ranges of its functions and
+/// inlined calls. libdw's own lookups are not enough: `dwfl_module_addrdie` only finds units listed in
+/// `.debug_aranges` (swiftc emits none), `dwarf_getscopes` does not descend into namespaces, Swift modules or
+/// nested closures, and `dwfl_module_addrinfo` scans the whole symbol table per call (docs/symbolization.md).
+final class DwarfModule {
+    private let session: DwarfSession
+    private let module: OpaquePointer
+    private let dwarf: OpaquePointer?
+    private let bias: UInt64
+    let demangle: Bool
+
+    private struct Symbol {
+        var start: UInt64
+        var end: UInt64
+        var name: String
+    }
+    private lazy var symbols: [Symbol] = buildSymbols()
+
+    private struct UnitRange {
+        var low: UInt64
+        var high: UInt64
+        var unit: Int
+    }
+    private var unitDIEs: [Dwarf_Die] = []
+    private var unitRanges: [UnitRange] = []
+    private var unitFunctions: [FunctionTree?] = []
+
+    fileprivate init(session: DwarfSession, module: OpaquePointer, demangle: Bool = true) {
+        self.session = session
+        self.module = module
+        self.demangle = demangle
+        var bias: Dwarf_Addr = 0
+        dwarf = dwfl_module_getdwarf(module, &bias)
+        self.bias = bias
+        buildUnits()
+    }
+
+    var hasDebugInfo: Bool { dwarf != nil }
+
+    // MARK: symbols
+
+    private func buildSymbols() -> [Symbol] {
+        let count = dwfl_module_getsymtab(module)
+        guard count > 0 else { return [] }
+        var result: [Symbol] = []
+        result.reserveCapacity(Int(count))
+        for index in 1 ..< count {
+            var symbol = GElf_Sym()
+            var address: GElf_Addr = 0
+            guard let name = dwfl_module_getsym_info(module, index, &symbol, &address, nil, nil, nil) else { continue }
+            let type = Int32(symbol.st_info & 0xF)
+            guard type == STT_FUNC || type == STT_GNU_IFUNC, symbol.st_shndx != UInt16(SHN_UNDEF) else { continue }
+            result.append(Symbol(start: address, end: address &+ symbol.st_size, name: String(cString: name)))
+        }
+        // By address; among aliases, the sized and global-looking (no leading `.`/`_` run) first, then by name, so
+        // that the choice is stable.
+        result.sort { x, y in
+            if x.start != y.start { return x.start < y.start }
+            if (x.end > x.start) != (y.end > y.start) { return x.end > x.start }
+            return x.name.utf8.lexicographicallyPrecedes(y.name.utf8)
+        }
+        // Zero-sized symbols reach to the next symbol.
+        for i in result.indices where result[i].end <= result[i].start {
+            result[i].end = i + 1 < result.count ? result[i + 1].start : result[i].start &+ 1
+        }
+        return result
+    }
+
+    /// The symbol containing `address` (a virtual address), by binary search.
+    func symbol(at address: UInt64) -> String? {
+        let table = symbols
+        var low = 0, high = table.count
+        while low < high {
+            let mid = (low + high) / 2
+            if table[mid].start <= address { low = mid + 1 } else { high = mid }
+        }
+        // The last symbol starting at or before the address; aliases at the same start come first in order.
+        var index = low - 1
+        while index > 0 && table[index - 1].start == table[index].start { index -= 1 }
+        guard index >= 0, index < table.count, address < table[index].end else { return nil }
+        return table[index].name
+    }
+
+    // MARK: units
+
+    private func buildUnits() {
+        guard let dwarf else { return }
+        var cu: OpaquePointer? = nil
+        var next: OpaquePointer? = nil
+        var version: Dwarf_Half = 0
+        var unitType: UInt8 = 0
+        var cudie = Dwarf_Die()
+        while dwarf_get_units(dwarf, cu, &next, &version, &unitType, &cudie, nil) == 0 {
+            cu = next
+            guard unitType == UInt8(DW_UT_compile) || unitType == UInt8(DW_UT_skeleton)
+                || unitType == UInt8(DW_UT_partial) else { continue }
+            let unit = unitDIEs.count
+            var added = false
+            var base: Dwarf_Addr = 0, start: Dwarf_Addr = 0, end: Dwarf_Addr = 0
+            var offset = dwarf_ranges(&cudie, 0, &base, &start, &end)
+            while offset > 0 {
+                if end > start { unitRanges.append(UnitRange(low: start, high: end, unit: unit)); added = true }
+                offset = dwarf_ranges(&cudie, offset, &base, &start, &end)
+            }
+            if added {
+                unitDIEs.append(cudie)
+                unitFunctions.append(nil)
+            }
+        }
+        unitRanges.sort { $0.low < $1.low }
+    }
+
+    /// The units whose ranges contain `address` (DWARF address).
+    private func units(containing address: UInt64) -> [Int] {
+        var low = 0, high = unitRanges.count
+        while low < high {
+            let mid = (low + high) / 2
+            if unitRanges[mid].low <= address { low = mid + 1 } else { high = mid }
+        }
+        var result: [Int] = []
+        var index = low - 1
+        // Ranges may overlap (rare); look back a little.
+        while index >= 0 && result.count < 4 && low - index <= 64 {
+            if address < unitRanges[index].high && !result.contains(unitRanges[index].unit) {
+                result.append(unitRanges[index].unit)
+            }
+            index -= 1
+        }
+        return result
+    }
+
+    // MARK: functions of a unit
+
+    /// The address ranges of a unit's functions and inlined calls, as a tree: a node's ranges lie within its parent's.
+    struct FunctionTree {
+        struct Node {
+            var die: Dwarf_Die
+            var isInlined: Bool
+            /// (low, high, child node) sorted by low.
+            var children: [(low: UInt64, high: UInt64, node: Int32)] = []
+        }
+        var nodes: [Node] = []
+        /// Top-level (not nested in another function) ranges, sorted by low.
+        var roots: [(low: UInt64, high: UInt64, node: Int32)] = []
+    }
+
+    private func functions(of unit: Int) -> FunctionTree {
+        if let tree = unitFunctions[unit] { return tree }
+        var tree = FunctionTree()
+        var cudie = unitDIEs[unit]
+        var child = Dwarf_Die()
+        if dwarf_child(&cudie, &child) == 0 { collect(&child, parent: -1, into: &tree) }
+        tree.roots.sort { $0.low < $1.low }
+        for i in tree.nodes.indices { tree.nodes[i].children.sort { $0.low < $1.low } }
+        unitFunctions[unit] = tree
+        return tree
+    }
+
+    /// Walks `die` and its siblings: subprograms and inlined subroutines with code become nodes; namespaces,
+    /// Swift modules, types, lexical blocks and the bodies of functions are descended into.
+    private func collect(_ first: inout Dwarf_Die, parent: Int32, into tree: inout FunctionTree) {
+        var die = first
+        while true {
+            let tag = dwarf_tag(&die)
+            var nodeForChildren = parent
+            if tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine {
+                var ranges: [(UInt64, UInt64)] = []
+                var base: Dwarf_Addr = 0, start: Dwarf_Addr = 0, end: Dwarf_Addr = 0
+                var offset = dwarf_ranges(&die, 0, &base, &start, &end)
+                while offset > 0 {
+                    if end > start { ranges.append((start, end)) }
+                    offset = dwarf_ranges(&die, offset, &base, &start, &end)
+                }
+                if !ranges.isEmpty {
+                    let node = Int32(tree.nodes.count)
+                    tree.nodes.append(FunctionTree.Node(die: die, isInlined: tag == DW_TAG_inlined_subroutine))
+                    for (low, high) in ranges {
+                        if parent >= 0 {
+                            tree.nodes[Int(parent)].children.append((low, high, node))
+                        } else {
+                            tree.roots.append((low, high, node))
+                        }
+                    }
+                    nodeForChildren = node
+                }
+            }
+            let descends = tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine || tag == DW_TAG_lexical_block
+                || tag == DW_TAG_namespace || tag == DW_TAG_module || tag == DW_TAG_class_type
+                || tag == DW_TAG_structure_type || tag == DW_TAG_union_type || tag == DW_TAG_enumeration_type
+                || tag == DW_TAG_interface_type
+            if descends {
+                var child = Dwarf_Die()
+                if dwarf_child(&die, &child) == 0 { collect(&child, parent: nodeForChildren, into: &tree) }
+            }
+            var sibling = Dwarf_Die()
+            guard dwarf_siblingof(&die, &sibling) == 0 else { return }
+            die = sibling
+        }
+    }
+
+    /// The innermost-last chain of nodes whose ranges contain `address`; a nested (not inlined) subprogram starts
+    /// the chain anew, since it is a function of its own.
+    private func chain(_ tree: FunctionTree, _ address: UInt64) -> [Int32] {
+        func find(_ ranges: [(low: UInt64, high: UInt64, node: Int32)]) -> Int32? {
+            var low = 0, high = ranges.count
+            while low < high {
+                let mid = (low + high) / 2
+                if ranges[mid].low <= address { low = mid + 1 } else { high = mid }
+            }
+            var index = low - 1
+            while index >= 0 {
+                if address < ranges[index].high { return ranges[index].node }
+                // Sibling ranges do not overlap, but a long range may start before shorter ones: look back a few.
+                if low - index > 8 { break }
+                index -= 1
+            }
+            return nil
+        }
+        guard var node = find(tree.roots) else { return [] }
+        var result = [node]
+        while let next = find(tree.nodes[Int(node)].children) {
+            if !tree.nodes[Int(next)].isInlined { result.removeAll() }
+            result.append(next)
+            node = next
+        }
+        return result
+    }
+
+    // MARK: resolving
+
+    /// The inline chain at virtual address `address`, innermost first; empty when nothing is known.
+    func resolve(_ address: UInt64) -> [ResolvedFrame] {
+        let dwarfAddress = address &- bias
+        for unit in units(containing: dwarfAddress) {
+            let tree = functions(of: unit)
+            let nodes = chain(tree, dwarfAddress)
+            guard !nodes.isEmpty else { continue }
+            var cudie = unitDIEs[unit]
+            var frames: [ResolvedFrame] = []
+            // The innermost frame's position comes from the line table; each caller's from the call site
+            // attributes of the inlined call below it.
+            var position = lineTablePosition(&cudie, dwarfAddress)
+            for index in stride(from: nodes.count - 1, through: 0, by: -1) {
+                var die = tree.nodes[Int(nodes[index])].die
+                let (name, linkage) = names(&die)
+                frames.append(ResolvedFrame(name: name ?? symbol(at: address).map(displayName) ?? "??",
+                                            linkageName: linkage, file: position.file, line: position.line,
+                                            column: position.column))
+                if tree.nodes[Int(nodes[index])].isInlined {
+                    position = callSite(&die, unit: &cudie)
+                }
+            }
+            return frames
+        }
+        // No DWARF for this address: the symbol table gives the function, without a position.
+        if let name = symbol(at: address) {
+            return [ResolvedFrame(name: displayName(name), linkageName: name, file: nil, line: 0, column: 0)]
+        }
+        return []
+    }
+
+    private func displayName(_ linkage: String) -> String {
+        demangle ? Demangler.demangle(linkage) : linkage
+    }
+
+    /// (display name, linkage name) of a function DIE, through `DW_AT_abstract_origin` and `DW_AT_specification`.
+    private func names(_ die: inout Dwarf_Die) -> (String?, String?) {
+        var attribute = Dwarf_Attribute()
+        var linkage: String?
+        if dwarf_attr_integrate(&die, UInt32(DW_AT_linkage_name), &attribute) != nil
+            || dwarf_attr_integrate(&die, UInt32(DW_AT_MIPS_linkage_name), &attribute) != nil,
+           let text = dwarf_formstring(&attribute) {
+            linkage = String(cString: text)
+        }
+        if let linkage { return (displayName(linkage), linkage) }
+        return (dwarf_diename(&die).map { String(cString: $0) }, nil)
+    }
+
+    private func lineTablePosition(_ cudie: inout Dwarf_Die, _ address: UInt64) -> (file: String?, line: Int, column: Int) {
+        guard let line = dwarf_getsrc_die(&cudie, address) else { return (nil, 0, 0) }
+        var number: Int32 = 0, column: Int32 = 0
+        _ = dwarf_lineno(line, &number)
+        _ = dwarf_linecol(line, &column)
+        let file = dwarf_linesrc(line, nil, nil).map { joined(String(cString: $0), &cudie) }
+        return (file, Int(number), Int(column))
+    }
+
+    private func callSite(_ die: inout Dwarf_Die, unit cudie: inout Dwarf_Die) -> (file: String?, line: Int, column: Int) {
+        func number(_ name: Int) -> Int {
+            var attribute = Dwarf_Attribute()
+            var value: Dwarf_Word = 0
+            guard dwarf_attr(&die, UInt32(name), &attribute) != nil, dwarf_formudata(&attribute, &value) == 0 else {
+                return 0
+            }
+            return Int(clamping: value)
+        }
+        var file: String?
+        let fileIndex = number(DW_AT_call_file)
+        var files: OpaquePointer?
+        var count = 0
+        if dwarf_getsrcfiles(&cudie, &files, &count) == 0, let files, fileIndex < count,
+           let name = dwarf_filesrc(files, fileIndex, nil, nil) {
+            file = joined(String(cString: name), &cudie)
+        }
+        return (file, number(DW_AT_call_line), number(DW_AT_call_column))
+    }
+
+    /// A relative path from a line table joined with the unit's `DW_AT_comp_dir`.
+    private func joined(_ path: String, _ cudie: inout Dwarf_Die) -> String {
+        guard !path.hasPrefix("/") else { return path }
+        var attribute = Dwarf_Attribute()
+        guard dwarf_attr(&cudie, UInt32(DW_AT_comp_dir), &attribute) != nil, let directory = dwarf_formstring(&attribute) else {
+            return path
+        }
+        let base = String(cString: directory)
+        return base.hasSuffix("/") ? base + path : base + "/" + path
+    }
+}
+
+/// Demangling of C++ and Rust (legacy and v0) with libiberty and libstdc++, and of Swift with the Swift runtime.
+enum Demangler {
+    static func demangle(_ name: String) -> String {
+        if name.hasPrefix("_R") {
+            // Rust v0.
+            if let text = cplus_demangle(name, DMGL_PARAMS | DMGL_ANSI | DMGL_RUST) {
+                defer { free(text) }
+                return String(cString: text)
+            }
+            return name
+        }
+        if name.hasPrefix("_Z") {
+            var status: Int32 = 0
+            guard let text = __cxa_demangle(name, nil, nil, &status), status == 0 else { return name }
+            defer { free(text) }
+            return strippingRustHash(String(cString: text))
+        }
+        if name.hasPrefix("$s") || name.hasPrefix("_$s") || name.hasPrefix("$S") || name.hasPrefix("_$S")
+            || name.hasPrefix("_T0") || name.hasPrefix("$e") {
+            let utf8 = Array(name.utf8)
+            guard let text = utf8.withUnsafeBufferPointer({ buffer in
+                buffer.withMemoryRebound(to: CChar.self) { swift_demangle($0.baseAddress, $0.count, nil, nil, 0) }
+            }) else { return name }
+            defer { free(text) }
+            return String(cString: text)
+        }
+        return name
+    }
+
+    /// Rust's legacy mangling ends paths with `::h` and 16 hex digits, a hash of the crate, which rustfilt and perf
+    /// leave out.
+    static func strippingRustHash(_ name: String) -> String {
+        let utf8 = Array(name.utf8)
+        guard utf8.count > 19 else { return name }
+        let tail = utf8[(utf8.count - 19)...]
+        guard tail.starts(with: Array("::h".utf8)),
+              tail.dropFirst(3).allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else {
+            return name
+        }
+        return String(decoding: utf8[..<(utf8.count - 19)], as: UTF8.self)
+    }
+}

@@ -1,0 +1,294 @@
+import Dispatch
+import PyrometerModel
+
+/// Options of symbolization; each field documents its default.
+public struct SymbolizeOptions: Sendable {
+    public enum Mode: String, CaseIterable, Sendable {
+        /// Symbolize the locations that have no function (the default).
+        case auto
+        /// Leave the profile as it is.
+        case none
+        /// Symbolize every location of a mapping whose file is found, replacing the names the profile had.
+        case force
+    }
+
+    public var mode: Mode = .auto
+    /// Extra debug directories (each with `.build-id/xx/rest.debug`), searched before `/usr/lib/debug`.
+    public var debugDirectories: [String] = []
+    /// Directories searched for binaries, as pprof's `PPROF_BINARY_PATH`.
+    public var binaryPaths: [String] = []
+    /// Demangle C++, Rust and Swift names (else keep linkage names).
+    public var demangle = true
+    /// Worker threads, each with its own libdw session.
+    public var threads = System.coreCount
+    public init() {}
+}
+
+enum System {
+    static var coreCount: Int {
+        #if canImport(Glibc)
+        max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        #else
+        1
+        #endif
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Resolves raw addresses of a `Profile` into functions, file:line:column and full inline chains with libdw.
+///
+/// Addresses are grouped by mapping, translated from runtime addresses to ELF virtual addresses through the
+/// mapping and the file's PT_LOAD segments, deduplicated, sorted and split over worker threads (one libdw session
+/// each). Locations that cannot be resolved are left as they are, so they still fold by module and offset.
+public struct Symbolizer: Sendable {
+    public var options: SymbolizeOptions
+    public init(options: SymbolizeOptions = SymbolizeOptions()) { self.options = options }
+
+    public struct Result: Sendable {
+        public var profile: Profile
+        public var diagnostics: [Diagnostic]
+        /// Locations given names, and locations that needed names but got none.
+        public var resolved: Int
+        public var unresolved: Int
+    }
+
+    /// A location to resolve: its index in the profile and its file offset or virtual address.
+    private struct Query {
+        var location: Int
+        var address: UInt64
+    }
+
+    public func symbolize(_ profile: Profile) -> Result {
+        guard options.mode != .none else { return Result(profile: profile, diagnostics: [], resolved: 0, unresolved: 0) }
+        var diagnostics: [Diagnostic] = []
+        // Locations to resolve, by mapping.
+        var byMapping: [Int: [Int]] = [:]
+        for (index, location) in profile.locations.enumerated() {
+            guard let mapping = location.mapping else { continue }
+            if options.mode == .auto && !location.lines.isEmpty { continue }
+            byMapping[Int(mapping), default: []].append(index)
+        }
+        guard !byMapping.isEmpty else { return Result(profile: profile, diagnostics: [], resolved: 0, unresolved: 0) }
+
+        Self.configureDebugPath(options.debugDirectories)
+        let locator = FileLocator(binaryPaths: options.binaryPaths,
+                                  debugDirectories: options.debugDirectories + ["/usr/lib/debug"])
+        // Per module: the file to open and its (virtual address, location) queries.
+        var jobs: [(file: String, queries: [Query])] = []
+        var unresolved = 0
+        var notFound: [String] = []
+        for mappingIndex in byMapping.keys.sorted() {
+            let locations = byMapping[mappingIndex]!
+            let mapping = profile.mappings[mappingIndex]
+            let path = profile.strings[Int(mapping.file)]
+            let buildID = profile.strings[Int(mapping.buildID)]
+            switch locator.locate(path: path, buildID: buildID) {
+            case .failure(let error):
+                unresolved += locations.count
+                switch error.problem {
+                case .notFound:
+                    notFound.append(path.isEmpty ? "(no file name)" : path)
+                case .invalidBuildID(let text):
+                    diagnostics.append(Self.warning("build-id is not hexadecimal; mapping not symbolized", path: path,
+                                                    example: text))
+                case let .buildIDMismatch(candidate, expected, found):
+                    diagnostics.append(Self.warning("binary's build-id \(found) differs from the profile's \(expected); not used",
+                                                    path: candidate, example: path))
+                }
+            case .success(let found):
+                var queries: [Query] = []
+                for index in locations {
+                    let location = profile.locations[index]
+                    // pprof and perf.data give runtime addresses and the mapping's range: runtime address → file
+                    // offset. perf script prints the address within the file already (its `map_ip`, a file
+                    // offset, for PIE and non-PIE alike), and has no range.
+                    let offset = mapping.limit > mapping.start
+                        ? location.address &- mapping.start &+ mapping.fileOffset : location.address
+                    if let address = found.layout.virtualAddress(fileOffset: offset) {
+                        queries.append(Query(location: index, address: address))
+                    }
+                }
+                if !queries.isEmpty { jobs.append((found.symbolFile, queries)) }
+            }
+        }
+        if !notFound.isEmpty {
+            diagnostics.append(Diagnostic(kind: "binary or debug file not found (try --binary-path or --debug-dir); "
+                                              + "\(notFound.count) module\(notFound.count == 1 ? "" : "s") left unsymbolized",
+                                          count: 0, firstFile: notFound[0], firstLine: nil,
+                                          example: notFound.prefix(3).joined(separator: ", ")))
+        }
+
+        let frames = resolve(jobs)
+        var resolvedCount = 0
+        var builder = ProfileBuilder(sampleTypes: profile.sampleTypes, defaultSampleType: profile.defaultSampleType,
+                                     sourceFormat: profile.sourceFormat)
+        builder.merge(profile) { index, location, builder in
+            guard let chain = frames[index], !chain.isEmpty else { return nil }
+            resolvedCount += 1
+            var replaced = location
+            replaced.lines = chain.map { frame in
+                let function = builder.intern(Function(
+                    name: builder.intern(frame.name),
+                    systemName: frame.linkageName.map { builder.intern($0) } ?? 0,
+                    filename: frame.file.map { builder.intern($0) } ?? 0))
+                return Line(function: function, line: Int64(frame.line), column: Int64(frame.column))
+            }
+            replaced.isInlineFrame = false
+            return replaced
+        }
+        let needed = byMapping.values.reduce(0) { $0 + $1.count }
+        unresolved = needed - resolvedCount
+        return Result(profile: builder.build(), diagnostics: diagnostics, resolved: resolvedCount,
+                      unresolved: unresolved)
+    }
+
+    /// Resolves every job's queries: addresses deduplicated and sorted per module, split in contiguous runs over
+    /// the workers (each run touches few compilation units, so each worker indexes few), one session per worker.
+    private func resolve(_ jobs: [(file: String, queries: [Query])]) -> [Int: [ResolvedFrame]] {
+        struct Task {
+            var file: String
+            var addresses: ArraySlice<UInt64>
+        }
+        var tasks: [Task] = []
+        var locationsByAddress: [[UInt64: [Int]]] = []
+        var taskJob: [Int] = []
+        let workers = max(1, options.threads)
+        for (jobIndex, job) in jobs.enumerated() {
+            var byAddress: [UInt64: [Int]] = [:]
+            for query in job.queries { byAddress[query.address, default: []].append(query.location) }
+            locationsByAddress.append(byAddress)
+            let addresses = byAddress.keys.sorted()
+            // Small modules go whole to one worker: indexing a module twice costs more than it saves.
+            let parts = addresses.count >= 4096 ? workers : 1
+            let size = (addresses.count + parts - 1) / parts
+            var start = 0
+            while start < addresses.count {
+                tasks.append(Task(file: job.file, addresses: addresses[start ..< min(start + size, addresses.count)]))
+                taskJob.append(jobIndex)
+                start += size
+            }
+        }
+        let allTasks = tasks
+        let results = ResultSlots(count: allTasks.count)
+        let demangle = options.demangle
+        let next = TaskCounter()
+        let group = DispatchGroup()
+        for _ in 0 ..< min(workers, max(allTasks.count, 1)) {
+            group.enter()
+            Thread.detach {
+                defer { group.leave() }
+                guard let session = DwarfSession() else { return }
+                var openModules: [String: DwarfModule] = [:]
+                while let taskIndex = next.take(limit: allTasks.count) {
+                    let task = allTasks[taskIndex]
+                    let module: DwarfModule?
+                    if let known = openModules[task.file] {
+                        module = known
+                    } else {
+                        module = session.openModule(path: task.file, demangle: demangle)
+                        if let module { openModules[task.file] = module }
+                    }
+                    guard let module else { continue }
+                    results.store(taskIndex, task.addresses.map { ($0, module.resolve($0)) })
+                }
+            }
+        }
+        group.wait()
+        var frames: [Int: [ResolvedFrame]] = [:]
+        for (taskIndex, jobIndex) in taskJob.enumerated() {
+            for (address, chain) in results.take(taskIndex) where !chain.isEmpty {
+                for location in locationsByAddress[jobIndex][address] ?? [] { frames[location] = chain }
+            }
+        }
+        return frames
+    }
+
+    private static func warning(_ kind: String, path: String, example: String) -> Diagnostic {
+        Diagnostic(kind: kind, count: 0, firstFile: path, firstLine: nil, example: example)
+    }
+
+    /// libdwfl's search path for separate debug files: ours first, then the system's.
+    private static func configureDebugPath(_ directories: [String]) {
+        DebugPath.once.configure(directories)
+    }
+}
+
+/// Sets libdwfl's debuginfo path once per process (it is global in libdwfl's callbacks).
+private final class DebugPath: @unchecked Sendable {
+    static let once = DebugPath()
+    private let lock = Lock()
+    private var configured = false
+
+    func configure(_ directories: [String]) {
+        lock.withLock {
+            guard !configured else { return }
+            configured = true
+            let absolute = directories.filter { $0.hasPrefix("/") }
+            DwarfSession.setDebugInfoPath((["-", ".debug"] + absolute + ["/usr/lib/debug"]).joined(separator: ":"))
+        }
+    }
+}
+
+/// A pthread mutex (Foundation-free).
+final class Lock: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+    func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return try body()
+    }
+}
+
+/// Hands out task indexes to workers.
+private final class TaskCounter: @unchecked Sendable {
+    private let lock = Lock()
+    private var next = 0
+    func take(limit: Int) -> Int? {
+        lock.withLock {
+            guard next < limit else { return nil }
+            defer { next += 1 }
+            return next
+        }
+    }
+}
+
+/// One result slot per task, written by the worker that ran it.
+private final class ResultSlots: @unchecked Sendable {
+    private let lock = Lock()
+    private var slots: [[(UInt64, [ResolvedFrame])]]
+    init(count: Int) { slots = Array(repeating: [], count: count) }
+    func store(_ index: Int, _ value: [(UInt64, [ResolvedFrame])]) { lock.withLock { slots[index] = value } }
+    func take(_ index: Int) -> [(UInt64, [ResolvedFrame])] { lock.withLock { slots[index] } }
+}
+
+/// A detached pthread with a large stack (DWARF walks recurse).
+enum Thread {
+    static func detach(_ body: @escaping @Sendable () -> Void) {
+        final class Box: @unchecked Sendable {
+            let body: @Sendable () -> Void
+            init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+        }
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        pthread_attr_setstacksize(&attributes, 16 << 20)
+        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+        let box = Unmanaged.passRetained(Box(body)).toOpaque()
+        var thread = pthread_t()
+        let status = pthread_create(&thread, &attributes, { raw in
+            let box = Unmanaged<AnyObject>.fromOpaque(raw!).takeRetainedValue() as! Box
+            box.body()
+            return nil
+        }, box)
+        pthread_attr_destroy(&attributes)
+        if status != 0 {
+            // No thread: run here.
+            let box = Unmanaged<AnyObject>.fromOpaque(box).takeRetainedValue() as! Box
+            box.body()
+        }
+    }
+}

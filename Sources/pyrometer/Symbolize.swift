@@ -1,0 +1,33 @@
+import ArgumentParser
+import PyrometerAnalyze
+import PyrometerModel
+import PyrometerRender
+
+struct Symbolize: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Resolve raw addresses (functions, file:line, inline chains) with libdw and write the profile back.",
+        discussion: """
+            The output keeps the input's format family: folded stacks for perf script and folded input, gzip \
+            profile.proto for pprof input. Binaries are looked up at the profile's paths, in --binary-path \
+            directories and by build-id in /usr/lib/debug/.build-id and --debug-dir directories. Example:
+              pyrometer symbolize --debug-dir /srv/debug stripped.perf.txt -o app.folded
+            """)
+
+    @OptionGroup var input: InputOptions
+    @OptionGroup var fold: FoldFlags
+    @OptionGroup var output: OutputOptions
+
+    @Flag(help: "pprof output without gzip (raw profile.proto).")
+    var uncompressed = false
+
+    func run() throws {
+        try Console.run {
+            let profile = try input.load(keepAddresses: true)
+            if profile.sourceFormat == "pprof" {
+                try output.write(PprofExporter(compress: !uncompressed).export(profile))
+            } else {
+                try output.write(FoldedExporter().export(profile, options: try fold.options(for: profile)))
+            }
+        }
+    }
+}
