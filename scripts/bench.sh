@@ -247,6 +247,86 @@ PY
 fi
 
 # ---------------------------------------------------------------------------------------------------------------
+# Symbolization: SYMBOLIZE_ADDRESSES distinct addresses of a large binary with DWARF (swift-package from the Swift
+# toolchain: 261 MB) through `pyrometer symbolize` (full inline chains) against llvm-symbolizer --inlining and GNU
+# addr2line -i on the same addresses; then how many frames (name, file, line, inline depth) agree with llvm's.
+SYMBOLIZE_BINARY=${SYMBOLIZE_BINARY:-/opt/swift/usr/bin/swift-package}
+SYMBOLIZE_ADDRESSES=${SYMBOLIZE_ADDRESSES:-100000}
+if [ -f "$SYMBOLIZE_BINARY" ] && command -v llvm-symbolizer >/dev/null 2>&1; then
+  say "Timing: symbolize $SYMBOLIZE_ADDRESSES addresses of $SYMBOLIZE_BINARY"
+  python3 - "$SYMBOLIZE_BINARY" "$SYMBOLIZE_ADDRESSES" <<'PY'
+import random, subprocess, sys
+binary, count = sys.argv[1], int(sys.argv[2])
+segments = []
+for line in subprocess.run(["readelf", "-lW", binary], capture_output=True, text=True).stdout.splitlines():
+    parts = line.split()
+    if parts and parts[0] == "LOAD":
+        segments.append((int(parts[1], 16), int(parts[2], 16), int(parts[5], 16)))  # offset, vaddr, memsz
+functions = []
+for line in subprocess.run(["llvm-nm", "--defined-only", "--print-size", binary], capture_output=True,
+                           text=True).stdout.splitlines():
+    parts = line.split(maxsplit=3)
+    if len(parts) == 4 and parts[2] in ("t", "T", "W", "w") and int(parts[1], 16) > 0:
+        functions.append((int(parts[0], 16), int(parts[1], 16)))
+rng = random.Random(42)
+addresses = set()
+while len(addresses) < count:
+    start, size = rng.choice(functions)
+    addresses.add(start + rng.randrange(size))
+addresses = sorted(addresses)
+rng.shuffle(addresses)  # the order a profile would list them in
+with open("symbolize.addresses", "w") as out:
+    out.writelines(f"0x{a:x}\n" for a in addresses)
+with open("symbolize.perf.txt", "w") as out:
+    for a in addresses:
+        offset = next(a - vaddr + off for off, vaddr, size in segments if vaddr <= a < vaddr + size)
+        out.write(f"bench 1 1.0: 1 cpu-clock:\n\t{offset:16x} [unknown] ({binary})\n\n")
+print(f"  {len(addresses)} distinct addresses in {len(functions)} functions")
+PY
+  hyperfine -N --warmup 1 --runs 3 --export-json hyperfine.symbolize.json \
+    -n "pyrometer symbolize" "$PYRO symbolize --symbolize force --no-demangle symbolize.perf.txt -o /dev/null" \
+    -n "llvm-symbolizer" "sh -c 'llvm-symbolizer --obj=$SYMBOLIZE_BINARY --inlining --no-demangle < symbolize.addresses > /dev/null'" \
+    > hyperfine.symbolize.log 2>&1 || { cat hyperfine.symbolize.log; die "hyperfine failed on symbolize"; }
+  # addr2line is ~20x slower than either: one timed run.
+  addr2line_seconds=$( { /usr/bin/time -f %e addr2line -f -i -e "$SYMBOLIZE_BINARY" < symbolize.addresses > /dev/null; } 2>&1 | tail -1)
+  pyro_rss=$( { /usr/bin/time -f %M "$PYRO" symbolize --symbolize force --no-demangle symbolize.perf.txt -o /dev/null; } 2>&1 | tail -1)
+  llvm_rss=$( { /usr/bin/time -f %M llvm-symbolizer --obj="$SYMBOLIZE_BINARY" --inlining --no-demangle < symbolize.addresses > /dev/null; } 2>&1 | tail -1)
+  "$PYRO" convert --symbolize force --no-demangle --to json symbolize.perf.txt -o symbolize.pyrometer.json
+  llvm-symbolizer --obj="$SYMBOLIZE_BINARY" --inlining --no-demangle < symbolize.addresses > symbolize.llvm.txt
+  python3 - hyperfine.symbolize.json "$addr2line_seconds" "$pyro_rss" "$llvm_rss" <<'PY'
+import json, sys
+results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+for name, r in results.items():
+    print(f"  {name:<22} {r['mean']:8.3f} ± {r['stddev']:.3f} s   (median {r['median']:.3f}, {len(r['times'])} runs)")
+addr2line = float(sys.argv[2])
+print(f"  {'addr2line -i':<22} {addr2line:8.3f} s   (1 run)")
+p, l = results["pyrometer symbolize"]["median"], results["llvm-symbolizer"]["median"]
+print(f"  llvm-symbolizer/pyrometer = {l / p:.2f}x, addr2line/pyrometer = {addr2line / p:.1f}x (medians)")
+print(f"  peak RSS: pyrometer {int(sys.argv[3]) / 1024:.0f} MB, llvm-symbolizer {int(sys.argv[4]) / 1024:.0f} MB")
+# Agreement: every frame (name, file, line) and the inline depth of every address.
+doc = json.load(open("symbolize.pyrometer.json"))
+frames = doc["frames"]
+# One sample per address, in input order (each address is its own stack).
+ours = [[(frames[i].get("function", "??"), frames[i].get("file", "??"), frames[i].get("line", 0))
+         for i in sample["frames"]] for sample in doc["samples"]]
+blocks = [b for b in open("symbolize.llvm.txt").read().split("\n\n") if b.strip()]
+total = agree = depth_agree = 0
+for mine, block in zip(ours, blocks):
+    lines = block.split("\n")
+    theirs = []
+    for i in range(0, len(lines) - 1, 2):
+        location = lines[i + 1].rsplit(":", 2)
+        theirs.append((lines[i], location[0], int(location[1]) if len(location) == 3 else 0))
+    depth_agree += len(mine) == len(theirs)
+    for k, frame in enumerate(theirs):
+        total += 1
+        agree += k < len(mine) and mine[k] == frame
+print(f"  agreement with llvm-symbolizer: {agree}/{total} frames ({100.0 * agree / max(total, 1):.3f}%), "
+      f"inline depth equal for {depth_agree}/{len(blocks)} addresses")
+PY
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
 say "Peak RSS (/usr/bin/time -f %M), MB"
 
 # %M is the peak resident set of the process (for flamegraph-rs: its largest process, i.e. itself, not the

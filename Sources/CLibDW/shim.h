@@ -20,22 +20,23 @@ char *__cxa_demangle(const char *mangled, char *buffer, size_t *length, int *sta
 char *swift_demangle(const char *mangledName, size_t mangledNameLength, char *outputBuffer,
                      size_t *outputBufferSize, uint32_t flags);
 
-// Dwfl_Callbacks holds libdwfl's own function pointers: built here in C, once per process. The debuginfo path
-// (libdwfl's syntax, e.g. "-:.debug:/usr/lib/debug:/my/debug") is where dwfl_standard_find_debuginfo looks for
-// separate debug files by build-id and .gnu_debuglink; it is set once, before the first session (the Swift side
-// serializes that first call).
-static inline Dwfl_Callbacks *pyrometer_offline_callbacks(void) {
-    static char *debuginfo_path;
-    static Dwfl_Callbacks callbacks;
-    if (!callbacks.find_elf) {
-        callbacks.find_elf = dwfl_build_id_find_elf;
-        callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
-        callbacks.section_address = dwfl_offline_section_address;
-        callbacks.debuginfo_path = &debuginfo_path;
-    }
-    return &callbacks;
+// Dwfl_Callbacks holds libdwfl's own function pointers, so it is built here in C. Separate debug files are found
+// by Pyrometer itself (FileLocator: the profile's build-id, --debug-dir, .gnu_debuglink) and reported as the
+// module, so libdwfl is told never to search on its own: its search path is process-global, and a search could
+// pick a debug file the options did not name.
+static inline int pyrometer_no_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+                                         const char *file_name, const char *debuglink_file,
+                                         GElf_Word debuglink_crc, char **debuginfo_file_name) {
+    (void)mod; (void)userdata; (void)modname; (void)base; (void)file_name; (void)debuglink_file;
+    (void)debuglink_crc; (void)debuginfo_file_name;
+    return -1;
 }
 
-static inline void pyrometer_set_debuginfo_path(char *path) { *pyrometer_offline_callbacks()->debuginfo_path = path; }
-
-static inline Dwfl *pyrometer_dwfl_begin_offline(void) { return dwfl_begin(pyrometer_offline_callbacks()); }
+static inline Dwfl *pyrometer_dwfl_begin_offline(void) {
+    static const Dwfl_Callbacks callbacks = {
+        .find_elf = dwfl_build_id_find_elf,
+        .find_debuginfo = pyrometer_no_debuginfo,
+        .section_address = dwfl_offline_section_address,
+    };
+    return dwfl_begin(&callbacks);
+}

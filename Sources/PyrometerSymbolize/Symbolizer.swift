@@ -73,7 +73,6 @@ public struct Symbolizer: Sendable {
         }
         guard !byMapping.isEmpty else { return Result(profile: profile, diagnostics: [], resolved: 0, unresolved: 0) }
 
-        Self.configureDebugPath(options.debugDirectories)
         let locator = FileLocator(binaryPaths: options.binaryPaths,
                                   debugDirectories: options.debugDirectories + ["/usr/lib/debug"])
         // Per module: the file to open and its (virtual address, location) queries.
@@ -208,27 +207,6 @@ public struct Symbolizer: Sendable {
 
     private static func warning(_ kind: String, path: String, example: String) -> Diagnostic {
         Diagnostic(kind: kind, count: 0, firstFile: path, firstLine: nil, example: example)
-    }
-
-    /// libdwfl's search path for separate debug files: ours first, then the system's.
-    private static func configureDebugPath(_ directories: [String]) {
-        DebugPath.once.configure(directories)
-    }
-}
-
-/// Sets libdwfl's debuginfo path once per process (it is global in libdwfl's callbacks).
-private final class DebugPath: @unchecked Sendable {
-    static let once = DebugPath()
-    private let lock = Lock()
-    private var configured = false
-
-    func configure(_ directories: [String]) {
-        lock.withLock {
-            guard !configured else { return }
-            configured = true
-            let absolute = directories.filter { $0.hasPrefix("/") }
-            DwarfSession.setDebugInfoPath((["-", ".debug"] + absolute + ["/usr/lib/debug"]).joined(separator: ":"))
-        }
     }
 }
 

@@ -22,12 +22,6 @@ struct ResolvedFrame: Equatable, Sendable {
 final class DwarfSession {
     fileprivate let dwfl: OpaquePointer
 
-    /// Where libdwfl looks for separate debug files (build-id directories, `.gnu_debuglink`), in its syntax
-    /// (`-:.debug:/usr/lib/debug:/extra`). Set once, before the first session.
-    static func setDebugInfoPath(_ path: String) {
-        pyrometer_set_debuginfo_path(strdup(path))
-    }
-
     init?() {
         guard let dwfl = pyrometer_dwfl_begin_offline() else { return nil }
         self.dwfl = dwfl
@@ -306,9 +300,13 @@ final class DwarfModule {
                 }
                 if !ranges.isEmpty {
                     let node = Int32(tree.nodes.count)
-                    tree.nodes.append(FunctionTree.Node(die: die, isInlined: tag == DW_TAG_inlined_subroutine))
+                    let inlined = tag == DW_TAG_inlined_subroutine
+                    tree.nodes.append(FunctionTree.Node(die: die, isInlined: inlined))
                     for (low, high) in ranges {
-                        if parent >= 0 {
+                        // A subprogram is a function of its own wherever its DIE sits (Swift nests closures in
+                        // the DIE of their generic, code-less parent): it is a root. Inlined calls belong to the
+                        // function they were inlined into.
+                        if inlined && parent >= 0 {
                             tree.nodes[Int(parent)].children.append((low, high, node))
                         } else {
                             tree.roots.append((low, high, node))
@@ -375,10 +373,15 @@ final class DwarfModule {
             var position = lineTablePosition(&cudie, dwarfAddress)
             for index in stride(from: nodes.count - 1, through: 0, by: -1) {
                 var die = tree.nodes[Int(nodes[index])].die
-                let (name, linkage) = names(&die)
-                frames.append(ResolvedFrame(name: name ?? symbol(at: address).map(displayName) ?? "??",
-                                            linkageName: linkage, file: position.file, line: position.line,
-                                            column: position.column))
+                var (name, linkage) = names(&die)
+                // The function that owns the code is named by its symbol when there is one, as llvm-symbolizer
+                // and perf name it: compilers' clones (`.constprop.0`, `.isra.0`, `.part.0`) are told apart
+                // there, and their DWARF often has only the short name.
+                if index == 0, let symbol = symbol(at: address) {
+                    (name, linkage) = (displayName(symbol), symbol)
+                }
+                frames.append(ResolvedFrame(name: name ?? "??", linkageName: linkage, file: position.file,
+                                            line: position.line, column: position.column))
                 if tree.nodes[Int(nodes[index])].isInlined {
                     position = callSite(&die, unit: &cudie)
                 }
@@ -438,15 +441,20 @@ final class DwarfModule {
         return (file, number(DW_AT_call_line), number(DW_AT_call_column))
     }
 
-    /// A relative path from a line table joined with the unit's `DW_AT_comp_dir`.
+    /// A relative path from a line table joined with the unit's `DW_AT_comp_dir`, without doubled separators.
     private func joined(_ path: String, _ cudie: inout Dwarf_Die) -> String {
-        guard !path.hasPrefix("/") else { return path }
-        var attribute = Dwarf_Attribute()
-        guard dwarf_attr(&cudie, UInt32(DW_AT_comp_dir), &attribute) != nil, let directory = dwarf_formstring(&attribute) else {
-            return path
+        var full = path
+        if !path.hasPrefix("/") {
+            var attribute = Dwarf_Attribute()
+            if dwarf_attr(&cudie, UInt32(DW_AT_comp_dir), &attribute) != nil,
+               let directory = dwarf_formstring(&attribute) {
+                full = String(cString: directory) + "/" + path
+            }
         }
-        let base = String(cString: directory)
-        return base.hasSuffix("/") ? base + path : base + "/" + path
+        guard full.utf8.contains(UInt8(ascii: "/")) else { return full }
+        var out: [UInt8] = []
+        for byte in full.utf8 where !(byte == UInt8(ascii: "/") && out.last == UInt8(ascii: "/")) { out.append(byte) }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
