@@ -136,20 +136,17 @@ final class DwarfModule {
     private let bias: UInt64
     let demangle: Bool
 
+    /// A function symbol; its name stays in the ELF string table (valid while the module is) until it is asked for:
+    /// a large binary has hundreds of thousands of symbols and few are looked up.
     private struct Symbol {
         var start: UInt64
         var end: UInt64
-        var name: String
+        var name: UnsafePointer<CChar>
     }
     private lazy var symbols: [Symbol] = buildSymbols()
 
-    private struct UnitRange {
-        var low: UInt64
-        var high: UInt64
-        var unit: Int
-    }
     private var unitDIEs: [Dwarf_Die] = []
-    private var unitRanges: [UnitRange] = []
+    private var unitRanges = RangeIndex()
     private var unitFunctions: [FunctionTree?] = []
 
     fileprivate init(session: DwarfSession, module: OpaquePointer, demangle: Bool = true) {
@@ -177,20 +174,28 @@ final class DwarfModule {
             guard let name = dwfl_module_getsym_info(module, index, &symbol, &address, nil, nil, nil) else { continue }
             let type = Int32(symbol.st_info & 0xF)
             guard type == STT_FUNC || type == STT_GNU_IFUNC, symbol.st_shndx != UInt16(SHN_UNDEF) else { continue }
-            result.append(Symbol(start: address, end: address &+ symbol.st_size, name: String(cString: name)))
+            result.append(Symbol(start: address, end: address &+ symbol.st_size, name: name))
         }
-        // By address; among aliases, the sized and global-looking (no leading `.`/`_` run) first, then by name, so
-        // that the choice is stable.
+        // One symbol per address, as llvm-symbolizer keeps them (so that both name folded code alike): among
+        // the aliases at one address (identical code folded by the linker, C1/C2 constructors), the largest size,
+        // then the last name in byte order.
         result.sort { x, y in
             if x.start != y.start { return x.start < y.start }
-            if (x.end > x.start) != (y.end > y.start) { return x.end > x.start }
-            return x.name.utf8.lexicographicallyPrecedes(y.name.utf8)
+            if x.end &- x.start != y.end &- y.start { return x.end &- x.start < y.end &- y.start }
+            return strcmp(x.name, y.name) < 0
+        }
+        var unique: [Symbol] = []
+        unique.reserveCapacity(result.count)
+        for symbol in result {
+            if let last = unique.last, last.start == symbol.start { unique[unique.count - 1] = symbol } else {
+                unique.append(symbol)
+            }
         }
         // Zero-sized symbols reach to the next symbol.
-        for i in result.indices where result[i].end <= result[i].start {
-            result[i].end = i + 1 < result.count ? result[i + 1].start : result[i].start &+ 1
+        for i in unique.indices where unique[i].end <= unique[i].start {
+            unique[i].end = i + 1 < unique.count ? unique[i + 1].start : unique[i].start &+ 1
         }
-        return result
+        return unique
     }
 
     /// The symbol containing `address` (a virtual address), by binary search.
@@ -201,11 +206,9 @@ final class DwarfModule {
             let mid = (low + high) / 2
             if table[mid].start <= address { low = mid + 1 } else { high = mid }
         }
-        // The last symbol starting at or before the address; aliases at the same start come first in order.
-        var index = low - 1
-        while index > 0 && table[index - 1].start == table[index].start { index -= 1 }
-        guard index >= 0, index < table.count, address < table[index].end else { return nil }
-        return table[index].name
+        let index = low - 1
+        guard index >= 0, address < table[index].end else { return nil }
+        return String(cString: table[index].name)
     }
 
     // MARK: units
@@ -226,7 +229,7 @@ final class DwarfModule {
             var base: Dwarf_Addr = 0, start: Dwarf_Addr = 0, end: Dwarf_Addr = 0
             var offset = dwarf_ranges(&cudie, 0, &base, &start, &end)
             while offset > 0 {
-                if end > start { unitRanges.append(UnitRange(low: start, high: end, unit: unit)); added = true }
+                if end > start { unitRanges.append(low: start, high: end, value: Int32(unit)); added = true }
                 offset = dwarf_ranges(&cudie, offset, &base, &start, &end)
             }
             if added {
@@ -234,24 +237,14 @@ final class DwarfModule {
                 unitFunctions.append(nil)
             }
         }
-        unitRanges.sort { $0.low < $1.low }
+        unitRanges.finish()
     }
 
-    /// The units whose ranges contain `address` (DWARF address).
+    /// The units whose ranges contain `address` (DWARF address), nearest start first.
     private func units(containing address: UInt64) -> [Int] {
-        var low = 0, high = unitRanges.count
-        while low < high {
-            let mid = (low + high) / 2
-            if unitRanges[mid].low <= address { low = mid + 1 } else { high = mid }
-        }
         var result: [Int] = []
-        var index = low - 1
-        // Ranges may overlap (rare); look back a little.
-        while index >= 0 && result.count < 4 && low - index <= 64 {
-            if address < unitRanges[index].high && !result.contains(unitRanges[index].unit) {
-                result.append(unitRanges[index].unit)
-            }
-            index -= 1
+        for index in unitRanges.containing(address) where !result.contains(Int(unitRanges.values[index])) {
+            result.append(Int(unitRanges.values[index]))
         }
         return result
     }
@@ -263,12 +256,12 @@ final class DwarfModule {
         struct Node {
             var die: Dwarf_Die
             var isInlined: Bool
-            /// (low, high, child node) sorted by low.
-            var children: [(low: UInt64, high: UInt64, node: Int32)] = []
+            /// The ranges of the calls inlined into this node.
+            var children = RangeIndex()
         }
         var nodes: [Node] = []
-        /// Top-level (not nested in another function) ranges, sorted by low.
-        var roots: [(low: UInt64, high: UInt64, node: Int32)] = []
+        /// The ranges of the unit's functions (subprograms with code).
+        var roots = RangeIndex()
     }
 
     private func functions(of unit: Int) -> FunctionTree {
@@ -277,8 +270,8 @@ final class DwarfModule {
         var cudie = unitDIEs[unit]
         var child = Dwarf_Die()
         if dwarf_child(&cudie, &child) == 0 { collect(&child, parent: -1, into: &tree) }
-        tree.roots.sort { $0.low < $1.low }
-        for i in tree.nodes.indices { tree.nodes[i].children.sort { $0.low < $1.low } }
+        tree.roots.finish()
+        for i in tree.nodes.indices { tree.nodes[i].children.finish() }
         unitFunctions[unit] = tree
         return tree
     }
@@ -307,18 +300,18 @@ final class DwarfModule {
                         // the DIE of their generic, code-less parent): it is a root. Inlined calls belong to the
                         // function they were inlined into.
                         if inlined && parent >= 0 {
-                            tree.nodes[Int(parent)].children.append((low, high, node))
+                            tree.nodes[Int(parent)].children.append(low: low, high: high, value: node)
                         } else {
-                            tree.roots.append((low, high, node))
+                            tree.roots.append(low: low, high: high, value: node)
                         }
                     }
                     nodeForChildren = node
                 }
             }
+            // Type DIEs hold member declarations, not code (GCC, Clang, rustc and swiftc put the definitions at
+            // namespace or module level): not descending into them skips most of a large program's DWARF.
             let descends = tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine || tag == DW_TAG_lexical_block
-                || tag == DW_TAG_namespace || tag == DW_TAG_module || tag == DW_TAG_class_type
-                || tag == DW_TAG_structure_type || tag == DW_TAG_union_type || tag == DW_TAG_enumeration_type
-                || tag == DW_TAG_interface_type
+                || tag == DW_TAG_namespace || tag == DW_TAG_module
             if descends {
                 var child = Dwarf_Die()
                 if dwarf_child(&die, &child) == 0 { collect(&child, parent: nodeForChildren, into: &tree) }
@@ -329,28 +322,12 @@ final class DwarfModule {
         }
     }
 
-    /// The innermost-last chain of nodes whose ranges contain `address`; a nested (not inlined) subprogram starts
-    /// the chain anew, since it is a function of its own.
+    /// The chain of nodes whose ranges contain `address`, outermost first: a function, then the calls inlined
+    /// into it, each inside the one before.
     private func chain(_ tree: FunctionTree, _ address: UInt64) -> [Int32] {
-        func find(_ ranges: [(low: UInt64, high: UInt64, node: Int32)]) -> Int32? {
-            var low = 0, high = ranges.count
-            while low < high {
-                let mid = (low + high) / 2
-                if ranges[mid].low <= address { low = mid + 1 } else { high = mid }
-            }
-            var index = low - 1
-            while index >= 0 {
-                if address < ranges[index].high { return ranges[index].node }
-                // Sibling ranges do not overlap, but a long range may start before shorter ones: look back a few.
-                if low - index > 8 { break }
-                index -= 1
-            }
-            return nil
-        }
-        guard var node = find(tree.roots) else { return [] }
+        guard var node = tree.roots.innermost(containing: address) else { return [] }
         var result = [node]
-        while let next = find(tree.nodes[Int(node)].children) {
-            if !tree.nodes[Int(next)].isInlined { result.removeAll() }
+        while let next = tree.nodes[Int(node)].children.innermost(containing: address) {
             result.append(next)
             node = next
         }
@@ -388,11 +365,17 @@ final class DwarfModule {
             }
             return frames
         }
-        // No DWARF for this address: the symbol table gives the function, without a position.
-        if let name = symbol(at: address) {
-            return [ResolvedFrame(name: displayName(name), linkageName: name, file: nil, line: 0, column: 0)]
+        // No function in the DWARF for this address (assembly, or a unit without subprograms): the symbol table
+        // gives the function, the line table of a unit covering it (if any) the position.
+        guard let name = symbol(at: address) else { return [] }
+        var position: (file: String?, line: Int, column: Int) = (nil, 0, 0)
+        for unit in units(containing: dwarfAddress) {
+            var cudie = unitDIEs[unit]
+            position = lineTablePosition(&cudie, dwarfAddress)
+            if position.file != nil { break }
         }
-        return []
+        return [ResolvedFrame(name: displayName(name), linkageName: name, file: position.file, line: position.line,
+                              column: position.column)]
     }
 
     private func displayName(_ linkage: String) -> String {
@@ -498,5 +481,66 @@ enum Demangler {
             return name
         }
         return String(decoding: utf8[..<(utf8.count - 19)], as: UTF8.self)
+    }
+}
+
+/// Address ranges with values, for "which ranges contain this address" when ranges may overlap (identical code
+/// folded by the linker gives many functions, in several units, the same range). Sorted by start, with the running
+/// maximum of the ends, so that a lookup walks back only while an earlier range could still reach the address.
+struct RangeIndex {
+    private(set) var lows: [UInt64] = []
+    private(set) var highs: [UInt64] = []
+    private(set) var values: [Int32] = []
+    private var reach: [UInt64] = []
+
+    mutating func append(low: UInt64, high: UInt64, value: Int32) {
+        lows.append(low)
+        highs.append(high)
+        values.append(value)
+    }
+
+    /// Sorts by start (stably, so that equal ranges keep their DWARF order) and builds the reach table.
+    mutating func finish() {
+        let order = lows.indices.sorted { lows[$0] != lows[$1] ? lows[$0] < lows[$1] : $0 < $1 }
+        lows = order.map { lows[$0] }
+        highs = order.map { highs[$0] }
+        values = order.map { values[$0] }
+        reach = []
+        reach.reserveCapacity(highs.count)
+        var maximum: UInt64 = 0
+        for high in highs {
+            maximum = max(maximum, high)
+            reach.append(maximum)
+        }
+    }
+
+    /// Indexes of the ranges containing `address`, nearest start first.
+    func containing(_ address: UInt64) -> [Int] {
+        var low = 0, high = lows.count
+        while low < high {
+            let mid = (low + high) / 2
+            if lows[mid] <= address { low = mid + 1 } else { high = mid }
+        }
+        var result: [Int] = []
+        var index = low - 1
+        while index >= 0 && reach[index] > address {
+            if address < highs[index] { result.append(index) }
+            index -= 1
+        }
+        return result
+    }
+
+    /// The value of the smallest range containing `address` (the first in DWARF order among equal ones).
+    func innermost(containing address: UInt64) -> Int32? {
+        var best: Int?
+        for index in containing(address) {
+            guard let current = best else {
+                best = index
+                continue
+            }
+            let size = highs[index] - lows[index], bestSize = highs[current] - lows[current]
+            if size < bestSize || (size == bestSize && index < current) { best = index }
+        }
+        return best.map { values[$0] }
     }
 }
