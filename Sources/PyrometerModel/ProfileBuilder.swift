@@ -153,15 +153,21 @@ public struct ProfileBuilder: Sendable {
     /// builder it is handed.
     public mutating func merge(_ other: Profile,
                                rewritingLocations rewrite: ((Int, Location, inout ProfileBuilder) -> Location?)?) {
+        // Into an empty builder, the other profile's tables (already free of duplicates) are appended without
+        // hashing: a profile rewritten by a symbolizer is mostly that.
+        let isEmpty = strings.count == 1 && functions.count == 0 && mappings.count == 0 && locations.count == 0
+            && samples.isEmpty
         var stringMap = [StringID](repeating: 0, count: other.strings.count)
-        for (i, s) in other.strings.enumerated() { stringMap[i] = intern(s) }
+        for (i, s) in other.strings.enumerated() where i > 0 { stringMap[i] = isEmpty ? strings.append(s) : intern(s) }
         let functionMap = other.functions.map { f in
-            intern(Function(name: stringMap[Int(f.name)], systemName: stringMap[Int(f.systemName)],
-                            filename: stringMap[Int(f.filename)], startLine: f.startLine))
+            let function = Function(name: stringMap[Int(f.name)], systemName: stringMap[Int(f.systemName)],
+                                    filename: stringMap[Int(f.filename)], startLine: f.startLine)
+            return isEmpty ? functions.append(function) : intern(function)
         }
         let mappingMap = other.mappings.map { m in
-            intern(Mapping(start: m.start, limit: m.limit, fileOffset: m.fileOffset, file: stringMap[Int(m.file)],
-                           buildID: stringMap[Int(m.buildID)]))
+            let mapping = Mapping(start: m.start, limit: m.limit, fileOffset: m.fileOffset,
+                                  file: stringMap[Int(m.file)], buildID: stringMap[Int(m.buildID)])
+            return isEmpty ? mappings.append(mapping) : intern(mapping)
         }
         var locationMap: [LocationID] = []
         locationMap.reserveCapacity(other.locations.count)
@@ -171,7 +177,8 @@ public struct ProfileBuilder: Sendable {
                                                               column: $0.column) },
                                     isInlineFrame: l.isInlineFrame)
             if let rewrite, let replaced = rewrite(index, location, &self) { location = replaced }
-            locationMap.append(intern(location))
+            // Locations stay distinct when rewritten (their mapping and address do not change).
+            locationMap.append(isEmpty ? locations.append(location) : intern(location))
         }
         let labelMap = other.labelSets.map { set in
             intern(labels: set.map { Label(key: stringMap[Int($0.key)], string: stringMap[Int($0.string)],

@@ -160,8 +160,9 @@ public struct Symbolizer: Sendable {
             for query in job.queries { byAddress[query.address, default: []].append(query.location) }
             locationsByAddress.append(byAddress)
             let addresses = byAddress.keys.sorted()
-            // Small modules go whole to one worker: indexing a module twice costs more than it saves.
-            let parts = addresses.count >= 4096 ? workers : 1
+            // Small modules go whole to one worker: indexing a module twice costs more than it saves. Large ones
+            // are cut in several runs per worker, taken in turn, so that no worker is left with the slow end.
+            let parts = addresses.count >= 4096 ? min(workers * 8, addresses.count / 512) : 1
             let size = (addresses.count + parts - 1) / parts
             var start = 0
             while start < addresses.count {
@@ -179,18 +180,11 @@ public struct Symbolizer: Sendable {
             group.enter()
             Thread.detach {
                 defer { group.leave() }
-                guard let session = DwarfSession() else { return }
-                var openModules: [String: DwarfModule] = [:]
+                guard let session = SessionPool.shared.take() else { return }
+                defer { SessionPool.shared.give(session) }
                 while let taskIndex = next.take(limit: allTasks.count) {
                     let task = allTasks[taskIndex]
-                    let module: DwarfModule?
-                    if let known = openModules[task.file] {
-                        module = known
-                    } else {
-                        module = session.openModule(path: task.file, demangle: demangle)
-                        if let module { openModules[task.file] = module }
-                    }
-                    guard let module else { continue }
+                    guard let module = session.module(path: task.file, demangle: demangle) else { continue }
                     results.store(taskIndex, task.addresses.map { ($0, module.resolve($0)) })
                 }
             }
@@ -219,6 +213,24 @@ final class Lock: @unchecked Sendable {
         pthread_mutex_lock(&mutex)
         defer { pthread_mutex_unlock(&mutex) }
         return try body()
+    }
+}
+
+/// libdw sessions with the modules they opened, kept for the process's lifetime: a later call (another profile of a
+/// diff, another side) finds its binaries indexed already, and nothing is torn down at exit. A session is used by
+/// one thread at a time.
+final class SessionPool: @unchecked Sendable {
+    static let shared = SessionPool()
+    private let lock = Lock()
+    private var idle: [DwarfSession] = []
+
+    func take() -> DwarfSession? {
+        if let session = lock.withLock({ idle.popLast() }) { return session }
+        return DwarfSession()
+    }
+
+    func give(_ session: DwarfSession) {
+        lock.withLock { idle.append(session) }
     }
 }
 

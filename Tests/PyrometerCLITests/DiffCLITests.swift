@@ -235,3 +235,25 @@ import Testing
         return frames
     }
 }
+
+@Suite struct SymbolizeCLITests {
+    @Test func symbolizeOptionsAreValidated() throws {
+        let relative = try CLI.run(["fold", "--debug-dir", "relative/dir", "samples/hotspot.perf.txt"])
+        #expect(relative.status == 2)
+        #expect(relative.stderr.contains("absolute"))
+        let mode = try CLI.run(["fold", "--symbolize", "sometimes", "samples/hotspot.perf.txt"])
+        #expect(mode.status == 2)
+    }
+
+    /// pprof in, pprof out; perf script in, folded out. Nothing to resolve in these samples: same content.
+    @Test func symbolizeKeepsTheFormatFamily() throws {
+        let pprof = try CLI.run(["symbolize", "samples/go-cpu.pb.gz"])
+        #expect(pprof.status == 0, "\(pprof.stderr)")
+        #expect(pprof.stdout.starts(with: [0x1F, 0x8B]))  // gzip profile.proto
+        let fromSymbolized = try CLI.run(["hotspots", "-"], stdin: pprof.stdout)
+        #expect(fromSymbolized.text == (try CLI.run(["hotspots", "samples/go-cpu.pb.gz"])).text)
+        let folded = try CLI.run(["symbolize", "samples/hotspot.perf.txt"])
+        #expect(folded.status == 0)
+        #expect(folded.text == (try CLI.run(["fold", "samples/hotspot.perf.txt"])).text)
+    }
+}

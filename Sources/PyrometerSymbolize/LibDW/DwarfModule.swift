@@ -22,12 +22,24 @@ struct ResolvedFrame: Equatable, Sendable {
 final class DwarfSession {
     fileprivate let dwfl: OpaquePointer
 
+    /// Modules opened in this session, by path and demangling: their indexes are kept for later lookups.
+    private var modules: [String: DwarfModule] = [:]
+
     init?() {
         guard let dwfl = pyrometer_dwfl_begin_offline() else { return nil }
         self.dwfl = dwfl
     }
 
     deinit { dwfl_end(dwfl) }
+
+    /// The module for the ELF file at `path`, opened once per session.
+    func module(path: String, demangle: Bool) -> DwarfModule? {
+        let key = (demangle ? "1" : "0") + path
+        if let known = modules[key] { return known }
+        guard let module = openModule(path: path, demangle: demangle) else { return nil }
+        modules[key] = module
+        return module
+    }
 
     /// Reports the ELF file at `path` as a module whose addresses are the file's own virtual addresses.
     func openModule(path: String, demangle: Bool = true) -> DwarfModule? {
@@ -130,7 +142,8 @@ struct ELFFileInfo: Sendable {
 /// `.debug_aranges` (swiftc emits none), `dwarf_getscopes` does not descend into namespaces, Swift modules or
 /// nested closures, and `dwfl_module_addrinfo` scans the whole symbol table per call (docs/symbolization.md).
 final class DwarfModule {
-    private let session: DwarfSession
+    /// The session owns its modules (and ends them with it); a module is used only while its session lives.
+    private unowned let session: DwarfSession
     private let module: OpaquePointer
     private let dwarf: OpaquePointer?
     private let bias: UInt64
