@@ -389,7 +389,7 @@ enum Reference {
 
         // -N: no build-id cache, so that perf script reads the binary at its path.
         let data = work.appendingPathComponent("perf.data").path
-        let record = try run(["perf", "record", "-N", "-q", "-F", "999", "-g", "-o", data, "--", program, "6"])
+        let record = try run(["perf", "record", "-N", "-q", "-e", "cpu-clock", "-F", "999", "-g", "-o", data, "--", program, "6"])
         try #require(record.status == 0, "perf record failed: \(record.err)")
         let strippedText = try run(["perf", "script", "-i", data])
         try #require(strippedText.status == 0, "\(strippedText.err)")
