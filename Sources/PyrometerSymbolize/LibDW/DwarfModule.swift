@@ -269,12 +269,17 @@ final class DwarfModule {
         struct Node {
             var die: Dwarf_Die
             var isInlined: Bool
-            /// The ranges of the calls inlined into this node.
-            var children = RangeIndex()
         }
         var nodes: [Node] = []
         /// The ranges of the unit's functions (subprograms with code).
         var roots = RangeIndex()
+        /// The ranges of inlined calls, grouped by the node they were inlined into (`calls` holds the node as the
+        /// value, `callParents` the parent), each group sorted by start: one flat table for the whole unit, since a
+        /// table per node was most of the allocations of indexing a large program.
+        var calls = RangeIndex()
+        var callParents: [Int32] = []
+        /// Node i's calls are `calls` entries `callStart[i] ..< callStart[i + 1]`.
+        var callStart: [Int32] = []
     }
 
     private func functions(of unit: Int) -> FunctionTree {
@@ -284,7 +289,10 @@ final class DwarfModule {
         var child = Dwarf_Die()
         if dwarf_child(&cudie, &child) == 0 { collect(&child, parent: -1, into: &tree) }
         tree.roots.finish()
-        for i in tree.nodes.indices { tree.nodes[i].children.finish() }
+        tree.callParents = tree.calls.finish(groupedBy: tree.callParents)
+        tree.callStart = [Int32](repeating: 0, count: tree.nodes.count + 1)
+        for parent in tree.callParents { tree.callStart[Int(parent) + 1] += 1 }
+        for i in 0 ..< tree.nodes.count { tree.callStart[i + 1] += tree.callStart[i] }
         unitFunctions[unit] = tree
         return tree
     }
@@ -313,7 +321,8 @@ final class DwarfModule {
                         // the DIE of their generic, code-less parent): it is a root. Inlined calls belong to the
                         // function they were inlined into.
                         if inlined && parent >= 0 {
-                            tree.nodes[Int(parent)].children.append(low: low, high: high, value: node)
+                            tree.calls.append(low: low, high: high, value: node)
+                            tree.callParents.append(parent)
                         } else {
                             tree.roots.append(low: low, high: high, value: node)
                         }
@@ -340,7 +349,7 @@ final class DwarfModule {
     private func chain(_ tree: FunctionTree, _ address: UInt64) -> [Int32] {
         guard var node = tree.roots.innermost(containing: address) else { return [] }
         var result = [node]
-        while let next = tree.nodes[Int(node)].children.innermost(containing: address) {
+        while let next = tree.calls.innermost(containing: address, in: Int(tree.callStart[Int(node)]) ..< Int(tree.callStart[Int(node) + 1])) {
             result.append(next)
             node = next
         }
@@ -514,29 +523,49 @@ struct RangeIndex {
 
     /// Sorts by start (stably, so that equal ranges keep their DWARF order) and builds the reach table.
     mutating func finish() {
-        let order = lows.indices.sorted { lows[$0] != lows[$1] ? lows[$0] < lows[$1] : $0 < $1 }
-        lows = order.map { lows[$0] }
-        highs = order.map { highs[$0] }
-        values = order.map { values[$0] }
+        _ = finish(groupedBy: [Int32](repeating: 0, count: lows.count))
+    }
+
+    /// Sorts by (group, start), stably, and builds the reach table within each group; returns the groups in the
+    /// new order.
+    mutating func finish(groupedBy groups: [Int32]) -> [Int32] {
+        var sorted = true
+        for i in lows.indices.dropFirst() where (groups[i - 1], lows[i - 1]) > (groups[i], lows[i]) {
+            sorted = false
+            break
+        }
+        var newGroups = groups
+        if !sorted {
+            let order = lows.indices.sorted {
+                (groups[$0], lows[$0], $0) < (groups[$1], lows[$1], $1)
+            }
+            lows = order.map { lows[$0] }
+            highs = order.map { highs[$0] }
+            values = order.map { values[$0] }
+            newGroups = order.map { groups[$0] }
+        }
         reach = []
         reach.reserveCapacity(highs.count)
         var maximum: UInt64 = 0
-        for high in highs {
-            maximum = max(maximum, high)
+        for i in highs.indices {
+            if i > 0 && newGroups[i] != newGroups[i - 1] { maximum = 0 }
+            maximum = max(maximum, highs[i])
             reach.append(maximum)
         }
+        return newGroups
     }
 
-    /// Indexes of the ranges containing `address`, nearest start first.
-    func containing(_ address: UInt64) -> [Int] {
-        var low = 0, high = lows.count
+    /// Indexes (within `bounds`) of the ranges containing `address`, nearest start first.
+    func containing(_ address: UInt64, in bounds: Range<Int>? = nil) -> [Int] {
+        let bounds = bounds ?? 0 ..< lows.count
+        var low = bounds.lowerBound, high = bounds.upperBound
         while low < high {
             let mid = (low + high) / 2
             if lows[mid] <= address { low = mid + 1 } else { high = mid }
         }
         var result: [Int] = []
         var index = low - 1
-        while index >= 0 && reach[index] > address {
+        while index >= bounds.lowerBound && reach[index] > address {
             if address < highs[index] { result.append(index) }
             index -= 1
         }
@@ -544,9 +573,9 @@ struct RangeIndex {
     }
 
     /// The value of the smallest range containing `address` (the first in DWARF order among equal ones).
-    func innermost(containing address: UInt64) -> Int32? {
+    func innermost(containing address: UInt64, in bounds: Range<Int>? = nil) -> Int32? {
         var best: Int?
-        for index in containing(address) {
+        for index in containing(address, in: bounds) {
             guard let current = best else {
                 best = index
                 continue
