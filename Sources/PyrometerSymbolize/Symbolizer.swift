@@ -79,11 +79,25 @@ public struct Symbolizer: Sendable {
         var jobs: [(file: String, queries: [Query])] = []
         var unresolved = 0
         var notFound: [String] = []
+        var jitFrames: [Int: [ResolvedFrame]] = [:]
         for mappingIndex in byMapping.keys.sorted() {
             let locations = byMapping[mappingIndex]!
             let mapping = profile.mappings[mappingIndex]
             let path = profile.strings[Int(mapping.file)]
             let buildID = profile.strings[Int(mapping.buildID)]
+            // JIT code: perf's map file names it by runtime address (perf script prints those as they are).
+            if JitMap.isJitMap(path) {
+                guard let map = JitMap.load(path: path) else {
+                    notFound.append(path)
+                    continue
+                }
+                for index in locations {
+                    if let name = map.name(at: profile.locations[index].address) {
+                        jitFrames[index] = [ResolvedFrame(name: name, linkageName: nil, file: nil, line: 0, column: 0)]
+                    }
+                }
+                continue
+            }
             switch locator.locate(path: path, buildID: buildID) {
             case .failure(let error):
                 unresolved += locations.count
@@ -120,7 +134,8 @@ public struct Symbolizer: Sendable {
                                           example: notFound.prefix(3).joined(separator: ", ")))
         }
 
-        let frames = resolve(jobs)
+        var frames = resolve(jobs)
+        frames.merge(jitFrames) { dwarf, _ in dwarf }
         var resolvedCount = 0
         var builder = ProfileBuilder(sampleTypes: profile.sampleTypes, defaultSampleType: profile.defaultSampleType,
                                      sourceFormat: profile.sourceFormat)

@@ -1,0 +1,76 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A JIT's symbol map, `/tmp/perf-PID.map` (the perf convention, written by perf-map-agent, V8, the .NET runtime,
+/// LuaJIT...): one `START SIZE NAME` line per function, hexadecimal, runtime addresses.
+struct JitMap {
+    private var starts: [UInt64] = []
+    private var ends: [UInt64] = []
+    private var names: [String] = []
+
+    /// Whether `path` names a perf JIT map (`/tmp/perf-<digits>.map`).
+    static func isJitMap(_ path: String) -> Bool {
+        guard path.hasPrefix("/tmp/perf-"), path.hasSuffix(".map") else { return false }
+        let pid = path.dropFirst("/tmp/perf-".count).dropLast(".map".count)
+        return !pid.isEmpty && pid.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+    }
+
+    /// Reads the map at `path` (up to `limit` bytes); nil when it cannot be read. Lines that do not parse are
+    /// skipped; later entries for the same start win (JITs re-emit functions).
+    static func load(path: String, limit: Int = 256 << 20) -> JitMap? {
+        guard let file = fopen(path, "r") else { return nil }
+        defer { fclose(file) }
+        var entries: [(start: UInt64, end: UInt64, name: String)] = []
+        var line: UnsafeMutablePointer<CChar>?
+        var capacity = 0
+        var total = 0
+        defer { free(line) }
+        while true {
+            let length = getline(&line, &capacity, file)
+            guard length > 0, let line else { break }
+            total += length
+            if total > limit { break }
+            let text = String(cString: line)
+            let fields = text.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
+            guard fields.count == 3, let start = UInt64(fields[0].hasPrefix("0x") ? fields[0].dropFirst(2) : fields[0], radix: 16),
+                  let size = UInt64(fields[1].hasPrefix("0x") ? fields[1].dropFirst(2) : fields[1], radix: 16) else {
+                continue
+            }
+            var name = String(fields[2])
+            while name.hasSuffix("\n") || name.hasSuffix("\r") { name.removeLast() }
+            // perf-map-agent writes Java methods as `Lpkg/Class;::method`: drop the `L` and the `;` (which
+            // separates frames in folded stacks), as inferno and FlameGraph tidy Java frames.
+            if name.hasPrefix("L"), let semicolon = name.firstIndex(of: ";"),
+               name[name.index(after: semicolon)...].hasPrefix("::") {
+                name = String(name[name.index(after: name.startIndex) ..< semicolon])
+                    + String(name[name.index(after: semicolon)...])
+            }
+            name = String(name.map { $0 == ";" ? ":" : $0 })
+            entries.append((start, start &+ max(size, 1), name))
+        }
+        var map = JitMap()
+        for entry in entries.enumerated().sorted(by: { ($0.element.start, $0.offset) < ($1.element.start, $1.offset) }) {
+            if map.starts.last == entry.element.start {
+                map.ends[map.ends.count - 1] = entry.element.end
+                map.names[map.names.count - 1] = entry.element.name
+            } else {
+                map.starts.append(entry.element.start)
+                map.ends.append(entry.element.end)
+                map.names.append(entry.element.name)
+            }
+        }
+        return map
+    }
+
+    /// The function containing runtime address `address`.
+    func name(at address: UInt64) -> String? {
+        var low = 0, high = starts.count
+        while low < high {
+            let mid = (low + high) / 2
+            if starts[mid] <= address { low = mid + 1 } else { high = mid }
+        }
+        guard low > 0, address < ends[low - 1] else { return nil }
+        return names[low - 1]
+    }
+}
