@@ -85,6 +85,8 @@ public struct Symbolizer: Sendable {
             let mapping = profile.mappings[mappingIndex]
             let path = profile.strings[Int(mapping.file)]
             let buildID = profile.strings[Int(mapping.buildID)]
+            // perf's pseudo-modules (`[kernel.kallsyms]`, `[vdso]`, `[unknown]`) are no files to read.
+            if path.hasPrefix("[") { continue }
             // JIT code: perf's map file names it by runtime address (perf script prints those as they are).
             if JitMap.isJitMap(path) {
                 guard let map = JitMap.load(path: path) else {

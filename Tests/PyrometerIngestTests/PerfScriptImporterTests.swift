@@ -185,4 +185,19 @@ import Testing
         #expect(error?.file == "huge")
         #expect(error?.line == 1)
     }
+
+    /// `perf script -F ip,dso` prints call chains only: an empty header line, then `addr (module)` frames.
+    @Test func chainsWithoutHeadersFromFieldSelection() throws {
+        let text = "\n\t             731 (/opt/app)\n\t             935 (/opt/app)\n\t           2724a (/usr/lib/libc.so.6)\n\n"
+            + "\n\t             73b (/opt/app)\n\t             935 (/opt/app)\n\t           2724a (/usr/lib/libc.so.6)\n\n"
+        let result = try Self.load(text)
+        #expect(result.diagnostics.isEmpty)
+        let profile = result.profile
+        #expect(profile.sampleTypes.map(\.type) == ["samples"])
+        #expect(profile.total(sampleType: 0) == 2)
+        // Every frame keeps its module and address (for the symbolizer); 731 and 73b stay apart.
+        #expect(Set(profile.locations.map(\.address)) == [0x731, 0x73b, 0x935, 0x2724a])
+        #expect(profile.locations.allSatisfy { $0.lines.isEmpty && $0.mapping != nil })
+        #expect(Self.folded(profile) == ["[libc.so.6];[app];[app] 2"])
+    }
 }

@@ -387,12 +387,16 @@ enum Reference {
         try #require(run(["objcopy", "--only-keep-debug", unstripped, debugFile]).status == 0)
         try #require(run(["strip", "--strip-all", "-o", program, unstripped]).status == 0)
 
-        // -N: no build-id cache, so that perf script reads the binary at its path.
+        // -N: no build-id cache, so that perf script reads the binary at its path. User space only (`:u`): kernel
+        // frames are named by perf from the recording host's kallsyms, which header-less chains do not carry.
         let data = work.appendingPathComponent("perf.data").path
-        let record = try run(["perf", "record", "-N", "-q", "-e", "cpu-clock", "-F", "999", "-g", "-o", data, "--", program, "6"])
+        let record = try run(["perf", "record", "-N", "-q", "-e", "cpu-clock:u", "-F", "999", "-g", "-o", data, "--", program, "6"])
         try #require(record.status == 0, "perf record failed: \(record.err)")
         let strippedText = try run(["perf", "script", "-i", data])
         try #require(strippedText.status == 0, "\(strippedText.err)")
+        // The same call chains as `perf script -F ip,dso` prints them: no headers, no symbols.
+        let chainsOnly = try run(["perf", "script", "-i", data, "-F", "ip,dso"])
+        try #require(chainsOnly.status == 0, "\(chainsOnly.err)")
         #expect(strippedText.out.contains("[unknown] (\(program))"))
         try FileManager.default.removeItem(atPath: program)
         try FileManager.default.copyItem(atPath: unstripped, toPath: program)
@@ -400,7 +404,8 @@ enum Reference {
         try #require(fullText.status == 0)
         #expect(fullText.out.contains("burn_cpu"))
 
-        func fold(_ text: String, debugDirectory: String?) throws -> [String] {
+        func fold(_ text: String, debugDirectory: String?, processRoot: Bool = true, counts: Bool = false) throws
+            -> [String] {
             let strippedPath = work.appendingPathComponent("input.txt")
             try text.write(to: strippedPath, atomically: true, encoding: .utf8)
             var profile = try Importers.load(InputFile(path: strippedPath.path)).profile
@@ -414,6 +419,9 @@ enum Reference {
             }
             var fold = FoldOptions()
             fold.includeInline = false
+            fold.processRoot = processRoot
+            // Sample counts rather than cpu-clock periods (the header-less output has no periods).
+            if counts { fold.sampleType = profile.sampleTypeIndex(named: "samples") }
             return Folder(options: fold).fold(profile).sortedLines().map {
                 String(decoding: $0.stack, as: UTF8.self) + " \($0.value)"
             }
@@ -423,6 +431,10 @@ enum Reference {
         #expect(!expected.isEmpty)
         #expect(ours == expected)
         #expect(ours.contains { $0.contains(";main;burn_cpu ") })
+        // Header-less chains (no comm, so no process root frame) resolve to the same stacks.
+        let fromChains = try fold(chainsOnly.out, debugDirectory: debug, processRoot: false)
+        #expect(!fromChains.isEmpty)
+        #expect(fromChains == (try fold(fullText.out, debugDirectory: nil, processRoot: false, counts: true)))
     }
 }
 

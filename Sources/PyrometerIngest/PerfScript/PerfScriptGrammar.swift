@@ -112,6 +112,8 @@ enum PerfScriptGrammar {
         var address: Range<Int>
         var symbol: Range<Int>
         var module: Range<Int>
+        /// `addr (module)` with no symbol at all, as `perf script -F ip,dso` prints frames.
+        var moduleOnly = false
     }
 
     /// Splits `addr symbol (module)`: the address is the first word, the module the last word (in parentheses),
@@ -126,7 +128,13 @@ enum PerfScriptGrammar {
         let rest = firstSpace + 1
         var lastSpace = stop - 1
         while lastSpace >= rest && base.load(fromByteOffset: lastSpace, as: UInt8.self) != Bytes.space { lastSpace -= 1 }
-        guard lastSpace >= rest else { return nil }
+        guard lastSpace >= rest else {
+            // `addr (module)`: perf script -F ip,dso.
+            guard stop - rest >= 2, base.load(fromByteOffset: rest, as: UInt8.self) == UInt8(ascii: "("),
+                  base.load(fromByteOffset: stop - 1, as: UInt8.self) == UInt8(ascii: ")") else { return nil }
+            return StackLineParts(address: address, symbol: rest ..< rest, module: rest + 1 ..< stop - 1,
+                                  moduleOnly: true)
+        }
         var moduleStart = lastSpace + 1
         var symbolEnd = lastSpace
         let open = UInt8(ascii: "("), close = UInt8(ascii: ")")

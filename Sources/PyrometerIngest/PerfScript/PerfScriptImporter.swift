@@ -22,6 +22,7 @@ public struct PerfScriptImporter: ProfileImporter {
             let lineEnd = Bytes.find(Bytes.newline, in: base, from: position, to: prefix.count)
             if lineEnd == prefix.count && !isComplete { return .needMoreBytes }
             var start = position, stop = lineEnd
+            let startsWithTab = start < stop && base.load(fromByteOffset: start, as: UInt8.self) == UInt8(ascii: "\t")
             position = lineEnd + 1
             while start < stop && Bytes.isWhitespace(base.load(fromByteOffset: start, as: UInt8.self)) { start += 1 }
             while stop > start && Bytes.isWhitespace(base.load(fromByteOffset: stop - 1, as: UInt8.self)) { stop -= 1 }
@@ -33,6 +34,8 @@ public struct PerfScriptImporter: ProfileImporter {
             if sawHeader {
                 return PerfScriptGrammar.stackLineParts(base, start, stop) != nil ? .yes : .no
             }
+            // `perf script -F ip,dso`: call chains of `addr (module)` frames without headers.
+            if startsWithTab, PerfScriptGrammar.stackLineParts(base, start, stop)?.moduleOnly == true { return .yes }
             guard PerfScriptGrammar.eventLineParts(base, start, stop) != nil else { return .no }
             sawHeader = true
         }

@@ -78,6 +78,11 @@ struct PerfScriptParser {
                 finishSample()
             } else if inEvent {
                 onStackLine(base, start, stop)
+            } else if base.load(fromByteOffset: start, as: UInt8.self) == UInt8(ascii: "\t"),
+                      let parts = PerfScriptGrammar.stackLineParts(base, start, stop), parts.moduleOnly {
+                // A frame with no header before it: `perf script -F ip,dso` prints only the call chains.
+                startHeaderlessSample(base)
+                onStackLine(base, start, stop)
             } else {
                 onEventLine(base, start, stop)
                 if !stack.isEmpty { finishSample() }
@@ -90,6 +95,23 @@ struct PerfScriptParser {
     }
 
     // MARK: - Header lines
+
+    /// A sample without a header line: no comm, pid or tid; one count per sample in a `samples` type.
+    private mutating func startHeaderlessSample(_ base: UnsafeRawPointer) {
+        inEvent = true
+        labels = 0
+        isJava = false
+        period = nil
+        let noEvent = UnsafeRawBufferPointer(start: base, count: 0)  // the key of a header without an event name
+        if let cached = eventKeys.find(noEvent) {
+            eventType = Int(cached)
+        } else {
+            eventType = builder.addSampleType(ValueType(type: "", unit: ""))
+            typeHasPeriod.append(false)
+            eventKeys.insert(noEvent, value: Int32(eventType))
+        }
+        if firstEventInChunk == nil { firstEventInChunk = "" }
+    }
 
     private mutating func onEventLine(_ base: UnsafeRawPointer, _ start: Int, _ stop: Int) {
         inEvent = true
@@ -153,8 +175,11 @@ struct PerfScriptParser {
             let space = Bytes.find(Bytes.space, in: base, from: from, to: stop)
             if space < stop {
                 let rest = space + 1 ..< stop
-                if !(PerfScriptGrammar.hasPrefix(base, rest, "[unknown] (")
-                     && !PerfScriptGrammar.hasSuffix(base, rest, "([unknown])")) {
+                // `[unknown] (module)` and `perf script -F ip,dso`'s `(module)` frames keep their addresses.
+                let unknownInModule = (PerfScriptGrammar.hasPrefix(base, rest, "[unknown] (")
+                                       || PerfScriptGrammar.hasPrefix(base, rest, "("))
+                    && !PerfScriptGrammar.hasSuffix(base, rest, "([unknown])")
+                if !unknownInModule {
                     keyStart = space + 1
                 }
             }
@@ -185,7 +210,7 @@ struct PerfScriptParser {
         if !symbol.isEmpty && base.load(fromByteOffset: symbol.lowerBound, as: UInt8.self) == UInt8(ascii: "(") {
             return -1
         }
-        let isUnknown = PerfScriptGrammar.equals(base, symbol, "[unknown]")
+        let isUnknown = parts.moduleOnly || PerfScriptGrammar.equals(base, symbol, "[unknown]")
         // The address of an unsymbolized frame matters for a symbolizer only when its module is known; garbage
         // frames of a broken frame-pointer chain (`7f89... [unknown] ([unknown])`) would otherwise make nearly
         // every stack unique.
@@ -202,7 +227,7 @@ struct PerfScriptParser {
                                                           count: parts.address.count))
         }
         if let cached = key.withUnsafeBytes({ locationKeys.find($0) }) { return cached }
-        let location = makeLocation(symbol: Bytes.string(base, symbol.lowerBound, symbol.upperBound),
+        let location = makeLocation(symbol: parts.moduleOnly ? "[unknown]" : Bytes.string(base, symbol.lowerBound, symbol.upperBound),
                                     module: Bytes.string(base, parts.module.lowerBound, parts.module.upperBound),
                                     address: keepsAddress
                                         ? Bytes.parseHex(base, parts.address.lowerBound, parts.address.upperBound) : nil,
