@@ -22,6 +22,8 @@ struct PerfScriptParser {
     private var locationKeys = ByteTable(capacity: 4096)
     private var headerKeys = ByteTable(capacity: 256)
     private var eventKeys = ByteTable(capacity: 8)
+    /// Module path → mapping id (-1: none, for `[unknown]` and `inlined`): every frame of a module has one.
+    private var moduleMappings = ByteTable(capacity: 64)
     /// Whether the process of a label set is a JVM (`comm` starts with "java"): Java frames are tidied.
     private var labelSetIsJava: [Bool] = [false]
     /// Per sample type: whether any sample gave a period (then values are event counts or nanoseconds).
@@ -227,8 +229,18 @@ struct PerfScriptParser {
                                                           count: parts.address.count))
         }
         if let cached = key.withUnsafeBytes({ locationKeys.find($0) }) { return cached }
+        let moduleBytes = UnsafeRawBufferPointer(start: base + parts.module.lowerBound, count: parts.module.count)
+        let mapping: MappingID?
+        if let known = moduleMappings.find(moduleBytes) {
+            mapping = known < 0 ? nil : known
+        } else {
+            let module = Bytes.string(base, parts.module.lowerBound, parts.module.upperBound)
+            mapping = module == "[unknown]" || module == "inlined" ? nil : builder.intern(Mapping(file: builder.intern(module)))
+            moduleMappings.insert(moduleBytes, value: mapping ?? -1)
+        }
         let location = makeLocation(symbol: parts.moduleOnly ? "[unknown]" : Bytes.string(base, symbol.lowerBound, symbol.upperBound),
-                                    module: Bytes.string(base, parts.module.lowerBound, parts.module.upperBound),
+                                    module: isUnknown ? "" : Bytes.string(base, parts.module.lowerBound, parts.module.upperBound),
+                                    mapping: mapping,
                                     address: keepsAddress
                                         ? Bytes.parseHex(base, parts.address.lowerBound, parts.address.upperBound) : nil,
                                     isUnknown: isUnknown)
@@ -236,10 +248,9 @@ struct PerfScriptParser {
         return location
     }
 
-    private mutating func makeLocation(symbol: String, module: String, address: UInt64?, isUnknown: Bool) -> LocationID {
+    private mutating func makeLocation(symbol: String, module: String, mapping: MappingID?, address: UInt64?,
+                                       isUnknown: Bool) -> LocationID {
         let isInlineFrame = module == "inlined"
-        let mapping: MappingID? = module == "[unknown]" || isInlineFrame
-            ? nil : builder.intern(Mapping(file: builder.intern(module)))
         if isUnknown {
             return builder.intern(Location(mapping: mapping, address: address ?? 0, lines: []))
         }
