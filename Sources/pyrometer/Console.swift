@@ -50,15 +50,16 @@ enum Console {
         return true
     }
 
-    /// Runs a command body, turning input errors into a message and exit status 2.
     /// Objects that live until the process exits. A loaded profile is hundreds of thousands of small allocations;
     /// freeing them one by one just before exit took ~6% of a `hotspots` run (what clang's `-disable-free` avoids).
+    /// Used from the main thread only.
     nonisolated(unsafe) private static var keptUntilExit: [Any] = []
 
     static func keepUntilExit(_ object: Any) {
         keptUntilExit.append(object)
     }
 
+    /// Runs a command body, turning input errors into a message and exit status 2.
     static func run(_ body: () throws -> Void) throws {
         do {
             try body()
