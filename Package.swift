@@ -42,7 +42,7 @@ let package = Package(
         .testTarget(name: "PyrometerIngestTests", dependencies: ["PyrometerIngest", "PyrometerAnalyze", "PyrometerRender"]),
         .testTarget(name: "PyrometerAnalyzeTests", dependencies: ["PyrometerAnalyze", "PyrometerIngest"]),
         .testTarget(name: "PyrometerRenderTests", dependencies: ["PyrometerRender", "PyrometerIngest"]),
-        .testTarget(name: "PyrometerSymbolizeTests", dependencies: ["PyrometerSymbolize", "PyrometerIngest"]),
+        .testTarget(name: "PyrometerSymbolizeTests", dependencies: ["PyrometerSymbolize", "PyrometerIngest", "PyrometerAnalyze"]),
         .testTarget(name: "PyrometerCLITests", dependencies: ["PyrometerModel"]),
     ],
     swiftLanguageModes: [.v6]
