@@ -12,7 +12,8 @@ public struct ProfileBuilder: Sendable {
     public var durationNanos: Int64 = 0
     public var sourceFormat: String
 
-    private var strings = Interner<String>()
+    /// Strings by their UTF-8 bytes (`StableHash`): Swift's `String` hashing was much of rebuilding a profile.
+    private var strings = StringInterner()
     private var functions = Interner<Function>()
     private var mappings = Interner<Mapping>()
     private var locations = Interner<Location>()
@@ -213,7 +214,7 @@ public struct ProfileBuilder: Sendable {
     /// The immutable profile.
     public func build() -> Profile {
         Profile(sampleTypes: sampleTypes, defaultSampleType: min(defaultSampleType, max(0, sampleTypes.count - 1)),
-                periodType: periodType, period: period, strings: strings.elements, functions: functions.elements,
+                periodType: periodType, period: period, strings: strings.strings, functions: functions.elements,
                 mappings: mappings.elements, locations: locations.elements, stacks: stacks,
                 labelSets: labelSets.elements, samples: samples, values: values, comments: comments,
                 timeNanos: timeNanos, durationNanos: durationNanos, sourceFormat: sourceFormat)

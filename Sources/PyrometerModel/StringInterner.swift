@@ -15,8 +15,19 @@ public struct StringInterner: Sendable {
 
     public subscript(id: Int32) -> String { strings[Int(id)] }
 
+    /// `strings[..<indexed]` are in the table; `append` leaves the rest for the next `intern` to index.
+    private var indexed = 0
+
+    /// Adds `string` without looking for an equal one, for tables already free of duplicates (a pprof string
+    /// table): hashing is deferred to the next `intern`, if any. A duplicate gets a second id.
+    public mutating func append(_ string: String) -> Int32 {
+        strings.append(string)
+        return Int32(strings.count - 1)
+    }
+
     /// The id of `string`, adding it if new.
     public mutating func intern(_ string: String) -> Int32 {
+        if indexed < strings.count { indexPending() }
         var copy = string
         return copy.withUTF8 { bytes in
             let hash = StableHash.hash(UnsafeRawBufferPointer(bytes))
@@ -31,9 +42,33 @@ public struct StringInterner: Sendable {
             let id = Int32(strings.count)
             strings.append(string)
             hashes.append(hash)
+            indexed += 1
             slots[slot] = id
             if strings.count * 2 > slots.count { grow() }
             return id
+        }
+    }
+
+    /// Indexes the strings added by `append` (the first of equal ones keeps the lookup).
+    private mutating func indexPending() {
+        while indexed < strings.count {
+            var copy = strings[indexed]
+            let hash = copy.withUTF8 { StableHash.hash(UnsafeRawBufferPointer($0)) }
+            hashes.append(hash)
+            if strings.count * 2 > slots.count { grow() }
+            let mask = slots.count - 1
+            var slot = Int(truncatingIfNeeded: hash) & mask
+            var duplicate = false
+            while slots[slot] >= 0 {
+                let other = Int(slots[slot])
+                if hashes[other] == hash && strings[other].utf8.elementsEqual(strings[indexed].utf8) {
+                    duplicate = true
+                    break
+                }
+                slot = (slot + 1) & mask
+            }
+            if !duplicate { slots[slot] = Int32(indexed) }
+            indexed += 1
         }
     }
 
