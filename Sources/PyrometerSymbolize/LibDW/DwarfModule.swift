@@ -372,12 +372,14 @@ final class DwarfModule {
             var position = lineTablePosition(&cudie, dwarfAddress)
             for index in stride(from: nodes.count - 1, through: 0, by: -1) {
                 var die = tree.nodes[Int(nodes[index])].die
-                var (name, linkage) = names(&die)
+                var name: String?, linkage: String?
                 // The function that owns the code is named by its symbol when there is one, as llvm-symbolizer
                 // and perf name it: compilers' clones (`.constprop.0`, `.isra.0`, `.part.0`) are told apart
                 // there, and their DWARF often has only the short name.
                 if index == 0, let symbol = symbol(at: address) {
                     (name, linkage) = (displayName(symbol), symbol)
+                } else {
+                    (name, linkage) = cachedNames(unit: unit, node: nodes[index], &die)
                 }
                 frames.append(ResolvedFrame(name: name ?? "??", linkageName: linkage, file: position.file,
                                             line: position.line, column: position.column))
@@ -400,8 +402,25 @@ final class DwarfModule {
                               column: position.column)]
     }
 
+    /// Demangled names by linkage name, and DIE names by (unit, node): a profile's addresses fall in far fewer
+    /// functions than there are addresses, and demangling is the costly part of naming.
+    private var demangled: [String: String] = [:]
+    private var dieNames: [Int: (String?, String?)] = [:]
+
     private func displayName(_ linkage: String) -> String {
-        demangle ? Demangler.demangle(linkage) : linkage
+        guard demangle else { return linkage }
+        if let known = demangled[linkage] { return known }
+        let name = Demangler.demangle(linkage)
+        demangled[linkage] = name
+        return name
+    }
+
+    private func cachedNames(unit: Int, node: Int32, _ die: inout Dwarf_Die) -> (String?, String?) {
+        let key = unit << 32 | Int(node)
+        if let known = dieNames[key] { return known }
+        let result = names(&die)
+        dieNames[key] = result
+        return result
     }
 
     /// (display name, linkage name) of a function DIE, through `DW_AT_abstract_origin` and `DW_AT_specification`.
