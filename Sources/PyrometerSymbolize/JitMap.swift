@@ -19,7 +19,12 @@ struct JitMap {
     /// Reads the map at `path` (up to `limit` bytes); nil when it cannot be read. Lines that do not parse are
     /// skipped; later entries for the same start win (JITs re-emit functions).
     static func load(path: String, limit: Int = 256 << 20) -> JitMap? {
-        guard let file = fopen(path, "r") else { return nil }
+        let fd = openRegularFile(path)
+        guard fd >= 0 else { return nil }
+        guard let file = fdopen(fd, "r") else {
+            close(fd)
+            return nil
+        }
         defer { fclose(file) }
         var entries: [(start: UInt64, end: UInt64, name: String)] = []
         var line: UnsafeMutablePointer<CChar>?

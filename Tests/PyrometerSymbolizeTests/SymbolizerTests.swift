@@ -459,3 +459,26 @@ enum Reference {
                 && !JitMap.isJitMap("/etc/perf-1.map"))
     }
 }
+
+@Suite struct HostileFileTests {
+    /// A profile names the files to read: FIFOs, devices, directories, empty and non-ELF files are skipped, never
+    /// waited on or read forever.
+    @Test func mappingsNamingNonFilesAreSkipped() throws {
+        let directory = Fixtures.directory.appendingPathComponent("hostile")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let fifo = directory.appendingPathComponent("fifo").path
+        unlink(fifo)
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let empty = directory.appendingPathComponent("empty").path
+        FileManager.default.createFile(atPath: empty, contents: Data())
+        let text = directory.appendingPathComponent("notelf").path
+        try "not an ELF file\n".write(toFile: text, atomically: true, encoding: .utf8)
+        for path in [fifo, "/dev/zero", "/dev/null", directory.path, empty, text, "/tmp/perf-1.map"] {
+            let profile = SymbolizerTests.profile(mappingFile: path, fileOffsets: [0x10, 0x20])
+            let result = Symbolizer().symbolize(profile)
+            #expect(result.resolved == 0, "\(path)")
+            #expect(result.profile.locations.count == 2)
+        }
+        #expect(openRegularFile(fifo) == -1 && openRegularFile("/dev/zero") == -1)
+    }
+}

@@ -7,6 +7,20 @@ import Glibc
 // demanglers). Handles are owned: a `DwarfSession` ends its `Dwfl` (and with it every module it reported), a
 // `DwarfModule` keeps its session alive.
 
+/// Opens `path` for reading if it is a non-empty regular file (after symbolic links), else returns -1: a profile
+/// names the files, and a FIFO would block the open, a device (`/dev/zero`) never end.
+func openRegularFile(_ path: String) -> Int32 {
+    // O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer; fstat then refuses it.
+    let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+    guard fd >= 0 else { return -1 }
+    var info = stat()
+    guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size > 0 else {
+        close(fd)
+        return -1
+    }
+    return fd
+}
+
 /// One frame of an address's inline chain.
 struct ResolvedFrame: Equatable, Sendable {
     /// The function's name (demangled unless asked otherwise).
@@ -43,7 +57,7 @@ final class DwarfSession {
 
     /// Reports the ELF file at `path` as a module whose addresses are the file's own virtual addresses.
     func openModule(path: String, demangle: Bool = true) -> DwarfModule? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = openRegularFile(path)
         guard fd >= 0 else { return nil }
         dwfl_report_begin_add(dwfl)
         // libdwfl takes ownership of the descriptor when it succeeds.
@@ -77,7 +91,7 @@ struct ELFFileInfo: Sendable {
 
     /// Reads the file at `path`; nil when it is not a readable ELF file.
     static func read(path: String) -> ELFFileInfo? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = openRegularFile(path)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         _ = elf_version(UInt32(EV_CURRENT))
@@ -287,7 +301,7 @@ final class DwarfModule {
         var tree = FunctionTree()
         var cudie = unitDIEs[unit]
         var child = Dwarf_Die()
-        if dwarf_child(&cudie, &child) == 0 { collect(&child, parent: -1, into: &tree) }
+        if dwarf_child(&cudie, &child) == 0 { collect(&child, parent: -1, depth: 0, into: &tree) }
         tree.roots.finish()
         tree.callParents = tree.calls.finish(groupedBy: tree.callParents)
         tree.callStart = [Int32](repeating: 0, count: tree.nodes.count + 1)
@@ -299,7 +313,11 @@ final class DwarfModule {
 
     /// Walks `die` and its siblings: subprograms and inlined subroutines with code become nodes; namespaces,
     /// Swift modules, types, lexical blocks and the bodies of functions are descended into.
-    private func collect(_ first: inout Dwarf_Die, parent: Int32, into tree: inout FunctionTree) {
+    /// DIEs nested deeper than this are not walked: real programs stay far below it, and a crafted file must not
+    /// exhaust the stack.
+    static let maximumDepth = 512
+
+    private func collect(_ first: inout Dwarf_Die, parent: Int32, depth: Int, into tree: inout FunctionTree) {
         var die = first
         while true {
             let tag = dwarf_tag(&die)
@@ -334,9 +352,11 @@ final class DwarfModule {
             // namespace or module level): not descending into them skips most of a large program's DWARF.
             let descends = tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine || tag == DW_TAG_lexical_block
                 || tag == DW_TAG_namespace || tag == DW_TAG_module
-            if descends {
+            if descends && depth < Self.maximumDepth {
                 var child = Dwarf_Die()
-                if dwarf_child(&die, &child) == 0 { collect(&child, parent: nodeForChildren, into: &tree) }
+                if dwarf_child(&die, &child) == 0 {
+                    collect(&child, parent: nodeForChildren, depth: depth + 1, into: &tree)
+                }
             }
             var sibling = Dwarf_Die()
             guard dwarf_siblingof(&die, &sibling) == 0 else { return }
