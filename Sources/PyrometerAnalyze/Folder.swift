@@ -130,11 +130,11 @@ public struct Folder: Sendable {
                 : (options.annotateKernel && ModuleKind.isKernel(module)) || (options.annotateJit && ModuleKind.isJit(module))
             if !annotated {
                 let function = Int(line.function)
-                if plainNames[function] < 0 { plainNames[function] = folded.intern(name: profile.functionName(line)) }
+                if plainNames[function] < 0 { plainNames[function] = folded.intern(name: frameName(line, profile)) }
                 result.append(plainNames[function])
                 continue
             }
-            var name = profile.functionName(line)
+            var name = frameName(line, profile)
             if position > 0 {
                 if !name.contains("_[i]") { name += "_[i]" }
             } else if options.annotateKernel && ModuleKind.isKernel(module) {
@@ -145,6 +145,15 @@ public struct Folder: Sendable {
             result.append(folded.intern(name: name))
         }
         return result
+    }
+
+    /// A function's name as a frame. `;` separates frames in folded stacks: a pprof function (or a symbolizer's)
+    /// named `a;b` would otherwise become two frames, so it reads `a:b`, as FlameGraph writes module names. perf
+    /// script names are left as inferno leaves them (its Java tidying already removes the `;` of class names).
+    private func frameName(_ line: Line, _ profile: Profile) -> String {
+        let name = profile.functionName(line)
+        guard profile.sourceFormat != "perf-script", name.utf8.contains(UInt8(ascii: ";")) else { return name }
+        return Substring(name).replacingSemicolons()
     }
 
     /// `[module]`, `[module <addr>]`, `[unknown]` or `[unknown <addr>]` (no module) for a frame without a symbol.

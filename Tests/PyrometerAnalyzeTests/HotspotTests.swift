@@ -104,3 +104,23 @@ import Testing
         #expect(report.functions.map(\.name) == ["c", "a", "b", "m"])
     }
 }
+
+@Suite struct FrameNameTests {
+    /// `;` separates folded frames: a pprof function name containing one must stay one frame.
+    @Test func semicolonsInFunctionNamesDoNotSplitFrames() {
+        var builder = ProfileBuilder(sampleTypes: [ValueType(type: "samples", unit: "count")], defaultSampleType: 0,
+                                     sourceFormat: "pprof")
+        let names = ["main", "evil;injected;frames", "leaf"]
+        let locations = names.reversed().map { name in
+            builder.intern(Location(mapping: nil, address: 0, lines: [
+                Line(function: builder.intern(Function(name: builder.intern(name)))),
+            ]))
+        }
+        builder.add(stack: builder.intern(stack: locations), type: 0, value: 3)
+        var options = FoldOptions()
+        options.processRoot = false
+        let folded = Folder(options: options).fold(builder.build())
+        #expect(folded.sortedLines().map { String(decoding: $0.stack, as: UTF8.self) }
+                == ["main;evil:injected:frames;leaf"])
+    }
+}
