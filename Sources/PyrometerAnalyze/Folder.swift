@@ -152,8 +152,11 @@ public struct Folder: Sendable {
     /// script names are left as inferno leaves them (its Java tidying already removes the `;` of class names).
     private func frameName(_ line: Line, _ profile: Profile) -> String {
         let name = profile.functionName(line)
-        guard profile.sourceFormat != "perf-script", name.utf8.contains(UInt8(ascii: ";")) else { return name }
-        return Substring(name).replacingSemicolons()
+        guard profile.sourceFormat != "perf-script" else { return name }
+        // A search of the contiguous UTF-8 buffer: a generic `utf8.contains` cost 4% of `hotspots` on a large pprof.
+        let hasSemicolon = name.utf8.withContiguousStorageIfAvailable { $0.contains(UInt8(ascii: ";")) }
+            ?? name.utf8.contains(UInt8(ascii: ";"))
+        return hasSemicolon ? Substring(name).replacingSemicolons() : name
     }
 
     /// `[module]`, `[module <addr>]`, `[unknown]` or `[unknown <addr>]` (no module) for a frame without a symbol.

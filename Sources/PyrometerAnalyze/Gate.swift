@@ -101,11 +101,7 @@ public struct Gate: Sendable {
             if let limit = rules.maxHotspot {
                 var merged: FoldedStacks?
                 for profile in headCPU {
-                    var options = try fold(profile)
-                    options.processRoot = false
-                    options.markInlined = false
-                    options.unsymbolizedByModule = true
-                    let folded = Folder(options: options).fold(profile, mergingEqualStacks: false)
+                    let folded = HotspotAnalyzer.functionStacks(profile, fold: try fold(profile))
                     if merged == nil { merged = folded } else { merged!.merge(folded) }
                 }
                 var hotspotOptions = HotspotOptions()

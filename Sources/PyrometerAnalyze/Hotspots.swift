@@ -58,14 +58,20 @@ public struct HotspotAnalyzer: Sendable {
     /// so `fold | hotspots` lists it), inlined functions are not marked (one function is one row however it was
     /// compiled in), and unsymbolized code counts per module (`[libc.so.6]`).
     public func analyze(_ profile: Profile, fold: FoldOptions, kind: ProfileKind? = nil) -> HotspotReport {
+        var folded = Self.functionStacks(profile, fold: fold)
+        if let kind { folded.kind = kind }
+        return analyze(folded)
+    }
+
+    /// `profile` folded at function granularity, as `analyze(_:fold:kind:)` analyzes it (see there); `merge`
+    /// into another such fold to analyze several profiles as one.
+    public static func functionStacks(_ profile: Profile, fold: FoldOptions) -> FoldedStacks {
         var options = fold
         options.processRoot = false
         options.markInlined = false
         options.unsymbolizedByModule = true
         // Sums per function do not need equal stacks merged first.
-        var folded = Folder(options: options).fold(profile, mergingEqualStacks: false)
-        if let kind { folded.kind = kind }
-        return analyze(folded)
+        return Folder(options: options).fold(profile, mergingEqualStacks: false)
     }
 
     /// - Complexity: O(unique stacks × depth).
@@ -198,8 +204,7 @@ public struct HotspotAnalyzer: Sendable {
         // comparator, was most of the run on profiles with many functions of equal value. Names are unique, so
         // the order is total.
         var nameBytes: [UInt8] = []
-        var nameRanges: [Int: Range<Int>] = [:]
-        nameRanges.reserveCapacity(selected.count)
+        var nameRanges = [Range<Int>](repeating: 0 ..< 0, count: entries.count)  // by entry index
         for key in selected {
             let start = nameBytes.count
             nameBytes.append(contentsOf: entries[key.index].name.utf8)
@@ -209,8 +214,8 @@ public struct HotspotAnalyzer: Sendable {
             selected.sort { x, y in
                 if x.selfValue != y.selfValue { return x.selfValue > y.selfValue }
                 if x.totalValue != y.totalValue { return x.totalValue > y.totalValue }
-                return ByteOrder.precedes(UnsafeRawBufferPointer(rebasing: names[nameRanges[x.index]!]),
-                                          UnsafeRawBufferPointer(rebasing: names[nameRanges[y.index]!]))
+                return ByteOrder.precedes(UnsafeRawBufferPointer(rebasing: names[nameRanges[x.index]]),
+                                          UnsafeRawBufferPointer(rebasing: names[nameRanges[y.index]]))
             }
         }
         if let keepTop = keepingTop, selected.count > keepTop {

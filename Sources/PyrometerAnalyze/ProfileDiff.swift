@@ -154,35 +154,25 @@ public struct ProfileDiffer: Sendable {
         // Function name → per-profile (self, total) on each side.
         var index: [String: Int] = [:]
         var names: [String] = []
-        func slot(_ name: String) -> Int {
-            if let known = index[name] { return known }
-            index[name] = names.count
-            names.append(name)
-            return names.count - 1
+        for report in base.reports + head.reports {
+            for entry in report.functions where index[entry.name] == nil {
+                index[entry.name] = names.count
+                names.append(entry.name)
+            }
         }
         func table(_ side: Side) -> (selfs: [[Int64]], totals: [[Int64]]) {
-            var selfs: [[Int64]] = [], totals: [[Int64]] = []
+            var selfs = [[Int64]](repeating: [Int64](repeating: 0, count: side.reports.count), count: names.count)
+            var totals = selfs
             for (k, report) in side.reports.enumerated() {
                 for entry in report.functions {
-                    let i = slot(entry.name)
-                    while selfs.count <= i {
-                        selfs.append([Int64](repeating: 0, count: side.reports.count))
-                        totals.append([Int64](repeating: 0, count: side.reports.count))
-                    }
+                    let i = index[entry.name]!
                     selfs[i][k] = entry.selfValue
                     totals[i][k] = entry.totalValue
                 }
             }
             return (selfs, totals)
         }
-        var baseTable = table(base)
-        var headTable = table(head)
-        for i in 0 ..< names.count {
-            if baseTable.selfs.count <= i { baseTable.selfs.append(.init(repeating: 0, count: base.reports.count)) }
-            if baseTable.totals.count <= i { baseTable.totals.append(.init(repeating: 0, count: base.reports.count)) }
-            if headTable.selfs.count <= i { headTable.selfs.append(.init(repeating: 0, count: head.reports.count)) }
-            if headTable.totals.count <= i { headTable.totals.append(.init(repeating: 0, count: head.reports.count)) }
-        }
+        let baseTable = table(base), headTable = table(head)
 
         let baseSamples = Self.sum(base.sampleCounts), headSamples = Self.sum(head.sampleCounts)
         let method: SignificanceMethod

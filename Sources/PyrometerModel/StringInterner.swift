@@ -54,8 +54,8 @@ public struct StringInterner: Sendable {
         while indexed < strings.count {
             var copy = strings[indexed]
             let hash = copy.withUTF8 { StableHash.hash(UnsafeRawBufferPointer($0)) }
+            if (indexed + 1) * 2 > slots.count { grow() }
             hashes.append(hash)
-            if strings.count * 2 > slots.count { grow() }
             let mask = slots.count - 1
             var slot = Int(truncatingIfNeeded: hash) & mask
             var duplicate = false

@@ -20,7 +20,7 @@ struct FileLocator {
     }
 
     /// Why a mapping's files were not used.
-    enum Problem: Equatable {
+    enum Problem: Error, Equatable {
         case notFound
         case invalidBuildID(String)
         case buildIDMismatch(path: String, expected: String, found: String)
@@ -44,21 +44,21 @@ struct FileLocator {
         return String(decoding: out, as: UTF8.self)
     }
 
-    func locate(path: String, buildID rawBuildID: String) -> Result<Found, LocatorError> {
+    func locate(path: String, buildID rawBuildID: String) -> Result<Found, Problem> {
         var buildID: String?
         if !rawBuildID.isEmpty {
             guard let valid = Self.normalizedBuildID(rawBuildID) else {
-                return .failure(LocatorError(problem: .invalidBuildID(rawBuildID)))
+                return .failure(.invalidBuildID(rawBuildID))
             }
             buildID = valid
         }
-        var mismatch: LocatorError?
+        var mismatch: Problem?
         var binary: (path: String, info: ELFFileInfo)?
         for candidate in binaryCandidates(path: path, buildID: buildID) {
             guard let info = ELFFileInfo.read(path: candidate) else { continue }
             if let buildID, let own = info.buildID.map(Self.hex), own != buildID {
                 if mismatch == nil {
-                    mismatch = LocatorError(problem: .buildIDMismatch(path: candidate, expected: buildID, found: own))
+                    mismatch = .buildIDMismatch(path: candidate, expected: buildID, found: own)
                 }
                 continue
             }
@@ -91,7 +91,7 @@ struct FileLocator {
         if let binary {
             return .success(Found(symbolFile: binary.path, layout: binary.info, binary: binary.path))
         }
-        return .failure(mismatch ?? LocatorError(problem: .notFound))
+        return .failure(mismatch ?? .notFound)
     }
 
     /// pprof's order: `DIR/BUILDID/NAME`, `DIR/NAME`, `DIR/PATH`, then the path itself. Joined paths that would
@@ -122,8 +122,4 @@ struct FileLocator {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "" : String(path[..<slash])
     }
-}
-
-struct LocatorError: Error {
-    var problem: FileLocator.Problem
 }

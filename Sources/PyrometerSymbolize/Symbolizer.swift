@@ -1,4 +1,7 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import PyrometerModel
 
 /// Options of symbolization; each field documents its default.
@@ -20,23 +23,9 @@ public struct SymbolizeOptions: Sendable {
     /// Demangle C++, Rust and Swift names (else keep linkage names).
     public var demangle = true
     /// Worker threads, each with its own libdw session.
-    public var threads = System.coreCount
+    public var threads = ProcessInfoLite.activeProcessorCount
     public init() {}
 }
-
-enum System {
-    static var coreCount: Int {
-        #if canImport(Glibc)
-        max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        #else
-        1
-        #endif
-    }
-}
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Resolves raw addresses of a `Profile` into functions, file:line:column and full inline chains with libdw.
 ///
@@ -77,7 +66,6 @@ public struct Symbolizer: Sendable {
                                   debugDirectories: options.debugDirectories + ["/usr/lib/debug"])
         // Per module: the file to open and its (virtual address, location) queries.
         var jobs: [(file: String, queries: [Query])] = []
-        var unresolved = 0
         var notFound: [String] = []
         var jitFrames: [Int: [ResolvedFrame]] = [:]
         for mappingIndex in byMapping.keys.sorted() {
@@ -101,9 +89,8 @@ public struct Symbolizer: Sendable {
                 continue
             }
             switch locator.locate(path: path, buildID: buildID) {
-            case .failure(let error):
-                unresolved += locations.count
-                switch error.problem {
+            case .failure(let problem):
+                switch problem {
                 case .notFound:
                     notFound.append(path.isEmpty ? "(no file name)" : path)
                 case .invalidBuildID(let text):
@@ -156,9 +143,8 @@ public struct Symbolizer: Sendable {
             return replaced
         }
         let needed = byMapping.values.reduce(0) { $0 + $1.count }
-        unresolved = needed - resolvedCount
         return Result(profile: builder.build(), diagnostics: diagnostics, resolved: resolvedCount,
-                      unresolved: unresolved)
+                      unresolved: needed - resolvedCount)
     }
 
     /// Resolves every job's queries: addresses deduplicated and sorted per module, split in contiguous runs over
@@ -192,21 +178,16 @@ public struct Symbolizer: Sendable {
         let results = ResultSlots(count: allTasks.count)
         let demangle = options.demangle
         let next = TaskCounter()
-        let group = DispatchGroup()
-        for _ in 0 ..< min(workers, max(allTasks.count, 1)) {
-            group.enter()
-            Thread.detach {
-                defer { group.leave() }
-                guard let session = SessionPool.shared.take() else { return }
-                defer { SessionPool.shared.give(session) }
-                while let taskIndex = next.take(limit: allTasks.count) {
-                    let task = allTasks[taskIndex]
-                    guard let module = session.module(path: task.file, demangle: demangle) else { continue }
-                    results.store(taskIndex, task.addresses.map { ($0, module.resolve($0)) })
-                }
+        // DWARF walks recurse at most `DwarfModule.maximumDepth` levels: Dispatch's worker stacks are enough.
+        DispatchQueue.concurrentPerform(iterations: min(workers, max(allTasks.count, 1))) { _ in
+            guard let session = SessionPool.shared.take() else { return }
+            defer { SessionPool.shared.give(session) }
+            while let taskIndex = next.take(limit: allTasks.count) {
+                let task = allTasks[taskIndex]
+                guard let module = session.module(path: task.file) else { continue }
+                results.store(taskIndex, task.addresses.map { ($0, module.resolve($0, demangle: demangle)) })
             }
         }
-        group.wait()
         var frames: [Int: [ResolvedFrame]] = [:]
         for (taskIndex, jobIndex) in taskJob.enumerated() {
             for (address, chain) in results.take(taskIndex) where !chain.isEmpty {
@@ -221,14 +202,17 @@ public struct Symbolizer: Sendable {
     }
 }
 
-/// A pthread mutex (Foundation-free).
+/// A pthread mutex (Foundation-free), at a stable address of its own.
 final class Lock: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    init() { pthread_mutex_init(mutex, nil) }
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deallocate()
+    }
     func withLock<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
         return try body()
     }
 }
@@ -271,31 +255,4 @@ private final class ResultSlots: @unchecked Sendable {
     init(count: Int) { slots = Array(repeating: [], count: count) }
     func store(_ index: Int, _ value: [(UInt64, [ResolvedFrame])]) { lock.withLock { slots[index] = value } }
     func take(_ index: Int) -> [(UInt64, [ResolvedFrame])] { lock.withLock { slots[index] } }
-}
-
-/// A detached pthread with a large stack (DWARF walks recurse).
-enum Thread {
-    static func detach(_ body: @escaping @Sendable () -> Void) {
-        final class Box: @unchecked Sendable {
-            let body: @Sendable () -> Void
-            init(_ body: @escaping @Sendable () -> Void) { self.body = body }
-        }
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        pthread_attr_setstacksize(&attributes, 16 << 20)
-        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-        let box = Unmanaged.passRetained(Box(body)).toOpaque()
-        var thread = pthread_t()
-        let status = pthread_create(&thread, &attributes, { raw in
-            let box = Unmanaged<AnyObject>.fromOpaque(raw!).takeRetainedValue() as! Box
-            box.body()
-            return nil
-        }, box)
-        pthread_attr_destroy(&attributes)
-        if status != 0 {
-            // No thread: run here.
-            let box = Unmanaged<AnyObject>.fromOpaque(box).takeRetainedValue() as! Box
-            box.body()
-        }
-    }
 }

@@ -100,10 +100,10 @@ struct Diff: ParsableCommand {
                 base: ProfileDiffer.Side(base, fold: { try fold.options(for: $0) }),
                 head: ProfileDiffer.Side(head, fold: { try fold.options(for: $0) }))
             if let svg {
-                let image = try Comparison.flamegraph(base: base, head: head, fold: fold, widths: widths,
-                                                      normalized: report.normalized,
-                                                      title: "Differential Flame Graph",
-                                                      subtitle: "red: grew, blue: shrank (inclusive share, head vs base)")
+                let image = Comparison.render(
+                    base: try Comparison.merged(base, fold: fold), head: try Comparison.merged(head, fold: fold),
+                    widths: widths, normalized: report.normalized, reverse: false, title: "Differential Flame Graph",
+                    subtitle: "red: grew, blue: shrank (inclusive share, head vs base)")
                 try OutputFile.writeAtomically(image, to: svg)
             }
             try output.write(DiffExporter(format: format, limit: limit).export(report))
@@ -119,7 +119,7 @@ enum FlamegraphSide: String, ExpressibleByArgument, CaseIterable {
 
 extension DiffExporter.Format: ExpressibleByArgument {}
 
-/// Folding and drawing of the two sides, shared by `diff`, `gate` and `flamegraph --diff`.
+/// Folding and drawing of the two sides, shared by `diff` and `flamegraph --diff`.
 enum Comparison {
     /// The side's profiles folded (each with its own sample type resolved by name) and merged.
     static func merged(_ profiles: [Profile], fold: FoldFlags) throws -> FoldedStacks {
@@ -129,15 +129,6 @@ enum Comparison {
             if merged == nil { merged = folded } else { merged!.merge(folded) }
         }
         return merged ?? FoldedStacks(valueType: ValueType(type: "samples", unit: "count"))
-    }
-
-    /// A differential flamegraph of the two sides.
-    static func flamegraph(base: [Profile], head: [Profile], fold: FoldFlags, widths: FlamegraphSide,
-                           normalized: Bool, title: String, subtitle: String?,
-                           configure: (inout FlamegraphOptions) -> Void = { _ in }) throws -> [UInt8] {
-        let baseFolded = try merged(base, fold: fold), headFolded = try merged(head, fold: fold)
-        return render(base: baseFolded, head: headFolded, widths: widths, normalized: normalized, reverse: false,
-                      title: title, subtitle: subtitle, configure: configure)
     }
 
     static func render(base: FoldedStacks, head: FoldedStacks, widths: FlamegraphSide, normalized: Bool,

@@ -92,3 +92,19 @@ import Testing
         #expect(builder.build().kind(sampleType: 0) == expected)
     }
 }
+
+@Suite struct StringInternerTests {
+    /// Appended strings are indexed by the next `intern`: found there, duplicates keep the first id, and the table
+    /// grows past its initial size while indexing.
+    @Test func appendedStringsAreFoundByLaterInterns() {
+        var interner = StringInterner()
+        let words = (0 ..< 3000).map { "word\($0)" }
+        for word in words { _ = interner.append(word) }
+        _ = interner.append("word7")  // a duplicate gets a second id
+        #expect(interner.intern("word7") == 7)
+        for (id, word) in words.enumerated() { #expect(interner.intern(word) == Int32(id)) }
+        #expect(interner.intern("new") == 3001)
+        #expect(interner.intern("new") == 3001)
+        #expect(interner.count == 3002)
+    }
+}

@@ -156,15 +156,17 @@ enum Reference {
 }
 
 @Suite(.serialized) struct SymbolizerTests {
+    /// One libdw session for the suite (which runs serially), alive as long as the modules it opened.
+    nonisolated(unsafe) static let session = DwarfSession()!
+
     /// Our frames for `addresses` of `binary`, in llvm-symbolizer's terms.
     static func ours(_ binary: String, _ addresses: [UInt64], demangle: Bool) throws -> [[ExpectedFrame]] {
-        let session = try #require(DwarfSession())
-        let module = try #require(session.openModule(path: binary, demangle: demangle))
+        let module = try #require(Self.session.module(path: binary))
         return addresses.map { address in
-            let frames = module.resolve(address)
+            let frames = module.resolve(address, demangle: demangle)
             if frames.isEmpty { return [ExpectedFrame(name: "??", file: "??", line: 0)] }
             return frames.map {
-                ExpectedFrame(name: demangle ? $0.name : ($0.linkageName ?? $0.name), file: $0.file ?? "??",
+                ExpectedFrame(name: $0.name, file: $0.file ?? "??",
                               line: $0.line)
             }
         }
@@ -206,8 +208,7 @@ enum Reference {
         try Self.crossCheck(binary, include: Self.isProgramSymbol)
         // checksum's loop has fold_in and mix inlined into it: some address has a 3-deep chain.
         let functions = try Reference.functions(binary) { $0 == "checksum" }
-        let session = try #require(DwarfSession())
-        let module = try #require(session.openModule(path: binary))
+        let module = try #require(Self.session.module(path: binary))
         let chains = Reference.addresses(functions).map { module.resolve($0).map(\.name) }
         #expect(chains.contains(["mix", "fold_in", "checksum"]), "\(chains)")
     }
@@ -251,8 +252,7 @@ enum Reference {
     @Test func rustV0Mangling() throws {
         let binary = try Fixtures.rust("v0")
         try Self.crossCheck(binary, include: { $0.hasPrefix("_R") && $0.contains("8mangling") })
-        let session = try #require(DwarfSession())
-        let module = try #require(session.openModule(path: binary))
+        let module = try #require(Self.session.module(path: binary))
         let names = try Reference.functions(binary) { $0.hasPrefix("_R") && $0.contains("8mangling") }
             .map { module.resolve($0.0).last?.name ?? "" }
         #expect(names.contains { $0.hasSuffix("mangling::run") }, "\(names)")
@@ -262,8 +262,7 @@ enum Reference {
     @Test func swiftGenericsAndClosures() throws {
         let binary = try Fixtures.swift()
         try Self.crossCheck(binary, demangle: false, include: { $0.hasPrefix("$s8Closures") })
-        let session = try #require(DwarfSession())
-        let module = try #require(session.openModule(path: binary))
+        let module = try #require(Self.session.module(path: binary))
         let names = try Reference.functions(binary) { $0.hasPrefix("$s8Closures") }
             .map { module.resolve($0.0).last?.name ?? "" }
         #expect(names.contains("Closures.run(Swift.Int) -> Swift.Int"), "\(names)")

@@ -22,77 +22,63 @@ public struct FlamegraphComparison: Sendable {
 
 /// Per-node colours and tooltips of a differential flamegraph.
 struct ComparisonColors {
-    let comparison: FlamegraphComparison
-    let treeValues: [Int64]
-    let treeTotal: Int64
+    let normalized: Bool
+    let baseTotal: Int64, headTotal: Int64
+    /// Per node: its base and head values, and head minus base in percentage points (of each side's total when
+    /// normalized, of the base total otherwise).
+    let base: [Int64], head: [Int64]
+    let deltas: [Double]
     /// Change (percentage points) at which a frame gets the full colour: the largest change in the graph, but at
     /// least 1 point, so that the small noise of an unchanged profile stays pale instead of being stretched to
     /// full red and blue (as FlameGraph's scaling by the largest delta does).
     let saturation: Double
 
     init(_ comparison: FlamegraphComparison, tree: FlameTree) {
-        self.comparison = comparison
-        treeValues = tree.nodes.map(\.total)
-        treeTotal = tree.total
-        var largest = 0.0
-        for node in tree.nodes.indices { largest = max(largest, abs(Self.delta(comparison, treeValues, treeTotal, node))) }
-        saturation = max(largest, 1)
-    }
-
-    /// The base and head values of a node.
-    private func values(_ node: Int) -> (base: Int64, head: Int64) {
-        let other = node < comparison.otherValues.count ? comparison.otherValues[node] : 0
-        return comparison.treeIsHead ? (other, treeValues[node]) : (treeValues[node], other)
-    }
-
-    private var totals: (base: Int64, head: Int64) {
-        comparison.treeIsHead ? (comparison.otherTotal, treeTotal) : (treeTotal, comparison.otherTotal)
-    }
-
-    /// Head minus base, in percentage points: of each side's total when normalized, of the base total otherwise.
-    static func delta(_ comparison: FlamegraphComparison, _ treeValues: [Int64], _ treeTotal: Int64, _ node: Int)
-        -> Double {
-        let other = node < comparison.otherValues.count ? comparison.otherValues[node] : 0
-        let (base, head) = comparison.treeIsHead ? (other, treeValues[node]) : (treeValues[node], other)
-        let (baseTotal, headTotal) = comparison.treeIsHead ? (comparison.otherTotal, treeTotal)
-            : (treeTotal, comparison.otherTotal)
-        if comparison.normalized {
-            let b = baseTotal > 0 ? Double(base) / Double(baseTotal) : 0
-            let h = headTotal > 0 ? Double(head) / Double(headTotal) : 0
-            return (h - b) * 100
+        let drawn = tree.nodes.map(\.total)
+        let other = tree.nodes.indices.map { $0 < comparison.otherValues.count ? comparison.otherValues[$0] : 0 }
+        (base, head) = comparison.treeIsHead ? (other, drawn) : (drawn, other)
+        (baseTotal, headTotal) = comparison.treeIsHead ? (comparison.otherTotal, tree.total)
+            : (tree.total, comparison.otherTotal)
+        normalized = comparison.normalized
+        let (base, head, baseTotal, headTotal) = (base, head, baseTotal, headTotal)
+        deltas = tree.nodes.indices.map { node in
+            if comparison.normalized {
+                let b = baseTotal > 0 ? Double(base[node]) / Double(baseTotal) : 0
+                let h = headTotal > 0 ? Double(head[node]) / Double(headTotal) : 0
+                return (h - b) * 100
+            }
+            return baseTotal > 0 ? Double(head[node] - base[node]) / Double(baseTotal) * 100 : (head[node] > 0 ? 100 : 0)
         }
-        return baseTotal > 0 ? Double(head - base) / Double(baseTotal) * 100 : (head > 0 ? 100 : 0)
+        saturation = max(deltas.map(abs).max() ?? 0, 1)
     }
 
     /// Red for growth, blue for shrinkage, in proportion to the change; near-white when unchanged.
     func fill(node: Int) -> [UInt8] {
-        let delta = Self.delta(comparison, treeValues, treeTotal, node)
+        let delta = deltas[node]
         let strength = min(1, abs(delta) / saturation)
         let faded = Int((245 - 200 * strength).rounded())
         let (r, g, b) = delta > 0 ? (255, faded, faded) : delta < 0 ? (faded, faded, 255) : (245, 245, 245)
         return Array("rgb(\(r),\(g),\(b))".utf8)
     }
 
-    /// `base 1,000 samples 10.00%, head 1,234 samples 12.34%, +2.34 pp` (the part inside the parentheses).
-    func writeTooltip(node: Int, value: Int64, countName: [UInt8], to out: inout SVGBuffer) {
-        let (base, head) = values(node)
-        let (baseTotal, headTotal) = totals
+    /// `base 1,000 samples, 10.00%; head 1,234 samples, 12.34%; +2.34 pp` (the part inside the parentheses).
+    func writeTooltip(node: Int, countName: [UInt8], to out: inout SVGBuffer) {
         out.raw("base ")
-        out.grouped(base)
+        out.grouped(base[node])
         out.raw(countName)
-        out.fixed2(baseTotal > 0 ? Double(base) / Double(baseTotal) * 100 : 0)
+        out.fixed2(baseTotal > 0 ? Double(base[node]) / Double(baseTotal) * 100 : 0)
         out.raw("%; head ")
-        out.grouped(head)
+        out.grouped(head[node])
         out.raw(countName)
-        out.fixed2(headTotal > 0 ? Double(head) / Double(headTotal) * 100 : 0)
+        out.fixed2(headTotal > 0 ? Double(head[node]) / Double(headTotal) * 100 : 0)
         out.raw("%; ")
-        let delta = Self.delta(comparison, treeValues, treeTotal, node)
+        let delta = deltas[node]
         if delta >= 0.005 { out.raw("+") }
         if delta < 0 && delta > -0.005 {
             out.raw("0.00")
         } else {
             out.fixed2(delta)
         }
-        out.raw(comparison.normalized ? " pp" : " pp of base")
+        out.raw(normalized ? " pp" : " pp of base")
     }
 }

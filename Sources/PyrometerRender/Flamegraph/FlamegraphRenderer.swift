@@ -198,8 +198,7 @@ public struct FlamegraphRenderer: Sendable {
                 out.raw(info.escaped)
                 out.raw(" (")
                 if let comparison {
-                    comparison.writeTooltip(node: Int(keptNodes[k]), value: node.total, countName: countNameBytes,
-                                            to: &out)
+                    comparison.writeTooltip(node: Int(keptNodes[k]), countName: countNameBytes, to: &out)
                 } else {
                     out.grouped(node.total)
                     out.raw(countNameBytes)

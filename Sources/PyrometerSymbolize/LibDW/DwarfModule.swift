@@ -3,9 +3,9 @@ import CLibDW
 import Glibc
 #endif
 
-// Every libdw, libdwfl, libelf and demangler call of Pyrometer is in this file (with Demangler.swift for the
-// demanglers). Handles are owned: a `DwarfSession` ends its `Dwfl` (and with it every module it reported), a
-// `DwarfModule` keeps its session alive.
+// Every libdw, libdwfl, libelf and demangler call of Pyrometer is in this file. Handles are owned: a `DwarfSession`
+// ends its `Dwfl` (and with it every module it reported), so a `DwarfModule` is used only while its session lives
+// (sessions are pooled for the process's lifetime).
 
 /// Opens `path` for reading if it is a non-empty regular file (after symbolic links), else returns -1: a profile
 /// names the files, and a FIFO would block the open, a device (`/dev/zero`) never end.
@@ -36,7 +36,7 @@ struct ResolvedFrame: Equatable, Sendable {
 final class DwarfSession {
     fileprivate let dwfl: OpaquePointer
 
-    /// Modules opened in this session, by path and demangling: their indexes are kept for later lookups.
+    /// Modules opened in this session, by path: their indexes are kept for later lookups.
     private var modules: [String: DwarfModule] = [:]
 
     init?() {
@@ -47,16 +47,15 @@ final class DwarfSession {
     deinit { dwfl_end(dwfl) }
 
     /// The module for the ELF file at `path`, opened once per session.
-    func module(path: String, demangle: Bool) -> DwarfModule? {
-        let key = (demangle ? "1" : "0") + path
-        if let known = modules[key] { return known }
-        guard let module = openModule(path: path, demangle: demangle) else { return nil }
-        modules[key] = module
+    func module(path: String) -> DwarfModule? {
+        if let known = modules[path] { return known }
+        guard let module = openModule(path: path) else { return nil }
+        modules[path] = module
         return module
     }
 
     /// Reports the ELF file at `path` as a module whose addresses are the file's own virtual addresses.
-    func openModule(path: String, demangle: Bool = true) -> DwarfModule? {
+    private func openModule(path: String) -> DwarfModule? {
         let fd = openRegularFile(path)
         guard fd >= 0 else { return nil }
         dwfl_report_begin_add(dwfl)
@@ -67,10 +66,9 @@ final class DwarfSession {
             close(fd)
             return nil
         }
-        return DwarfModule(session: self, module: module, demangle: demangle)
+        return DwarfModule(module: module)
     }
 
-    static var lastError: String { String(cString: dwfl_errmsg(-1)) }
 }
 
 /// What an ELF file says about itself, read with libelf without building any index.
@@ -84,7 +82,6 @@ struct ELFFileInfo: Sendable {
 
     var buildID: [UInt8]?
     var debugLink: String?
-    var isExecutable: Bool  // ET_EXEC: runtime addresses are virtual addresses
     var loadSegments: [LoadSegment]
     var hasDebugInfo: Bool
     var hasSymbolTable: Bool
@@ -135,8 +132,8 @@ struct ELFFileInfo: Sendable {
             }
             section = elf_nextscn(elf, current)
         }
-        return ELFFileInfo(buildID: buildID, debugLink: debugLink, isExecutable: header.e_type == ET_EXEC,
-                           loadSegments: segments, hasDebugInfo: hasDebugInfo, hasSymbolTable: hasSymbolTable)
+        return ELFFileInfo(buildID: buildID, debugLink: debugLink, loadSegments: segments, hasDebugInfo: hasDebugInfo,
+                           hasSymbolTable: hasSymbolTable)
     }
 
     /// The virtual address of file offset `offset`: through the PT_LOAD segment that contains it (choosing the
@@ -156,12 +153,9 @@ struct ELFFileInfo: Sendable {
 /// `.debug_aranges` (swiftc emits none), `dwarf_getscopes` does not descend into namespaces, Swift modules or
 /// nested closures, and `dwfl_module_addrinfo` scans the whole symbol table per call (docs/symbolization.md).
 final class DwarfModule {
-    /// The session owns its modules (and ends them with it); a module is used only while its session lives.
-    private unowned let session: DwarfSession
     private let module: OpaquePointer
     private let dwarf: OpaquePointer?
     private let bias: UInt64
-    let demangle: Bool
 
     /// A function symbol; its name stays in the ELF string table (valid while the module is) until it is asked for:
     /// a large binary has hundreds of thousands of symbols and few are looked up.
@@ -176,17 +170,14 @@ final class DwarfModule {
     private var unitRanges = RangeIndex()
     private var unitFunctions: [FunctionTree?] = []
 
-    fileprivate init(session: DwarfSession, module: OpaquePointer, demangle: Bool = true) {
-        self.session = session
+    fileprivate init(module: OpaquePointer) {
         self.module = module
-        self.demangle = demangle
         var bias: Dwarf_Addr = 0
         dwarf = dwfl_module_getdwarf(module, &bias)
         self.bias = bias
         buildUnits()
     }
 
-    var hasDebugInfo: Bool { dwarf != nil }
 
     // MARK: symbols
 
@@ -378,8 +369,9 @@ final class DwarfModule {
 
     // MARK: resolving
 
-    /// The inline chain at virtual address `address`, innermost first; empty when nothing is known.
-    func resolve(_ address: UInt64) -> [ResolvedFrame] {
+    /// The inline chain at virtual address `address`, innermost first; empty when nothing is known. Names are
+    /// demangled unless `demangle` is false (linkage names are kept either way).
+    func resolve(_ address: UInt64, demangle: Bool = true) -> [ResolvedFrame] {
         let dwarfAddress = address &- bias
         for unit in units(containing: dwarfAddress) {
             let tree = functions(of: unit)
@@ -397,10 +389,11 @@ final class DwarfModule {
                 // and perf name it: compilers' clones (`.constprop.0`, `.isra.0`, `.part.0`) are told apart
                 // there, and their DWARF often has only the short name.
                 if index == 0, let symbol = symbol(at: address) {
-                    (name, linkage) = (displayName(symbol), symbol)
+                    linkage = symbol
                 } else {
                     (name, linkage) = cachedNames(unit: unit, node: nodes[index], &die)
                 }
+                if let linkage { name = displayName(linkage, demangle: demangle) }
                 frames.append(ResolvedFrame(name: name ?? "??", linkageName: linkage, file: position.file,
                                             line: position.line, column: position.column))
                 if tree.nodes[Int(nodes[index])].isInlined {
@@ -418,8 +411,8 @@ final class DwarfModule {
             position = lineTablePosition(&cudie, dwarfAddress)
             if position.file != nil { break }
         }
-        return [ResolvedFrame(name: displayName(name), linkageName: name, file: position.file, line: position.line,
-                              column: position.column)]
+        return [ResolvedFrame(name: displayName(name, demangle: demangle), linkageName: name, file: position.file,
+                              line: position.line, column: position.column)]
     }
 
     /// Demangled names by linkage name, and DIE names by (unit, node): a profile's addresses fall in far fewer
@@ -427,7 +420,7 @@ final class DwarfModule {
     private var demangled: [String: String] = [:]
     private var dieNames: [Int: (String?, String?)] = [:]
 
-    private func displayName(_ linkage: String) -> String {
+    private func displayName(_ linkage: String, demangle: Bool) -> String {
         guard demangle else { return linkage }
         if let known = demangled[linkage] { return known }
         let name = Demangler.demangle(linkage)
@@ -443,7 +436,8 @@ final class DwarfModule {
         return result
     }
 
-    /// (display name, linkage name) of a function DIE, through `DW_AT_abstract_origin` and `DW_AT_specification`.
+    /// (`DW_AT_name`, linkage name) of a function DIE, through `DW_AT_abstract_origin` and `DW_AT_specification`;
+    /// the short name is read only when there is no linkage name (which is then what the frame is named by).
     private func names(_ die: inout Dwarf_Die) -> (String?, String?) {
         var attribute = Dwarf_Attribute()
         var linkage: String?
@@ -452,7 +446,7 @@ final class DwarfModule {
            let text = dwarf_formstring(&attribute) {
             linkage = String(cString: text)
         }
-        if let linkage { return (displayName(linkage), linkage) }
+        if let linkage { return (nil, linkage) }
         return (dwarf_diename(&die).map { String(cString: $0) }, nil)
     }
 

@@ -4,7 +4,8 @@ import Glibc
 import Darwin
 #endif
 
-/// Processor count without Foundation (keeps the ingest library's start-up light).
+/// Processor count without Foundation (keeps the libraries' start-up light); the default thread count of importers
+/// and the symbolizer.
 public enum ProcessInfoLite {
     public static var activeProcessorCount: Int {
         max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
