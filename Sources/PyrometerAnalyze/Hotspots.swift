@@ -119,48 +119,15 @@ public struct HotspotAnalyzer: Sendable {
 
         // Pass 2, call edges, only out of the few functions that could be hot paths (total at or above the
         // threshold, self below it): for each, the largest value of the stacks through one of its calls to another
-        // function, each stack counted once per edge (stamp = stack index + 1).
+        // function.
         var isCandidate = [Bool](repeating: false, count: nameCount)
         var anyCandidate = false
         for i in 0 ..< nameCount where total > 0 && Double(totalValues[i]) >= limit && Double(selfValues[i]) < limit {
             isCandidate[i] = true
             anyCandidate = true
         }
-        var edges = PairIndex(capacity: 64)
-        var edgeValues: [Int64] = []
-        var edgeStamps: [Int] = []
-        if anyCandidate {
-            folded.stacks.frames.withUnsafeBufferPointer { stackFrames in
-            folded.stacks.offsets.withUnsafeBufferPointer { stackOffsets in
-                for id in 0 ..< folded.values.count where folded.values[id] != 0 {
-                    let start = Int(stackOffsets[id]), end = Int(stackOffsets[id + 1])
-                    var index = start + 1
-                    while index < end {
-                        let caller = stackFrames[index - 1], callee = stackFrames[index]
-                        // A recursive call (f → f) is not a callee that takes the cost away from f.
-                        if isCandidate[Int(caller)] && caller != callee {
-                            let edge = edges.id(caller, callee)
-                            if edge == edgeValues.count {
-                                edgeValues.append(0)
-                                edgeStamps.append(0)
-                            }
-                            if edgeStamps[edge] != id + 1 {
-                                edgeStamps[edge] = id + 1
-                                edgeValues[edge].saturatingAdd(folded.values[id])
-                            }
-                        }
-                        index += 1
-                    }
-                }
-            }
-            }
-        }
-        // The largest edge value out of each caller.
-        var largestCallee = [Int64](repeating: 0, count: nameCount)
-        for (edge, value) in edgeValues.enumerated() {
-            let caller = Int(edges.first(edge))
-            largestCallee[caller] = max(largestCallee[caller], value)
-        }
+        let largestCallee = anyCandidate
+            ? Self.largestCalleeValues(folded, isCandidate: isCandidate) : [Int64](repeating: 0, count: nameCount)
         var entries: [HotspotEntry] = []
         for i in 0 ..< nameCount where totalValues[i] != 0 {
             let selfValue = selfValues[i], totalValue = totalValues[i]
@@ -176,6 +143,78 @@ public struct HotspotAnalyzer: Sendable {
         entries = Self.ordered(entries, keepingTop: options.keepTop)
         return HotspotReport(total: total, valueType: folded.valueType, kind: folded.kind, threshold: threshold,
                              functions: entries, functionCount: functionCount)
+    }
+
+    /// For each candidate caller, the largest value of the stacks through one of its calls to another function,
+    /// each stack counted once per edge (stamp = stack index + 1); 0 for other functions.
+    /// `denseLimit` is the most (candidate, callee) slots a dense table may have.
+    static func largestCalleeValues(_ folded: FoldedStacks, isCandidate: [Bool],
+                                    denseLimit: Int = 1 << 20) -> [Int64] {
+        let nameCount = folded.names.count
+        var largest = [Int64](repeating: 0, count: nameCount)
+        // Candidates are few (their totals reach the threshold), so a dense table of (candidate, callee) slots
+        // is small and takes one memory access per call edge, where a hash of the pair took four scattered
+        // ones (most of a large profile's analysis). A table too large for that falls back to hashing.
+        var candidateSlot = [Int](repeating: -1, count: nameCount)
+        var candidateCount = 0
+        for i in 0 ..< nameCount where isCandidate[i] {
+            candidateSlot[i] = candidateCount * nameCount
+            candidateCount += 1
+        }
+        struct Edge { var stamp = 0, value: Int64 = 0 }
+        let dense = candidateCount * nameCount <= denseLimit
+        var table = [Edge](repeating: Edge(), count: dense ? candidateCount * nameCount : 0)
+        var pairs = PairIndex(capacity: dense ? 1 : 64)
+        var pairEdges: [Edge] = []
+
+        folded.stacks.frames.withUnsafeBufferPointer { stackFrames in
+        folded.stacks.offsets.withUnsafeBufferPointer { stackOffsets in
+        folded.values.withUnsafeBufferPointer { values in
+        candidateSlot.withUnsafeBufferPointer { slots in
+        table.withUnsafeMutableBufferPointer { table in
+            for id in 0 ..< values.count where values[id] != 0 {
+                let value = values[id]
+                let start = Int(stackOffsets[id]), end = Int(stackOffsets[id + 1])
+                var index = start + 1
+                while index < end {
+                    let caller = stackFrames[index - 1], callee = stackFrames[index]
+                    index += 1
+                    let slot = slots[Int(caller)]
+                    // A recursive call (f → f) is not a callee that takes the cost away from f.
+                    guard slot >= 0 && caller != callee else { continue }
+                    if dense {
+                        let edge = slot + Int(callee)
+                        if table[edge].stamp != id + 1 {
+                            table[edge].stamp = id + 1
+                            table[edge].value.saturatingAdd(value)
+                        }
+                    } else {
+                        let edge = pairs.id(caller, callee)
+                        if edge == pairEdges.count { pairEdges.append(Edge()) }
+                        if pairEdges[edge].stamp != id + 1 {
+                            pairEdges[edge].stamp = id + 1
+                            pairEdges[edge].value.saturatingAdd(value)
+                        }
+                    }
+                }
+            }
+        }
+        }
+        }
+        }
+        }
+        if dense {
+            for caller in 0 ..< nameCount where candidateSlot[caller] >= 0 {
+                let slot = candidateSlot[caller]
+                for callee in 0 ..< nameCount { largest[caller] = max(largest[caller], table[slot + callee].value) }
+            }
+        } else {
+            for (edge, entry) in pairEdges.enumerated() {
+                let caller = Int(pairs.first(edge))
+                largest[caller] = max(largest[caller], entry.value)
+            }
+        }
+        return largest
     }
 
     /// Orders entries by self value, then total value (both descending), then name; with `keepTop`, only the first

@@ -58,9 +58,13 @@ public struct ProfileBuilder: Sendable {
 
     public func location(_ id: LocationID) -> Location { locations[id] }
 
-    /// Makes room for `frames` more frames in `count` more stacks (an importer that knows its sizes).
+    /// Makes room for `frames` more frames in `count` more stacks, and as many samples (an importer that knows its
+    /// sizes): growing the sample index by doubling rehashed it a dozen times on a large profile.
     public mutating func reserveStacks(frames: Int, stacks count: Int) {
         stacks.reserveCapacity(frames: frames, stacks: count)
+        samples.reserveCapacity(samples.count + count)
+        values.reserveCapacity(values.count + count * sampleTypes.count)
+        sampleIndex.reserveCapacity(sampleIndex.count + count)
     }
 
     /// The id of the stack of `locations`, leaf first.
@@ -74,7 +78,9 @@ public struct ProfileBuilder: Sendable {
 
     /// The id of a label set. Labels are sorted by key so that order does not matter.
     public mutating func intern(labels: [Label]) -> LabelSetID {
-        labelSets.intern(labels.sorted { ($0.key, $0.string, $0.number) < ($1.key, $1.string, $1.number) })
+        // Most samples of most profiles have none: id 0, without hashing.
+        if labels.isEmpty { return 0 }
+        return labelSets.intern(labels.sorted { ($0.key, $0.string, $0.number) < ($1.key, $1.string, $1.number) })
     }
 
     // MARK: - Samples
@@ -139,6 +145,19 @@ public struct ProfileBuilder: Sendable {
         values.append(contentsOf: repeatElement(0, count: sampleTypes.count))
         sampleIndex[key] = Int32(row)
         return row
+    }
+
+    /// Takes the stacks, label sets and samples of `other`, which were interned (on another thread, while this
+    /// builder's tables were made) under the ids this builder gives its locations and strings. This builder has
+    /// no samples yet, and as many sample types.
+    public mutating func adoptSamples(from other: ProfileBuilder) {
+        precondition(samples.isEmpty && stacks.count == 0 && labelSets.count == 1, "a builder without samples")
+        precondition(other.sampleTypes.count == sampleTypes.count, "one value per sample type")
+        stacks = other.stacks
+        labelSets = other.labelSets
+        samples = other.samples
+        sampleIndex = other.sampleIndex
+        values = other.values
     }
 
     // MARK: - Merging

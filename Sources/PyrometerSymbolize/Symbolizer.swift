@@ -202,27 +202,12 @@ public struct Symbolizer: Sendable {
     }
 }
 
-/// A pthread mutex (Foundation-free), at a stable address of its own.
-final class Lock: @unchecked Sendable {
-    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    init() { pthread_mutex_init(mutex, nil) }
-    deinit {
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
-    }
-    func withLock<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        return try body()
-    }
-}
-
 /// libdw sessions with the modules they opened, kept for the process's lifetime: a later call (another profile of a
 /// diff, another side) finds its binaries indexed already, and nothing is torn down at exit. A session is used by
 /// one thread at a time.
 final class SessionPool: @unchecked Sendable {
     static let shared = SessionPool()
-    private let lock = Lock()
+    private let lock = ConditionLock()
     private var idle: [DwarfSession] = []
 
     func take() -> DwarfSession? {
@@ -237,7 +222,7 @@ final class SessionPool: @unchecked Sendable {
 
 /// Hands out task indexes to workers.
 private final class TaskCounter: @unchecked Sendable {
-    private let lock = Lock()
+    private let lock = ConditionLock()
     private var next = 0
     func take(limit: Int) -> Int? {
         lock.withLock {
@@ -250,7 +235,7 @@ private final class TaskCounter: @unchecked Sendable {
 
 /// One result slot per task, written by the worker that ran it.
 private final class ResultSlots: @unchecked Sendable {
-    private let lock = Lock()
+    private let lock = ConditionLock()
     private var slots: [[(UInt64, [ResolvedFrame])]]
     init(count: Int) { slots = Array(repeating: [], count: count) }
     func store(_ index: Int, _ value: [(UInt64, [ResolvedFrame])]) { lock.withLock { slots[index] = value } }

@@ -1,5 +1,5 @@
 import Foundation
-import PyrometerAnalyze
+@testable import PyrometerAnalyze
 import PyrometerIngest
 import PyrometerModel
 import Testing
@@ -48,6 +48,35 @@ import Testing
         #expect(fib.selfValue == 6)
         #expect(fib.flagged)
         #expect(report.total == 10)
+    }
+
+    /// The dense (candidate, callee) table and the hashed fallback for large ones give the same edge values,
+    /// recursion and repeated edges in one stack included.
+    @Test func calleeValuesAgreeBetweenDenseAndHashedTables() {
+        var generator = SystemRandomNumberGenerator()
+        var stacks: [(String, Int64)] = []
+        for _ in 0 ..< 400 {
+            let depth = Int.random(in: 1 ... 12, using: &generator)
+            let frames = (0 ..< depth).map { _ in "f\(Int.random(in: 0 ..< 15, using: &generator))" }
+            stacks.append((frames.joined(separator: ";"), Int64.random(in: 0 ... 9, using: &generator)))
+        }
+        let folded = Self.folded(stacks)
+        let isCandidate = folded.names.indices.map { $0 % 3 != 1 }
+        let dense = HotspotAnalyzer.largestCalleeValues(folded, isCandidate: isCandidate)
+        let hashed = HotspotAnalyzer.largestCalleeValues(folded, isCandidate: isCandidate, denseLimit: 0)
+        #expect(dense == hashed)
+        #expect(dense.contains { $0 > 0 })
+        // By hand for one candidate: the largest sum over stacks containing caller → callee (callee ≠ caller).
+        let caller = try! #require(folded.names.indices.first { isCandidate[$0] && dense[$0] > 0 })
+        var perCallee: [String: Int64] = [:]
+        for (stack, value) in stacks {
+            let frames = stack.split(separator: ";").map(String.init)
+            var seen = Set<String>()
+            for (a, b) in zip(frames, frames.dropFirst()) where a == folded.names[caller] && a != b && seen.insert(b).inserted {
+                perCallee[b, default: 0] += value
+            }
+        }
+        #expect(dense[caller] == perCallee.values.max())
     }
 
     @Test func hotPathNeedsEveryCalleeBelowTheThreshold() {

@@ -96,6 +96,67 @@ import Testing
         #expect(truncatedProto?.description.hasPrefix("cut.pb: byte ") == true)
     }
 
+    /// A hand-made profile.proto: `locationIDs` numbers the locations (pprof only asks for unique non-zero ids),
+    /// samples name them by those ids.
+    static func handMadeProfile(locationIDs: [UInt64], samples: [(locations: [UInt64], values: [UInt64])],
+                                dropFrames: String? = nil) -> [UInt8] {
+        func varint(_ value: UInt64) -> [UInt8] {
+            var value = value, bytes: [UInt8] = []
+            while value >= 0x80 { bytes.append(UInt8(value & 0x7F) | 0x80); value >>= 7 }
+            return bytes + [UInt8(value)]
+        }
+        func field(_ number: UInt64, _ value: UInt64) -> [UInt8] { varint(number << 3) + varint(value) }
+        func field(_ number: UInt64, _ message: [UInt8]) -> [UInt8] { varint(number << 3 | 2) + varint(UInt64(message.count)) + message }
+        var strings = ["", "samples", "count", "cpu", "nanoseconds", "main", "work", "leaf", "work|leaf"]
+        if let dropFrames { strings.append(dropFrames) }
+        var bytes: [UInt8] = []
+        bytes += field(1, field(1, 1) + field(2, 2))  // samples/count
+        bytes += field(1, field(1, 3) + field(2, 4))  // cpu/nanoseconds
+        for sample in samples {
+            bytes += field(2, field(1, sample.locations.flatMap(varint)) + field(2, sample.values.flatMap(varint))
+                              + field(3, field(1, 1) + field(2, 5)))  // label samples=main
+        }
+        for (index, id) in locationIDs.enumerated() {
+            bytes += field(4, field(1, id) + field(4, field(1, UInt64(index + 1))))  // one line: function index+1
+        }
+        for index in locationIDs.indices { bytes += field(5, field(1, UInt64(index + 1)) + field(2, UInt64(5 + index))) }
+        for string in strings { bytes += field(6, Array(string.utf8)) }
+        if dropFrames != nil { bytes += field(7, UInt64(strings.count - 1)) }
+        return bytes
+    }
+
+    /// Samples are interned on their own thread assuming location ids 1...n (what Go writes); other numberings,
+    /// `drop_frames` and broken samples take the exact path, with the same profile or the same errors.
+    @Test func locationNumberingDoesNotChangeTheProfile() throws {
+        let stacks: [(locations: [Int], values: [UInt64])] = [([2, 1, 0], [1, 10]), ([1, 0], [2, 20]), ([2, 1, 0], [3, 30])]
+        func profile(_ ids: [UInt64], dropFrames: String? = nil) throws -> Profile {
+            let bytes = Self.handMadeProfile(locationIDs: ids, samples: stacks.map { ($0.locations.map { ids[$0] }, $0.values) },
+                                             dropFrames: dropFrames)
+            return try Importers.load(InputFile(name: "hand.pb", bytes: bytes)).profile
+        }
+        func lines(_ profile: Profile) -> [String] {
+            Folder().fold(profile).sortedLines().map { String(decoding: $0.stack, as: UTF8.self) + " \($0.value)" }
+        }
+        let folded = try lines(profile([1, 2, 3]))
+        #expect(folded == ["main;work 20", "main;work;leaf 40"])
+        for ids: [UInt64] in [[3, 2, 1], [10, 20, 30], [1, 2, 1 << 40]] {
+            #expect(try lines(profile(ids)) == folded, "ids \(ids)")
+        }
+        // drop_frames cuts the leaf.
+        #expect(try lines(profile([1, 2, 3], dropFrames: "leaf")) == ["main;work 60"])
+
+        let unknown = #expect(throws: ProfileError.self) {
+            try Importers.load(InputFile(name: "bad.pb", bytes: Self.handMadeProfile(
+                locationIDs: [1, 2], samples: [([1], [1, 1]), ([7, 1], [1, 1])])))
+        }
+        #expect(unknown?.message.contains("unknown location 7") == true)
+        let width = #expect(throws: ProfileError.self) {
+            try Importers.load(InputFile(name: "bad.pb", bytes: Self.handMadeProfile(
+                locationIDs: [1], samples: [([1], [1, 1]), ([1], [1])])))
+        }
+        #expect(width?.message.contains("a sample has 1 values for 2 sample types") == true)
+    }
+
     @Test func rawAndGzipProtoGiveTheSameProfile() throws {
         let raw = try Fixtures.gunzip("pprof/internal/report/testdata/sample.cpu")
         let fromRaw = try Importers.load(InputFile(name: "sample.pb", bytes: raw)).profile

@@ -17,6 +17,12 @@ public final class InputFile {
     private var pushedBack: [UInt8] = []
     /// Set for a gzip input: reads return decompressed bytes from `compressedSource`.
     private var inflater: GzipInflater?
+    /// How many bytes the input will likely yield, when that can be told without reading it: a regular file's size,
+    /// or the size a gzip file records in its trailer (modulo 4 GiB, and of its last member only). For reserving
+    /// memory, never for bounds.
+    public private(set) var sizeHint: Int?
+    /// True for the decompressed stream of a gzip input.
+    public var isInflating: Bool { inflater != nil }
     /// Bytes handed out so far, for byte offsets in errors.
     public private(set) var offset = 0
 
@@ -38,6 +44,7 @@ public final class InputFile {
             close(fd)
             throw ProfileError(.unreadable, "is a directory, expected a profile file", file: path)
         }
+        if (info.st_mode & S_IFMT) == S_IFREG { sizeHint = Int(info.st_size) }
         descriptor = fd
         ownsDescriptor = true
     }
@@ -56,6 +63,11 @@ public final class InputFile {
         descriptor = -1
         ownsDescriptor = false
         inflater = try GzipInflater(source: source, limit: limit)
+        // gzip's trailer ends with ISIZE, the member's inflated size modulo 2^32, little-endian.
+        if source.descriptor >= 0, let size = source.sizeHint, size >= 18 {
+            var trailer: UInt32 = 0
+            if pread(source.descriptor, &trailer, 4, off_t(size - 4)) == 4 { sizeHint = Int(UInt32(littleEndian: trailer)) }
+        }
     }
 
     deinit {

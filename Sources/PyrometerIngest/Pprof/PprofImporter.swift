@@ -34,26 +34,65 @@ public struct PprofImporter: ProfileImporter {
     ]
 
     public func parse(_ input: InputFile, options: ImportOptions) throws(ProfileError) -> ImportResult {
-        var bytes: [UInt8] = []
-        while try input.read(into: &bytes, maxCount: 1 << 20) > 0 {
-            if bytes.count > options.maxInflatedBytes {
-                throw ProfileError(.tooLarge, "profile larger than \(options.maxInflatedBytes) bytes", file: input.name)
+        let contents = try InputContents(reading: input, limit: options.maxInflatedBytes)
+        defer { contents.cancel() }
+        // Two threads, each over the whole input: one decodes the samples and interns their stacks, the other
+        // decodes and builds everything else (strings, mappings, functions, locations). Stacks are interned
+        // before the locations are known, under the ids they will have when the ids are dense (see
+        // `SampleInterner`); when the tables show otherwise, or `drop_frames` applies, the samples are decoded
+        // again and built the exact way.
+        let halves = ParallelHalves()
+        Threads.both({
+            halves.samples = Result { () throws(ProfileError) in
+                var samples = SampleInterner(expectedBytes: contents.expectedCount)
+                try RawProfile.forEachField(of: contents, where: { $0 == 2 }) { reader throws(ProfileError) in
+                    try samples.add(&reader)
+                }
+                return samples
             }
-        }
-        var raw = RawProfile()
-        // Location ids take a byte or more each: room for them all up front costs address space only (pages are
-        // touched as they fill), where growing by doubling copied and faulted in every intermediate array.
-        raw.sampleLocations.reserveCapacity(bytes.count)
-        let decoded = bytes.withUnsafeBytes { buffer in
-            Result { () throws(ProfileError) in
-                var reader = ProtoReader(buffer)
-                try raw.decode(&reader)
+        }, {
+            halves.tables = Result { () throws(ProfileError) in
+                var raw = RawProfile()
+                try RawProfile.forEachField(of: contents, where: { $0 != 2 }) { reader throws(ProfileError) in
+                    try raw.decodeField(&reader)
+                }
+                var diagnostics: [Diagnostic] = []
+                let tables = try raw.buildTables(diagnostics: &diagnostics, file: input.name)
+                return (raw, tables, diagnostics)
             }
+        })
+        let (samples, tablesHalf) = try ParallelHalves.bothOrFirstError(halves.samples!, halves.tables!)
+        var (raw, tables, diagnostics) = tablesHalf
+        let profile: Profile
+        if tables.locationIDs.isDense && tables.pruneBeneath.isEmpty
+            && samples.fits(locationCount: raw.locations.count, stringCount: raw.strings.count,
+                            sampleTypeCount: tables.sampleTypeCount) {
+            if samples.width != nil { tables.builder.adoptSamples(from: samples.builder) }
+            profile = tables.builder.build()
+        } else {
+            try RawProfile.forEachField(of: contents, where: { $0 == 2 }) { reader throws(ProfileError) in
+                try raw.decodeField(&reader)
+            }
+            profile = try raw.buildSamples(into: &tables, file: input.name)
         }
-        try decoded.get()
-        var diagnostics: [Diagnostic] = []
-        let profile = try raw.build(diagnostics: &diagnostics, file: input.name)
         return ImportResult(profile: profile, diagnostics: diagnostics)
+    }
+}
+
+/// What the two decoding threads hand back.
+private final class ParallelHalves: @unchecked Sendable {
+    var samples: Result<SampleInterner, ProfileError>?
+    var tables: Result<(RawProfile, RawProfile.Tables, [Diagnostic]), ProfileError>?
+
+    /// Both results, or the error that lies first in the input (each half stopped at its own).
+    static func bothOrFirstError<A, B>(_ a: Result<A, ProfileError>, _ b: Result<B, ProfileError>)
+        throws(ProfileError) -> (samples: A, tables: B) {
+        switch (a, b) {
+        case let (.success(x), .success(y)): return (x, y)
+        case let (.failure(error), .success): throw error
+        case let (.success, .failure(error)): throw error
+        case let (.failure(x), .failure(y)): throw (y.byteOffset ?? .max) < (x.byteOffset ?? .max) ? y : x
+        }
     }
 }
 
@@ -91,26 +130,61 @@ struct RawProfile {
     var comments: [UInt64] = []
     var defaultSampleType: Int64 = 0
 
-    mutating func decode(_ reader: inout ProtoReader) throws(ProfileError) {
-        while !reader.isAtEnd {
-            let (field, wire) = try reader.tag()
-            switch (field, wire) {
-            case (1, .lengthDelimited): sampleTypes.append(try Self.valueType(reader.lengthDelimited()))
-            case (2, .lengthDelimited): try decodeSample(reader.lengthDelimited())
-            case (3, .lengthDelimited): mappings.append(try Self.mapping(reader.lengthDelimited()))
-            case (4, .lengthDelimited): locations.append(try Self.location(reader.lengthDelimited()))
-            case (5, .lengthDelimited): functions.append(try Self.function(reader.lengthDelimited()))
-            case (6, .lengthDelimited): strings.append(try reader.string())
-            case (7, .varint): dropFrames = try reader.int64()
-            case (8, .varint): keepFrames = try reader.int64()
-            case (9, .varint): timeNanos = try reader.int64()
-            case (10, .varint): durationNanos = try reader.int64()
-            case (11, .lengthDelimited): periodType = try Self.valueType(reader.lengthDelimited())
-            case (12, .varint): period = try reader.int64()
-            case (13, _): try reader.appendIntegers(wire, to: &comments)
-            case (14, .varint): defaultSampleType = try reader.int64()
-            default: try reader.skip(wire)
+    /// Calls `body` with a reader over each top-level field (its key included) whose number passes `wanted`, as the
+    /// bytes arrive (a gzip input may still be inflating); the others are skipped.
+    static func forEachField(of contents: InputContents, where wanted: (UInt64) -> Bool,
+                             _ body: (inout ProtoReader) throws(ProfileError) -> Void) throws(ProfileError) {
+        var position = 0
+        while true {
+            // A field's key and length (or its varint or fixed value) take at most 20 bytes.
+            let head = try contents.bytes(atLeast: position + 20)
+            guard position < head.count else { return }
+            var probe = ProtoReader(UnsafeRawBufferPointer(rebasing: head[position...]), base: position)
+            let (field, wire) = try probe.tag()
+            var end: Int
+            if wire == .lengthDelimited {
+                let length = try probe.varint()
+                guard length <= UInt64(Int.max - position - probe.position) else {
+                    throw probe.error("length \(length) past the end")
+                }
+                end = position + probe.position + Int(length)
+            } else {
+                try probe.skip(wire)
+                end = position + probe.position
             }
+            if wanted(field) {
+                let bytes = try contents.bytes(atLeast: end)
+                guard end <= bytes.count else {
+                    throw ProfileError(.malformed, """
+                        invalid profile.proto: the field at byte \(position) needs \(end - position) bytes, the \
+                        input ends after \(bytes.count - position)
+                        """, byteOffset: bytes.count)
+                }
+                var reader = ProtoReader(UnsafeRawBufferPointer(rebasing: bytes[position ..< end]), base: position)
+                try body(&reader)
+            }
+            position = end
+        }
+    }
+
+    mutating func decodeField(_ reader: inout ProtoReader) throws(ProfileError) {
+        let (field, wire) = try reader.tag()
+        switch (field, wire) {
+        case (1, .lengthDelimited): sampleTypes.append(try Self.valueType(reader.lengthDelimited()))
+        case (2, .lengthDelimited): try decodeSample(reader.lengthDelimited())
+        case (3, .lengthDelimited): mappings.append(try Self.mapping(reader.lengthDelimited()))
+        case (4, .lengthDelimited): locations.append(try Self.location(reader.lengthDelimited()))
+        case (5, .lengthDelimited): functions.append(try Self.function(reader.lengthDelimited()))
+        case (6, .lengthDelimited): strings.append(try reader.string())
+        case (7, .varint): dropFrames = try reader.int64()
+        case (8, .varint): keepFrames = try reader.int64()
+        case (9, .varint): timeNanos = try reader.int64()
+        case (10, .varint): durationNanos = try reader.int64()
+        case (11, .lengthDelimited): periodType = try Self.valueType(reader.lengthDelimited())
+        case (12, .varint): period = try reader.int64()
+        case (13, _): try reader.appendIntegers(wire, to: &comments)
+        case (14, .varint): defaultSampleType = try reader.int64()
+        default: try reader.skip(wire)
         }
     }
 

@@ -1,8 +1,20 @@
 import PyrometerModel
 
 extension RawProfile {
-    /// Resolves string indexes and ids into a `Profile`, applying the profile's own `drop_frames`/`keep_frames`.
-    func build(diagnostics: inout [Diagnostic], file: String) throws(ProfileError) -> Profile {
+    /// The profile's tables, built, waiting for its samples.
+    struct Tables {
+        var builder: ProfileBuilder
+        /// Our location id of each location (by pprof id).
+        var locationIDs: IDMap
+        /// Locations `drop_frames` cuts whole, and those it cuts beneath (empty without `drop_frames`).
+        var pruneWhole: Set<UInt64>
+        var pruneBeneath: Set<UInt64>
+        var sampleTypeCount: Int
+    }
+
+    /// Resolves string indexes and ids of everything but the samples, applying the profile's own
+    /// `drop_frames`/`keep_frames` to the locations.
+    func buildTables(diagnostics: inout [Diagnostic], file: String) throws(ProfileError) -> Tables {
         func text(_ index: Int64, _ what: String) throws(ProfileError) -> String {
             guard index >= 0 && index < Int64(strings.count) else {
                 throw ProfileError(.malformed, "invalid profile.proto: \(what) names string \(index) of \(strings.count)",
@@ -29,13 +41,6 @@ extension RawProfile {
         // The string table is taken as it is (entry 0, "", is the builder's own id 0): our string ids are pprof's
         // indexes, and nothing is hashed.
         for string in strings.dropFirst() { _ = builder.append(string: string) }
-        func stringID(_ index: Int64, _ what: String) throws(ProfileError) -> StringID {
-            guard index >= 0 && index < Int64(max(strings.count, 1)) else {
-                throw ProfileError(.malformed, "invalid profile.proto: \(what) names string \(index) of \(strings.count)",
-                                   file: file)
-            }
-            return StringID(index)
-        }
         if let periodType {
             builder.periodType = PyrometerModel.ValueType(type: try text(periodType.type, "period_type"),
                                            unit: try text(periodType.unit, "period_type"))
@@ -49,13 +54,14 @@ extension RawProfile {
         for (i, mapping) in mappings.enumerated() {
             mappingIDs.values[i] = builder.intern(PyrometerModel.Mapping(
                 start: mapping.start, limit: mapping.limit, fileOffset: mapping.offset,
-                file: try stringID(mapping.filename, "mapping"), buildID: try stringID(mapping.buildID, "mapping")))
+                file: try stringID(mapping.filename, "mapping", file), buildID: try stringID(mapping.buildID, "mapping", file)))
         }
         var functionIDs = IDMap(functions.map(\.id))
         for (i, function) in functions.enumerated() {
             functionIDs.values[i] = builder.append(PyrometerModel.Function(
-                name: try stringID(function.name, "function"), systemName: try stringID(function.systemName, "function"),
-                filename: try stringID(function.filename, "function"), startLine: function.startLine))
+                name: try stringID(function.name, "function", file),
+                systemName: try stringID(function.systemName, "function", file),
+                filename: try stringID(function.filename, "function", file), startLine: function.startLine))
         }
         func functionName(_ id: UInt64) -> String {
             functionIDs.index(of: id).map { strings[Int(functions[$0].name)] } ?? ""
@@ -91,16 +97,32 @@ extension RawProfile {
             locationIDs.values[locationIndex] = builder.append(
                 PyrometerModel.Location(mapping: mapping, address: location.address, lines: resolved))
         }
+        return Tables(builder: builder, locationIDs: locationIDs, pruneWhole: pruneWhole, pruneBeneath: pruneBeneath,
+                      sampleTypeCount: types.count)
+    }
 
+    /// A string index checked against the string table.
+    private func stringID(_ index: Int64, _ what: String, _ file: String) throws(ProfileError) -> StringID {
+        guard index >= 0 && index < Int64(max(strings.count, 1)) else {
+            throw ProfileError(.malformed, "invalid profile.proto: \(what) names string \(index) of \(strings.count)",
+                               file: file)
+        }
+        return StringID(index)
+    }
+
+    /// Adds the decoded samples to the tables' builder, with `drop_frames` applied and every id checked.
+    func buildSamples(into tables: inout Tables, file: String) throws(ProfileError) -> Profile {
+        var builder = tables.builder
+        let locationIDs = tables.locationIDs, pruneWhole = tables.pruneWhole, pruneBeneath = tables.pruneBeneath
         var stack: [LocationID] = []
         var values: [Int64] = []
         builder.reserveStacks(frames: sampleLocations.count, stacks: sampleEnds.count)
         for (i, end) in sampleEnds.enumerated() {
             let start = i == 0 ? (locations: 0, values: 0, labels: 0) : sampleEnds[i - 1]
             let sampleValueCount = end.values - start.values
-            guard sampleValueCount == types.count else {
+            guard sampleValueCount == tables.sampleTypeCount else {
                 throw ProfileError(.malformed, """
-                    invalid profile.proto: a sample has \(sampleValueCount) values for \(types.count) sample types
+                    invalid profile.proto: a sample has \(sampleValueCount) values for \(tables.sampleTypeCount) sample types
                     """, file: file)
             }
             var kept = sampleLocations[start.locations ..< end.locations]
@@ -127,12 +149,12 @@ extension RawProfile {
             }
             var labels: [PyrometerModel.Label] = []
             for label in sampleLabels[start.labels ..< end.labels] {
-                let key = try stringID(label.key, "label")
+                let key = try stringID(label.key, "label", file)
                 if label.string != 0 {
-                    labels.append(PyrometerModel.Label(key: key, string: try stringID(label.string, "label")))
+                    labels.append(PyrometerModel.Label(key: key, string: try stringID(label.string, "label", file)))
                 } else {
                     labels.append(PyrometerModel.Label(key: key, number: label.number,
-                                                       numberUnit: try stringID(label.numberUnit, "label")))
+                                                       numberUnit: try stringID(label.numberUnit, "label", file)))
                 }
             }
             values.removeAll(keepingCapacity: true)
@@ -203,22 +225,23 @@ struct FramePruning {
 /// pprof ids (of mappings, functions, locations) to ours. Ids are usually 1...n in order, which needs no hashing;
 /// any other numbering falls back to a dictionary.
 struct IDMap {
-    private let dense: Bool
+    /// Ids are 1...n in order.
+    let isDense: Bool
     private let index: [UInt64: Int]
     /// Our id for the message at each position.
     var values: [Int32]
 
     init(_ ids: [UInt64]) {
-        dense = ids.enumerated().allSatisfy { $0.element == UInt64($0.offset + 1) }
+        isDense = ids.enumerated().allSatisfy { $0.element == UInt64($0.offset + 1) }
         var index: [UInt64: Int] = [:]
-        if !dense { for (position, id) in ids.enumerated() { index[id] = position } }
+        if !isDense { for (position, id) in ids.enumerated() { index[id] = position } }
         self.index = index
         values = Array(repeating: -1, count: ids.count)
     }
 
     /// The position of the message with this pprof id.
     func index(of id: UInt64) -> Int? {
-        if dense { return id >= 1 && id <= UInt64(values.count) ? Int(id - 1) : nil }
+        if isDense { return id >= 1 && id <= UInt64(values.count) ? Int(id - 1) : nil }
         return index[id]
     }
 

@@ -1,0 +1,82 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A mutex with a condition, on the heap (a pthread mutex must not move).
+public final class ConditionLock: @unchecked Sendable {
+    private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
+
+    public init() {
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(condition, nil)
+    }
+
+    deinit {
+        pthread_cond_destroy(condition)
+        pthread_mutex_destroy(mutex)
+        condition.deallocate()
+        mutex.deallocate()
+    }
+
+    public func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body()
+    }
+
+    /// Waits, with the lock held, until `ready` is true; `ready` is checked under the lock after each broadcast.
+    public func wait(until ready: () -> Bool) {
+        pthread_mutex_lock(mutex)
+        while !ready() { pthread_cond_wait(condition, mutex) }
+        pthread_mutex_unlock(mutex)
+    }
+
+    /// Runs `change` under the lock and wakes every waiter.
+    public func broadcast(after change: () -> Void) {
+        pthread_mutex_lock(mutex)
+        change()
+        pthread_cond_broadcast(condition)
+        pthread_mutex_unlock(mutex)
+    }
+}
+
+/// Threads of our own rather than Dispatch's pool, whose width is the core count: a pool thread busy with a
+/// long job (a background inflate) left `concurrentPerform` running its other half on the caller, one after the
+/// other.
+public enum Threads {
+    /// Runs `body` on a new detached thread. It should keep alive what it uses.
+    public static func detach(_ body: @escaping @Sendable () -> Void) {
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(Body(body)).toOpaque()
+        let status = pthread_create(&thread, nil, { context in
+            Unmanaged<Body>.fromOpaque(context!).takeRetainedValue().run()
+            return nil
+        }, context)
+        guard status == 0 else {
+            // No thread to be had: run here, later work waits for it anyway.
+            Unmanaged<Body>.fromOpaque(context).takeRetainedValue().run()
+            return
+        }
+        pthread_detach(thread)
+    }
+
+    /// Runs `first` on a new thread and `second` on this one, and returns when both are done.
+    public static func both(_ first: @escaping @Sendable () -> Void, _ second: () -> Void) {
+        let done = ConditionLock()
+        nonisolated(unsafe) var finished = false
+        detach {
+            first()
+            done.broadcast { finished = true }
+        }
+        second()
+        done.wait { finished }
+    }
+
+    private final class Body {
+        let run: @Sendable () -> Void
+        init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+    }
+}
