@@ -24,6 +24,12 @@ public struct ImportOptions: Sendable {
     public var maxRecordBytes = 256 << 20
     /// The most bytes a gzip input may inflate to; default 1 GiB. A larger one (a gzip bomb) is refused.
     public var maxInflatedBytes = 1 << 30
+    /// perf.data: the kernel symbols (`/proc/kallsyms` of the recording host) that name kernel frames; nil (the
+    /// default) uses this machine's when the recording was made on a kernel of the same release.
+    public var kallsymsPath: String?
+    /// perf.data: read only the samples of this event (`cpu-clock`, `cycles:u`); nil (the default) reads every
+    /// event, each as its own sample type.
+    public var event: String?
 
     public init() {}
 }
@@ -47,6 +53,7 @@ public protocol ProfileImporter: Sendable {
 /// The list of importers, tried in order. A new format is one folder and one line here.
 public enum Importers {
     public static let all: [any ProfileImporter] = [
+        PerfDataImporter(),
         PerfScriptImporter(),
         FoldedImporter(),
         PprofImporter(),

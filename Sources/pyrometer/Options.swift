@@ -26,6 +26,13 @@ struct ReadOptions: ParsableArguments {
     var binaryPaths: [String] = []
     @Flag(name: .customLong("no-demangle"), help: "Keep linkage (mangled) names when symbolizing.")
     var noDemangle = false
+    @Option(help: """
+        perf.data: /proc/kallsyms of the recording host, to name kernel frames (default: this machine's, when the \
+        recording was made on the same kernel release).
+        """)
+    var kallsyms: String?
+    @Option(help: "perf.data: read only this event's samples (e.g. cpu-clock, cycles:u); default: every event.")
+    var event: String?
 
     func validate() throws {
         if let threads, !(1 ... 256).contains(threads) { throw ValidationError("--threads must be 1...256") }
@@ -52,6 +59,8 @@ struct ReadOptions: ParsableArguments {
         if let threads { options.threads = threads }
         if let maxInflatedMiB { options.maxInflatedBytes = maxInflatedMiB << 20 }
         options.keepAddresses = keepAddresses
+        options.kallsymsPath = kallsyms
+        options.event = event
         return options
     }
 

@@ -54,6 +54,28 @@ public final class InputContents: @unchecked Sendable {
         }
     }
 
+    /// Maps a regular file read-only instead of reading it (perf.data files run to gigabytes: its pages are the
+    /// page cache's, dropped under memory pressure rather than copied into ours); any other input is read as by
+    /// `init(reading:limit:)`.
+    public static func mapping(_ input: InputFile, limit: Int) throws(ProfileError) -> InputContents {
+        if let (descriptor, size) = input.regularFile, size > 0 {
+            let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0)
+            if let address, address != MAP_FAILED {
+                return InputContents(name: input.name, mapped: UnsafeMutableRawBufferPointer(start: address, count: size))
+            }
+        }
+        return try InputContents(reading: input, limit: limit)
+    }
+
+    private init(name: String, mapped: UnsafeMutableRawBufferPointer) {
+        self.name = name
+        limit = mapped.count
+        expectedCount = mapped.count
+        buffer = mapped
+        filled.store(mapped.count, ordering: .releasing)
+        finished.store(true, ordering: .releasing)
+    }
+
     deinit {
         munmap(buffer.baseAddress, buffer.count)
     }

@@ -21,6 +21,12 @@ public final class InputFile {
     /// or the size a gzip file records in its trailer (modulo 4 GiB, and of its last member only). For reserving
     /// memory, never for bounds.
     public private(set) var sizeHint: Int?
+    /// The descriptor and size of a regular file read from its start (not decompressed, nothing consumed for good),
+    /// for readers that map it.
+    var regularFile: (descriptor: Int32, size: Int)? {
+        guard descriptor >= 0, inflater == nil, offset == 0, let sizeHint else { return nil }
+        return (descriptor, sizeHint)
+    }
     /// True for the decompressed stream of a gzip input.
     public var isInflating: Bool { inflater != nil }
     /// Bytes handed out so far, for byte offsets in errors.

@@ -1,0 +1,639 @@
+import PyrometerModel
+
+/// Reads `perf.data` itself, file or pipe mode, without `perf script`: the attributes (one sample type per event,
+/// weighted by the sample period when perf recorded one, with a sample count beside it, as the `perf script`
+/// importer does), the process state over time (MMAP/MMAP2, COMM, FORK), and samples with their call chains.
+///
+/// User frames become locations of their mapping at their runtime address, for the symbolizer (which reads the
+/// binaries and debug files of this machine, matched by the build-ids the file records). Kernel frames are named
+/// from a `kallsyms` file: `ImportOptions.kallsymsPath`, else `/proc/kallsyms` when the recording was made on a
+/// kernel of this machine's release. Records are processed in time order within each of perf's rounds, as
+/// `perf script` does.
+public struct PerfDataImporter: ProfileImporter {
+    public static let formatName = "perf.data"
+
+    public init() {}
+
+    public static func sniff(_ prefix: UnsafeRawBufferPointer, isComplete: Bool) -> SniffResult {
+        guard prefix.count >= 8 else { return isComplete ? .no : .needMoreBytes }
+        return UInt64(littleEndian: prefix.loadUnaligned(as: UInt64.self)) == PerfData.magic ? .yes : .no
+    }
+
+    public func parse(_ input: InputFile, options: ImportOptions) throws(ProfileError) -> ImportResult {
+        let contents = try InputContents.mapping(input, limit: options.maxInflatedBytes)
+        let bytes = try contents.bytes(atLeast: Int.max)
+        var reader = PerfDataReader(bytes: bytes, file: input.name, options: options)
+        try reader.read()
+        return ImportResult(profile: try reader.profile(), diagnostics: reader.diagnostics)
+    }
+}
+
+/// The state of one read of a perf.data file.
+struct PerfDataReader {
+    private let bytes: UnsafeRawBufferPointer
+    private let file: String
+    private let options: ImportOptions
+    private(set) var diagnostics: [Diagnostic] = []
+
+    private var attrs: [PerfEventAttr] = []
+    private var attrByID: [UInt64: Int] = [:]
+    /// Where a sample's id is: u64 index from the start of the sample (IDENTIFIER, or after ip/tid/time/addr).
+    private var sampleIDIndex: Int?
+    private var buildIDs: [String: String] = [:]
+    private var metadata: [String] = []
+    private var osRelease: String?
+    private var pipeMode = false
+
+    // Process state.
+    private struct Thread { var pid: UInt32; var comm: String? }
+    private var threads: [UInt32: Thread] = [:]
+    private var maps: [UInt32: [MapEntry]] = [:]
+    private var kernelSymbols: Kallsyms?
+    private var kernelSymbolsLoaded = false
+
+    // The profile being built.
+    private var builder = ProfileBuilder(sampleTypes: [], sourceFormat: PerfDataImporter.formatName)
+    /// Per attr: (value type, count type or nil) once its sample types exist.
+    private var typesOfAttr: [(value: Int, count: Int?)?] = []
+    private var mappingTable = MappingTable()
+    private var labelSets: [LabelKey: LabelSetID] = [:]
+    private var userLocations: [LocationKey: LocationID] = [:]
+    private var kernelLocations: [UInt64: LocationID] = [:]
+    private var stack: [LocationID] = []
+    private var selectedAttrs: Set<Int>?
+    private var sawDwarfStacks = false
+    private var lost: UInt64 = 0
+    private var firstTime: UInt64 = .max, lastTime: UInt64 = 0
+
+    init(bytes: UnsafeRawBufferPointer, file: String, options: ImportOptions) {
+        self.bytes = bytes
+        self.file = file
+        self.options = options
+    }
+
+    // MARK: - Header, attributes, features
+
+    mutating func read() throws(ProfileError) {
+        var header = ByteCursor(bytes)
+        guard try header.u64() == PerfData.magic else { throw header.error("expected the PERFILE2 magic") }
+        let headerSize = Int(try header.u64())
+        if headerSize == PerfData.pipeHeaderSize {
+            pipeMode = true
+            try readRecords(from: PerfData.pipeHeaderSize, to: bytes.count)
+            return
+        }
+        guard headerSize == PerfData.fileHeaderSize else {
+            throw header.error("header size \(headerSize); expected 104 (file) or 16 (pipe)")
+        }
+        let attrSize = Int(try header.u64())
+        let attrsSection = try section(&header, "attrs")
+        let dataSection = try section(&header, "data")
+        _ = try section(&header, "event types")
+        var features: [UInt64] = []
+        for _ in 0 ..< 4 { features.append(try header.u64()) }
+
+        guard attrSize > 16 else { throw header.error("attribute entry of \(attrSize) bytes") }
+        var cursor = ByteCursor(bytes, from: attrsSection.lowerBound, to: attrsSection.upperBound)
+        while cursor.remaining > 0 {
+            var attr = try PerfEventAttr(&cursor, size: attrSize - 16)
+            let ids = try section(&cursor, "attribute ids")
+            var idCursor = ByteCursor(bytes, from: ids.lowerBound, to: ids.upperBound)
+            while idCursor.remaining >= 8 { attr.ids.append(try idCursor.u64()) }
+            try addAttr(attr)
+        }
+        try readFeatures(features, after: dataSection.upperBound)
+        try readRecords(from: dataSection.lowerBound, to: dataSection.upperBound)
+    }
+
+    /// A `perf_file_section` (offset, size), checked against the file.
+    private func section(_ cursor: inout ByteCursor, _ what: String) throws(ProfileError) -> Range<Int> {
+        let offset = try cursor.u64(), size = try cursor.u64()
+        guard offset <= UInt64(bytes.count), size <= UInt64(bytes.count) - offset else {
+            throw ProfileError(.malformed, """
+                invalid perf.data: the \(what) section (\(size) bytes at \(offset)) runs past the end of the file \
+                (\(bytes.count) bytes; truncated?)
+                """, byteOffset: cursor.base + cursor.position - 16)
+        }
+        return Int(offset) ..< Int(offset + size)
+    }
+
+    private mutating func addAttr(_ attr: PerfEventAttr) throws(ProfileError) {
+        let index = attrs.count
+        attrs.append(attr)
+        typesOfAttr.append(nil)
+        for id in attr.ids { attrByID[id] = index }
+        if attr.sampleType.contains(.identifier) {
+            sampleIDIndex = 0
+        } else if attr.sampleType.contains(.id) {
+            let before: [PerfData.SampleType] = [.ip, .tid, .time, .addr]
+            sampleIDIndex = before.filter { attr.sampleType.contains($0) }.count
+        }
+        if attr.sampleType.contains(.regsUser) && attr.sampleType.contains(.stackUser) { sawDwarfStacks = true }
+    }
+
+    private mutating func readFeatures(_ bitmap: [UInt64], after offset: Int) throws(ProfileError) {
+        var cursor = ByteCursor(bytes, from: offset)
+        for bit in 0 ..< 256 where bitmap[bit / 64] & (1 << UInt64(bit % 64)) != 0 {
+            let range = try section(&cursor, "feature \(bit)")
+            try readFeature(bit, ByteCursor(bytes, from: range.lowerBound, to: range.upperBound))
+        }
+    }
+
+    private mutating func readFeature(_ bit: Int, _ section: ByteCursor) throws(ProfileError) {
+        var cursor = section
+        switch PerfData.Feature(rawValue: bit) {
+        case .hostname: metadata.append("hostname: " + (try cursor.headerString()))
+        case .osRelease:
+            let release = try cursor.headerString()
+            osRelease = release
+            metadata.append("os release: " + release)
+        case .version: metadata.append("perf version: " + (try cursor.headerString()))
+        case .arch: metadata.append("arch: " + (try cursor.headerString()))
+        case .nrCPUs:
+            let available = try cursor.u32(), online = try cursor.u32()
+            metadata.append("cpus: \(online) online of \(available)")
+        case .cmdline:
+            let count = try cursor.u32()
+            guard count <= 1 << 16 else { throw cursor.error("command line of \(count) words") }
+            var words: [String] = []
+            for _ in 0 ..< count { words.append(try cursor.headerString()) }
+            metadata.append("cmdline: " + words.joined(separator: " "))
+        case .eventDesc:
+            let count = try cursor.u32(), attrSize = Int(try cursor.u32())
+            guard count <= 1 << 16 else { throw cursor.error("\(count) event descriptions") }
+            for _ in 0 ..< count {
+                _ = try PerfEventAttr(&cursor, size: attrSize)
+                let idCount = try cursor.u32()
+                let name = try cursor.headerString()
+                try cursor.need(Int(idCount) * 8, "event ids")
+                var ids: [UInt64] = []
+                for _ in 0 ..< idCount { ids.append(try cursor.u64()) }
+                // Named by its ids; an event without ids is the attribute in the same position.
+                if let attr = ids.first(where: { attrByID[$0] != nil }).flatMap({ attrByID[$0] }) {
+                    attrs[attr].name = name
+                }
+            }
+        case .buildID:
+            while cursor.remaining >= 8 {
+                let start = cursor.position
+                _ = try cursor.u32()
+                let misc = try cursor.u16()
+                let size = Int(try cursor.u16())
+                guard size >= 36, size <= cursor.remaining + 8 else { throw cursor.error("build-id record of \(size) bytes") }
+                try readBuildID(&cursor, misc: misc, end: start + size)
+                try cursor.seek(to: start + size)
+            }
+        case .compressed, nil: break
+        }
+    }
+
+    /// A build-id record after its header: pid, 24 bytes of id (the size in byte 20 when `misc` says so), path.
+    private mutating func readBuildID(_ cursor: inout ByteCursor, misc: UInt16, end: Int) throws(ProfileError) {
+        _ = try cursor.u32()  // pid
+        let raw = try cursor.slice(24, "build-id")
+        let length = misc & PerfData.miscBuildIDSize != 0 ? min(Int(raw[20]), 20) : 20
+        let path = try cursor.paddedString(end - cursor.position)
+        buildIDs[path] = raw[..<length].map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
+
+    // MARK: - Records
+
+    /// A record's place in its round: processed in time order, file order among equal times.
+    private struct Pending { var time: UInt64; var offset: Int }
+
+    private mutating func readRecords(from start: Int, to end: Int) throws(ProfileError) {
+        var round: [Pending] = []
+        var position = start
+        var lastTime: UInt64 = 0
+        while position < end {
+            var cursor = ByteCursor(bytes, from: position, to: end)
+            guard cursor.remaining >= 8 else {
+                throw cursor.error("\(cursor.remaining) bytes after the last record; expected a record header (8 bytes)")
+            }
+            let type = try cursor.u32()
+            _ = try cursor.u16()
+            let size = Int(try cursor.u16())
+            guard size >= 8 else { throw cursor.error("record of type \(type) with size \(size) (at least 8)") }
+            guard size <= end - position else {
+                throw ProfileError(.malformed, """
+                    invalid perf.data: a record of type \(type) needs \(size) bytes, the data ends after \
+                    \(end - position) (truncated file?)
+                    """, byteOffset: position)
+            }
+            switch PerfData.RecordType(rawValue: type) {
+            case .finishedRound:
+                try flush(&round)
+            case .headerAttr:
+                var body = ByteCursor(bytes, from: position + 8, to: position + size)
+                let attrSize = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position + 12, as: UInt32.self)))
+                guard attrSize >= 64, attrSize <= size - 8 else { throw body.error("attribute of \(attrSize) bytes") }
+                var attr = try PerfEventAttr(&body, size: attrSize)
+                while body.remaining >= 8 { attr.ids.append(try body.u64()) }
+                try addAttr(attr)
+            case .headerFeature:
+                var body = ByteCursor(bytes, from: position + 8, to: position + size)
+                let bit = Int(clamping: try body.u64())
+                try readFeature(bit, ByteCursor(bytes, from: body.position, to: position + size))
+            case .headerBuildID:
+                var body = ByteCursor(bytes, from: position + 8, to: position + size)
+                let misc = UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: position + 4, as: UInt16.self))
+                try readBuildID(&body, misc: misc, end: position + size)
+            case .compressed, .compressed2:
+                throw cursor.error("""
+                    zstd-compressed records (perf record -z) are not supported yet; record without -z, or \
+                    decompress with `perf inject -i IN -o OUT`
+                    """)
+            default:
+                let time = recordTime(type: type, at: position, size: size) ?? lastTime
+                lastTime = time
+                round.append(Pending(time: time, offset: position))
+            }
+            position += size
+        }
+        try flush(&round)
+    }
+
+    /// A record's time: a sample's own, or the trailing `sample_id` of other records (with `sample_id_all`).
+    private func recordTime(type: UInt32, at offset: Int, size: Int) -> UInt64? {
+        guard let attr = attrs.first, attr.sampleType.contains(.time) else { return nil }
+        let sampleType = attr.sampleType
+        if type == PerfData.RecordType.sample.rawValue {
+            var index = 0
+            if sampleType.contains(.identifier) { index += 1 }
+            if sampleType.contains(.ip) { index += 1 }
+            if sampleType.contains(.tid) { index += 1 }
+            let at = offset + 8 + index * 8
+            guard at + 8 <= offset + size else { return nil }
+            return UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+        }
+        guard attr.sampleIDAll, type < 64 else { return nil }
+        let after = [PerfData.SampleType.id, .streamID, .cpu, .identifier].filter { sampleType.contains($0) }.count
+        let at = offset + size - (after + 1) * 8
+        guard at >= offset + 8 else { return nil }
+        return UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self))
+    }
+
+    private mutating func flush(_ round: inout [Pending]) throws(ProfileError) {
+        round.sort { $0.time != $1.time ? $0.time < $1.time : $0.offset < $1.offset }
+        for pending in round { try process(at: pending.offset) }
+        round.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func process(at offset: Int) throws(ProfileError) {
+        let type = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self))
+        let misc = UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 4, as: UInt16.self))
+        let size = Int(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: offset + 6, as: UInt16.self)))
+        var body = ByteCursor(bytes, from: offset + 8, to: offset + size)
+        switch PerfData.RecordType(rawValue: type) {
+        case .sample: try sample(&body, misc: misc)
+        case .mmap, .mmap2: try mmap(&body, misc: misc, isMmap2: type == PerfData.RecordType.mmap2.rawValue)
+        case .comm:
+            let pid = try body.u32(), tid = try body.u32()
+            let comm = try body.paddedString(max(0, commLength(body)))
+            if misc & PerfData.miscCommExec != 0 { maps[pid] = nil }
+            threads[tid] = Thread(pid: pid, comm: comm)
+        case .fork:
+            let pid = try body.u32(), parentPID = try body.u32(), tid = try body.u32(), parentTID = try body.u32()
+            threads[tid] = Thread(pid: pid, comm: threads[parentTID]?.comm)
+            if pid != parentPID, maps[pid] == nil { maps[pid] = maps[parentPID] }
+        case .lost:
+            _ = try body.u64()
+            lost &+= try body.u64()
+        default: break
+        }
+    }
+
+    /// The length of a COMM record's name: the record without its ids and trailing `sample_id`.
+    private func commLength(_ body: ByteCursor) -> Int {
+        guard let attr = attrs.first, attr.sampleIDAll else { return body.remaining }
+        return body.remaining - sampleIDSize(attr.sampleType)
+    }
+
+    private func sampleIDSize(_ sampleType: PerfData.SampleType) -> Int {
+        [PerfData.SampleType.tid, .time, .id, .streamID, .cpu, .identifier].filter { sampleType.contains($0) }.count * 8
+    }
+
+    // MARK: - Process maps
+
+    private mutating func mmap(_ body: inout ByteCursor, misc: UInt16, isMmap2: Bool) throws(ProfileError) {
+        let pid = try body.u32()
+        _ = try body.u32()  // tid
+        let start = try body.u64(), length = try body.u64(), pageOffset = try body.u64()
+        var buildID = ""
+        if isMmap2 {
+            if misc & PerfData.miscMmapBuildID != 0 {
+                let size = Int(try body.u8())
+                try body.skip(3)
+                let raw = try body.slice(20, "build-id")
+                buildID = raw[..<min(size, 20)].map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+            } else {
+                try body.skip(24)  // major, minor, inode, inode generation
+            }
+            try body.skip(8)  // prot, flags
+        }
+        let attrSampleIDAll = attrs.first?.sampleIDAll ?? false
+        let nameLength = body.remaining - (attrSampleIDAll ? sampleIDSize(attrs[0].sampleType) : 0)
+        var path = try body.paddedString(max(0, nameLength))
+        guard length > 0, start <= UInt64.max - length else { return }
+        let isKernel = misc & PerfData.miscCPUModeMask == PerfData.miscKernel || pid == UInt32.max
+        if isKernel { return }  // kernel frames are named from kallsyms
+        if path == "//anon" || path.hasPrefix("/tmp/perf-") || path.hasPrefix("[anon") {
+            // JIT code: perf's map file names it (`/tmp/perf-PID.map`), read by the symbolizer.
+            path = "/tmp/perf-\(pid).map"
+        }
+        if buildID.isEmpty { buildID = buildIDs[path] ?? "" }
+        let mapping = mappingTable.id(start: start, limit: start + length, offset: pageOffset, path: path,
+                                      buildID: buildID)
+        var entries = maps[pid] ?? []
+        // A new mapping replaces what it overlaps; the parts of older ones outside it stay.
+        var kept: [MapEntry] = []
+        for entry in entries {
+            if entry.limit <= start || entry.start >= start + length {
+                kept.append(entry)
+                continue
+            }
+            if entry.start < start {
+                var left = entry
+                left.limit = start
+                left.mapping = mappingTable.id(start: left.start, limit: start, offset: entry.offset, path: entry.path,
+                                               buildID: entry.buildID)
+                kept.append(left)
+            }
+            if entry.limit > start + length {
+                var right = entry
+                right.start = start + length
+                right.offset = entry.offset + (start + length - entry.start)
+                right.mapping = mappingTable.id(start: right.start, limit: entry.limit, offset: right.offset,
+                                                path: entry.path, buildID: entry.buildID)
+                kept.append(right)
+            }
+        }
+        kept.append(MapEntry(start: start, limit: start + length, offset: pageOffset, path: path, buildID: buildID,
+                             mapping: mapping))
+        kept.sort { $0.start < $1.start }
+        entries = kept
+        maps[pid] = entries
+    }
+
+    private func mapEntry(pid: UInt32, address: UInt64) -> MapEntry? {
+        guard let entries = maps[pid] else { return nil }
+        var low = 0, high = entries.count
+        while low < high {
+            let middle = (low + high) / 2
+            if entries[middle].start <= address { low = middle + 1 } else { high = middle }
+        }
+        guard low > 0, address < entries[low - 1].limit else { return nil }
+        return entries[low - 1]
+    }
+
+    // MARK: - Samples
+
+    private mutating func sample(_ body: inout ByteCursor, misc: UInt16) throws(ProfileError) {
+        let attrIndex: Int
+        if attrs.count > 1, let index = sampleIDIndex {
+            var probe = body
+            try probe.skip(index * 8, "sample id")
+            let id = try probe.u64()
+            guard let known = attrByID[id] else { throw body.error("a sample names unknown event id \(id)") }
+            attrIndex = known
+        } else {
+            guard !attrs.isEmpty else { throw body.error("a sample before any event attribute") }
+            attrIndex = 0
+        }
+        if let selected = selectedEvents(), !selected.contains(attrIndex) { return }
+        let attr = attrs[attrIndex]
+        let sampleType = attr.sampleType
+        if sampleType.contains(.identifier) { _ = try body.u64() }
+        let ip = sampleType.contains(.ip) ? try body.u64() : 0
+        var pid: UInt32 = 0, tid: UInt32 = 0
+        if sampleType.contains(.tid) { pid = try body.u32(); tid = try body.u32() }
+        if sampleType.contains(.time) {
+            let time = try body.u64()
+            firstTime = min(firstTime, time)
+            lastTime = max(lastTime, time)
+        }
+        if sampleType.contains(.addr) { _ = try body.u64() }
+        if sampleType.contains(.id) { _ = try body.u64() }
+        if sampleType.contains(.streamID) { _ = try body.u64() }
+        if sampleType.contains(.cpu) { _ = try body.u64() }
+        var period: UInt64 = 1
+        if sampleType.contains(.period) { period = try body.u64() }
+        if sampleType.contains(.read) { try body.skip(try attr.readSize(&body), "read values") }
+
+        stack.removeAll(keepingCapacity: true)
+        var kernelMode = misc & PerfData.miscCPUModeMask == PerfData.miscKernel
+        var userFromBranches = false
+        if sampleType.contains(.callchain) {
+            let count = try body.u64()
+            try body.need(Int(clamping: count) &* 8, "call chain of \(count) entries")
+            for _ in 0 ..< count {
+                let address = try body.u64()
+                if address >= PerfData.contextMax {
+                    kernelMode = address == PerfData.contextKernel
+                    if address == PerfData.contextUser && hasCallStackBranches(attr) { userFromBranches = true }
+                    if address == PerfData.contextGuest { break }
+                    continue
+                }
+                if userFromBranches { break }
+                frame(address, kernel: kernelMode, pid: pid)
+            }
+        } else {
+            frame(ip, kernel: kernelMode, pid: pid)
+        }
+        if hasCallStackBranches(attr) && sampleType.contains(.branchStack) {
+            // LBR call stack (`--call-graph lbr`): the user part is the sample ip and each entry's call site.
+            if sampleType.contains(.raw) { try body.skip(Int(try body.u32()), "raw data") }
+            let count = try body.u64()
+            if attr.branchSampleType & (1 << 17) != 0 { _ = try body.u64() }  // hw_idx
+            try body.need(Int(clamping: count) &* 24, "branch stack of \(count) entries")
+            if !kernelMode || userFromBranches {
+                if !userFromBranches { stack.removeAll(keepingCapacity: true) }
+                frame(ip, kernel: false, pid: pid)
+                for _ in 0 ..< count {
+                    let from = try body.u64()
+                    try body.skip(16)
+                    if from != 0 { frame(from, kernel: false, pid: pid) }
+                }
+            }
+        }
+        let types = sampleTypes(of: attrIndex)
+        let labels = labelSet(pid: pid, tid: tid, hasTID: sampleType.contains(.tid))
+        let id = builder.intern(stack: stack)
+        if let count = types.count {
+            builder.add(stack: id, labels: labels, type: types.value, value: Int64(clamping: period), countType: count)
+        } else {
+            builder.add(stack: id, labels: labels, type: types.value, value: 1)
+        }
+    }
+
+    private func hasCallStackBranches(_ attr: PerfEventAttr) -> Bool {
+        attr.branchSampleType & (1 << 11) != 0  // PERF_SAMPLE_BRANCH_CALL_STACK
+    }
+
+    private mutating func selectedEvents() -> Set<Int>? {
+        guard let wanted = options.event else { return nil }
+        if let selectedAttrs { return selectedAttrs }
+        let names = attrs.indices.filter { eventName(of: $0) == wanted || attrs[$0].name == wanted }
+        selectedAttrs = Set(names)
+        return selectedAttrs
+    }
+
+    /// The event's name as `perf script` prints it without modifiers (`cpu-clock:u` → `cpu-clock`).
+    private func eventName(of index: Int) -> String {
+        let name = attrs[index].name ?? attrs[index].fallbackName
+        return name.split(separator: ":", maxSplits: 1).first.map(String.init) ?? name
+    }
+
+    private mutating func sampleTypes(of attrIndex: Int) -> (value: Int, count: Int?) {
+        if let types = typesOfAttr[attrIndex] { return types }
+        let name = eventName(of: attrIndex)
+        let weighted = attrs[attrIndex].sampleType.contains(.period)
+        let value = builder.sampleTypes.firstIndex { $0.type == name }
+            ?? builder.addSampleType(ValueType(type: name, unit: weighted && name.hasSuffix("clock") ? "nanoseconds" : "count"))
+        var count: Int?
+        if weighted {
+            let countName = name + " samples"
+            count = builder.sampleTypes.firstIndex { $0.type == countName }
+                ?? builder.addSampleType(ValueType(type: countName, unit: "count"))
+        }
+        typesOfAttr[attrIndex] = (value, count)
+        return (value, count)
+    }
+
+    private struct LabelKey: Hashable { var pid: UInt32; var tid: UInt32; var comm: String? }
+
+    private mutating func labelSet(pid: UInt32, tid: UInt32, hasTID: Bool) -> LabelSetID {
+        guard hasTID else { return 0 }
+        let comm = threads[tid]?.comm
+        let key = LabelKey(pid: pid, tid: tid, comm: comm)
+        if let known = labelSets[key] { return known }
+        // perf script prints `:TID` for a thread whose name it never saw.
+        let labels = [
+            Label(key: builder.intern("comm"), string: builder.intern(comm ?? ":\(tid)")),
+            Label(key: builder.intern("pid"), string: builder.intern(String(pid))),
+            Label(key: builder.intern("tid"), string: builder.intern(String(tid))),
+        ]
+        let id = builder.intern(labels: labels)
+        labelSets[key] = id
+        return id
+    }
+
+    private struct LocationKey: Hashable { var mapping: Int32; var address: UInt64 }
+
+    private mutating func frame(_ address: UInt64, kernel: Bool, pid: UInt32) {
+        if kernel {
+            if let known = kernelLocations[address] {
+                stack.append(known)
+                return
+            }
+            let mapping = mappingTable.id(start: 0, limit: 0, offset: 0, path: "[kernel.kallsyms]", buildID: "")
+            var lines: [Line] = []
+            if let name = kallsyms()?.name(at: address) {
+                lines = [Line(function: builder.intern(Function(name: builder.intern(name))))]
+            }
+            let id = builder.intern(Location(mapping: MappingID(mapping), address: address, lines: lines))
+            kernelLocations[address] = id
+            stack.append(id)
+            return
+        }
+        let mapping = mapEntry(pid: pid, address: address)?.mapping ?? -1
+        let key = LocationKey(mapping: mapping, address: address)
+        if let known = userLocations[key] {
+            stack.append(known)
+            return
+        }
+        let id = builder.intern(Location(mapping: mapping >= 0 ? MappingID(mapping) : nil, address: address, lines: []))
+        userLocations[key] = id
+        stack.append(id)
+    }
+
+    private mutating func kallsyms() -> Kallsyms? {
+        if !kernelSymbolsLoaded {
+            kernelSymbolsLoaded = true
+            if let path = options.kallsymsPath {
+                kernelSymbols = Kallsyms.load(path: path)
+                if kernelSymbols == nil {
+                    diagnostics.append(Diagnostic(kind: "kallsyms file unreadable or empty; kernel frames unnamed",
+                                                  count: 0, firstFile: path, firstLine: nil, example: ""))
+                }
+            } else if let osRelease, osRelease == Kallsyms.runningRelease() {
+                kernelSymbols = Kallsyms.load(path: "/proc/kallsyms")
+            } else {
+                diagnostics.append(Diagnostic(
+                    kind: "kernel frames unnamed: recorded on kernel \(osRelease ?? "(unknown)"), this machine runs "
+                        + "\(Kallsyms.runningRelease() ?? "(unknown)"); pass --kallsyms with the recording host's "
+                        + "/proc/kallsyms", count: 0, firstFile: file, firstLine: nil, example: ""))
+            }
+        }
+        return kernelSymbols
+    }
+
+    // MARK: - The profile
+
+    mutating func profile() throws(ProfileError) -> Profile {
+        if let wanted = options.event, selectedEvents()?.isEmpty ?? true {
+            let known = attrs.indices.map { eventName(of: $0) }.joined(separator: ", ")
+            throw ProfileError(.malformed, "no event named \(wanted) in the recording (it has: \(known))", file: file)
+        }
+        // Every event gets its sample types, sampled or not, in the order of the attributes; counts after events.
+        for index in attrs.indices where options.event == nil || selectedAttrs?.contains(index) == true {
+            _ = sampleTypes(of: index)
+        }
+        let counts = builder.sampleTypes.indices.filter { builder.sampleTypes[$0].type.hasSuffix(" samples") }
+        if counts.count == 1 { builder.sampleTypes[counts[0]] = ValueType(type: "samples", unit: "count") }
+        builder.reorderSampleTypes(builder.sampleTypes.indices.filter { !counts.contains($0) } + counts)
+        builder.defaultSampleType = 0
+        for entry in mappingTable.entries {
+            _ = builder.intern(Mapping(start: entry.start, limit: entry.limit, fileOffset: entry.offset,
+                                       file: builder.intern(entry.path),
+                                       buildID: builder.intern(entry.buildID.isEmpty ? buildIDs[entry.path] ?? "" : entry.buildID)))
+        }
+        if let first = attrs.first, first.freq == false, first.samplePeriod > 0 { builder.period = Int64(clamping: first.samplePeriod) }
+        if firstTime <= lastTime {
+            builder.durationNanos = Int64(clamping: lastTime - firstTime)
+        }
+        builder.comments = metadata
+        if sawDwarfStacks {
+            diagnostics.append(Diagnostic(
+                kind: "recorded with --call-graph dwarf: user stacks are not unwound yet, so samples show the sampled "
+                    + "function and kernel frames only; record with --call-graph fp (frame pointers) or lbr",
+                count: 0, firstFile: file, firstLine: nil, example: ""))
+        }
+        if lost > 0 {
+            diagnostics.append(Diagnostic(kind: "perf lost \(lost) samples while recording (LOST records)", count: 0,
+                                          firstFile: file, firstLine: nil, example: ""))
+        }
+        return builder.build()
+    }
+}
+
+/// One mapping of a process's address space.
+struct MapEntry {
+    var start: UInt64
+    var limit: UInt64
+    var offset: UInt64
+    var path: String
+    var buildID: String
+    /// Index in the `MappingTable` (and so the profile's mapping id).
+    var mapping: Int32
+}
+
+/// Distinct mappings in the order first seen: a mapping's index is its id in the profile, as the builder interns
+/// them in this order at the end (build-ids recorded after the mmap, in pipe mode, are known by then).
+struct MappingTable {
+    struct Entry: Hashable {
+        var start: UInt64, limit: UInt64, offset: UInt64
+        var path: String, buildID: String
+    }
+    private(set) var entries: [Entry] = []
+    private var index: [Entry: Int32] = [:]
+
+    mutating func id(start: UInt64, limit: UInt64, offset: UInt64, path: String, buildID: String) -> Int32 {
+        let entry = Entry(start: start, limit: limit, offset: offset, path: path, buildID: buildID)
+        if let known = index[entry] { return known }
+        let id = Int32(entries.count)
+        entries.append(entry)
+        index[entry] = id
+        return id
+    }
+}
