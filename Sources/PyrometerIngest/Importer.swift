@@ -27,9 +27,6 @@ public struct ImportOptions: Sendable {
     /// perf.data: the kernel symbols (`/proc/kallsyms` of the recording host) that name kernel frames; nil (the
     /// default) uses this machine's when the recording was made on a kernel of the same release.
     public var kallsymsPath: String?
-    /// perf.data: read only the samples of this event (`cpu-clock`, `cycles:u`); nil (the default) reads every
-    /// event, each as its own sample type.
-    public var event: String?
 
     public init() {}
 }

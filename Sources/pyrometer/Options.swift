@@ -31,8 +31,6 @@ struct ReadOptions: ParsableArguments {
         recording was made on the same kernel release).
         """)
     var kallsyms: String?
-    @Option(help: "perf.data: read only this event's samples (e.g. cpu-clock, cycles:u); default: every event.")
-    var event: String?
 
     func validate() throws {
         if let threads, !(1 ... 256).contains(threads) { throw ValidationError("--threads must be 1...256") }
@@ -60,7 +58,6 @@ struct ReadOptions: ParsableArguments {
         if let maxInflatedMiB { options.maxInflatedBytes = maxInflatedMiB << 20 }
         options.keepAddresses = keepAddresses
         options.kallsymsPath = kallsyms
-        options.event = event
         return options
     }
 

@@ -60,7 +60,6 @@ struct PerfDataReader {
     private var userLocations: [LocationKey: LocationID] = [:]
     private var kernelLocations: [UInt64: LocationID] = [:]
     private var stack: [LocationID] = []
-    private var selectedAttrs: Set<Int>?
     private var sawDwarfStacks = false
     private var lost: UInt64 = 0
     private var firstTime: UInt64 = .max, lastTime: UInt64 = 0
@@ -76,7 +75,7 @@ struct PerfDataReader {
     mutating func read() throws(ProfileError) {
         var header = ByteCursor(bytes)
         guard try header.u64() == PerfData.magic else { throw header.error("expected the PERFILE2 magic") }
-        let headerSize = Int(try header.u64())
+        let headerSize = Int(clamping: try header.u64())
         if headerSize == PerfData.pipeHeaderSize {
             pipeMode = true
             try readRecords(from: PerfData.pipeHeaderSize, to: bytes.count)
@@ -85,14 +84,16 @@ struct PerfDataReader {
         guard headerSize == PerfData.fileHeaderSize else {
             throw header.error("header size \(headerSize); expected 104 (file) or 16 (pipe)")
         }
-        let attrSize = Int(try header.u64())
+        let attrSize = Int(clamping: try header.u64())
         let attrsSection = try section(&header, "attrs")
         let dataSection = try section(&header, "data")
         _ = try section(&header, "event types")
         var features: [UInt64] = []
         for _ in 0 ..< 4 { features.append(try header.u64()) }
 
-        guard attrSize > 16 else { throw header.error("attribute entry of \(attrSize) bytes") }
+        guard attrSize >= 64 + 16 && attrSize <= 1 << 16 else {
+            throw header.error("attribute entries of \(attrSize) bytes; expected 80 to 65536")
+        }
         var cursor = ByteCursor(bytes, from: attrsSection.lowerBound, to: attrsSection.upperBound)
         while cursor.remaining > 0 {
             var attr = try PerfEventAttr(&cursor, size: attrSize - 16)
@@ -240,8 +241,7 @@ struct PerfDataReader {
                 try readBuildID(&body, misc: misc, end: position + size)
             case .compressed, .compressed2:
                 throw cursor.error("""
-                    zstd-compressed records (perf record -z) are not supported yet; record without -z, or \
-                    decompress with `perf inject -i IN -o OUT`
+                    zstd-compressed records (perf record -z) are not supported yet; record without -z
                     """)
             default:
                 let time = recordTime(type: type, at: position, size: size) ?? lastTime
@@ -400,7 +400,6 @@ struct PerfDataReader {
             guard !attrs.isEmpty else { throw body.error("a sample before any event attribute") }
             attrIndex = 0
         }
-        if let selected = selectedEvents(), !selected.contains(attrIndex) { return }
         let attr = attrs[attrIndex]
         let sampleType = attr.sampleType
         if sampleType.contains(.identifier) { _ = try body.u64() }
@@ -468,14 +467,6 @@ struct PerfDataReader {
 
     private func hasCallStackBranches(_ attr: PerfEventAttr) -> Bool {
         attr.branchSampleType & (1 << 11) != 0  // PERF_SAMPLE_BRANCH_CALL_STACK
-    }
-
-    private mutating func selectedEvents() -> Set<Int>? {
-        guard let wanted = options.event else { return nil }
-        if let selectedAttrs { return selectedAttrs }
-        let names = attrs.indices.filter { eventName(of: $0) == wanted || attrs[$0].name == wanted }
-        selectedAttrs = Set(names)
-        return selectedAttrs
     }
 
     /// The event's name as `perf script` prints it without modifiers (`cpu-clock:u` → `cpu-clock`).
@@ -571,12 +562,9 @@ struct PerfDataReader {
     // MARK: - The profile
 
     mutating func profile() throws(ProfileError) -> Profile {
-        if let wanted = options.event, selectedEvents()?.isEmpty ?? true {
-            let known = attrs.indices.map { eventName(of: $0) }.joined(separator: ", ")
-            throw ProfileError(.malformed, "no event named \(wanted) in the recording (it has: \(known))", file: file)
-        }
         // Every event gets its sample types, sampled or not, in the order of the attributes; counts after events.
-        for index in attrs.indices where options.event == nil || selectedAttrs?.contains(index) == true {
+        // (`--event` picks one of them when folding.)
+        for index in attrs.indices {
             _ = sampleTypes(of: index)
         }
         let counts = builder.sampleTypes.indices.filter { builder.sampleTypes[$0].type.hasSuffix(" samples") }

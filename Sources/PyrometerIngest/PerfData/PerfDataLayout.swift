@@ -75,7 +75,9 @@ struct PerfEventAttr {
     /// Parses an attribute of `size` bytes (perf has written 64 to 136 and more; fields past `size` are zero).
     init(_ cursor: inout ByteCursor, size: Int) throws(ProfileError) {
         let start = cursor.position
-        guard size >= 64 else { throw cursor.error("perf_event_attr of \(size) bytes; expected at least 64") }
+        guard size >= 64 && size <= 1 << 16 else {
+            throw cursor.error("perf_event_attr of \(size) bytes; expected 64 to 65536")
+        }
         type = try cursor.u32()
         _ = try cursor.u32()  // size as the kernel saw it
         config = try cursor.u64()

@@ -511,7 +511,10 @@ enum Demangler {
             var status: Int32 = 0
             guard let text = __cxa_demangle(name, nil, nil, &status), status == 0 else { return name }
             defer { free(text) }
-            return strippingRustHash(String(cString: text))
+            let demangled = String(cString: text)
+            let stripped = strippingRustHash(demangled)
+            // A legacy Rust path (it had the hash): its components still carry rustc's `$..$` escapes.
+            return stripped.utf8.count == demangled.utf8.count ? demangled : decodingRustEscapes(stripped)
         }
         if name.hasPrefix("$s") || name.hasPrefix("_$s") || name.hasPrefix("$S") || name.hasPrefix("_$S")
             || name.hasPrefix("_T0") || name.hasPrefix("$e") {
@@ -523,6 +526,25 @@ enum Demangler {
             return String(cString: text)
         }
         return name
+    }
+
+    /// rustc's legacy escapes in each path component (`_$u7b$$u7b$closure$u7d$$u7d$` → `{{closure}}`,
+    /// `_$LT$Vec$LT$T$GT$$GT$` → `<Vec<T>>`, `..` → `::`), as rustfilt and perf decode them.
+    static func decodingRustEscapes(_ name: String) -> String {
+        guard name.contains("$") || name.contains("..") else { return name }
+        let escapes: [(String, String)] = [
+            ("$SP$", "@"), ("$BP$", "*"), ("$RF$", "&"), ("$LT$", "<"), ("$GT$", ">"), ("$LP$", "("),
+            ("$RP$", ")"), ("$C$", ","), ("$u7e$", "~"), ("$u20$", " "), ("$u27$", "'"), ("$u3d$", "="),
+            ("$u5b$", "["), ("$u5d$", "]"), ("$u7b$", "{"), ("$u7d$", "}"), ("$u3b$", ";"), ("$u2b$", "+"),
+            ("$u21$", "!"), ("$u22$", "\""),
+        ]
+        return name.split(separator: "::", omittingEmptySubsequences: false).map { component -> String in
+            var part = component.hasPrefix("_$") ? String(component.dropFirst()) : String(component)
+            for (escape, replacement) in escapes where part.contains(escape) {
+                part = part.replacing(escape, with: replacement)
+            }
+            return part.replacing("..", with: "::")
+        }.joined(separator: "::")
     }
 
     /// Rust's legacy mangling ends paths with `::h` and 16 hex digits, a hash of the crate, which rustfilt and perf

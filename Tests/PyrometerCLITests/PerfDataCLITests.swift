@@ -1,0 +1,236 @@
+import Foundation
+import Testing
+
+/// perf.data read directly, against `perf script | pyrometer fold` on the same recordings, made here with `perf
+/// record` from sources in this file (frame-pointer call chains, user-space events: the machine's kernel and its
+/// symbols are not the test's business).
+@Suite(.serialized) struct PerfDataCLITests {
+    /// Runs a tool (gcc, rustc, perf) with the cargo bin directory on the path; returns status, stdout, stderr.
+    static func tool(_ arguments: [String], stdoutTo file: String? = nil) throws -> (status: Int32, out: String, err: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["PATH"] = (environment["PATH"] ?? "/usr/bin:/bin") + ":/root/.cargo/bin:" + NSHomeDirectory() + "/.cargo/bin"
+        process.environment = environment
+        let out = Pipe(), err = Pipe()
+        if let file {
+            FileManager.default.createFile(atPath: file, contents: nil)
+            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
+        } else {
+            process.standardOutput = out
+        }
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        final class Collected: @unchecked Sendable { var data = Data() }
+        let errData = Collected()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            errData.data = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outData = file == nil ? out.fileHandleForReading.readDataToEndOfFile() : Data()
+        group.wait()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: outData, as: UTF8.self),
+                String(decoding: errData.data, as: UTF8.self))
+    }
+
+    static let singleThreaded = """
+        #include <stdio.h>
+        #include <stdlib.h>
+        static volatile unsigned long sink;
+        __attribute__((noinline)) void leaf_a(long n) { for (long i = 0; i < n; i++) sink += i * 7; }
+        __attribute__((noinline)) void leaf_b(long n) { for (long i = 0; i < n; i++) sink ^= i * 13; }
+        __attribute__((noinline)) void middle(long n) { leaf_a(n); leaf_b(n / 2); sink += 1; }
+        int main(void) { middle(120000000); printf("%lu\\n", sink); return 0; }
+        """
+
+    static let multiThreaded = """
+        #include <pthread.h>
+        #include <stdio.h>
+        static volatile unsigned long sink[4];
+        __attribute__((noinline)) void spin(int k, long n) { for (long i = 0; i < n; i++) sink[k] += i ^ k; }
+        __attribute__((noinline)) void *worker_one(void *a) { spin(1, 90000000); return 0; }
+        __attribute__((noinline)) void *worker_two(void *a) { spin(2, 50000000); return 0; }
+        int main(void) {
+            pthread_t a, b;
+            pthread_create(&a, 0, worker_one, 0);
+            pthread_create(&b, 0, worker_two, 0);
+            pthread_join(a, 0);
+            pthread_join(b, 0);
+            spin(0, 30000000);
+            printf("%lu\\n", sink[0]);
+            return 0;
+        }
+        """
+
+    static let rust = """
+        #[inline(never)]
+        fn crunch(n: u64) -> u64 { let mut s = 0u64; for i in 0..n { s = s.wrapping_add(i.wrapping_mul(2654435761) >> 3); } s }
+        #[inline(never)]
+        fn stage(n: u64) -> u64 { crunch(n) ^ crunch(n / 3) }
+        fn main() { println!("{}", stage(std::hint::black_box(150_000_000))); }
+        """
+
+    /// Builds `source` into `name` in `directory` and records it with `perf record -g`; returns the recording.
+    static func record(_ name: String, source: String, language: String, in directory: URL,
+                       extraRecordArguments: [String] = [], output: String? = nil) throws -> String {
+        let sourcePath = directory.appendingPathComponent(name + "." + language).path
+        let binary = directory.appendingPathComponent(name).path
+        try source.write(toFile: sourcePath, atomically: true, encoding: .utf8)
+        let compile: [String] = language == "rs"
+            ? ["rustc", "-O", "-g", "-C", "force-frame-pointers=yes", "-o", binary, sourcePath]
+            : ["gcc", "-O2", "-g", "-fno-omit-frame-pointer", "-pthread", "-o", binary, sourcePath]
+        let compiled = try tool(compile)
+        try #require(compiled.status == 0, "\(compiled.err)")
+        let data = output ?? directory.appendingPathComponent(name + ".data").path
+        let recorded = try tool(["perf", "record", "-q", "-g", "-e", "cpu-clock:u", "-o", data]
+                                    + extraRecordArguments + [binary])
+        try #require(recorded.status == 0, "\(recorded.err)")
+        return data
+    }
+
+    /// Folded lines as stack → count, with the two naming differences of the direct path made equal (see
+    /// docs/formats.md § perf.data): an unsymbolized frame keeps its module offset (`libgcc_s.so.1+0x38d3`) where
+    /// perf script's text only has `[libgcc_s.so.1]`, and ld.so's start-up label `_dl_start_user` (an untyped
+    /// symbol, which perf names and the symbolizer, taking function symbols only, does not).
+    static func normalized(_ folded: String) -> [String: Int] {
+        var result: [String: Int] = [:]
+        for line in folded.split(separator: "\n") {
+            guard let space = line.lastIndex(of: " "), let count = Int(line[line.index(after: space)...]) else { continue }
+            let frames = line[..<space].split(separator: ";", omittingEmptySubsequences: false).map { frame -> String in
+                if frame == "_dl_start_user" { return "[ld-linux-x86-64.so.2]" }
+                if let plus = frame.range(of: "+0x", options: .backwards),
+                   frame[plus.upperBound...].allSatisfy(\.isHexDigit) {
+                    return "[" + frame[..<plus.lowerBound] + "]"
+                }
+                return String(frame)
+            }
+            result[frames.joined(separator: ";"), default: 0] += count
+        }
+        return result
+    }
+
+    static func expectSameFolds(_ data: String, directory: URL) throws {
+        let text = directory.appendingPathComponent(URL(fileURLWithPath: data).lastPathComponent + ".txt").path
+        let script = try tool(["perf", "script", "-i", data], stdoutTo: text)
+        try #require(script.status == 0, "\(script.err)")
+        let viaScript = try CLI.run(["fold", text])
+        let direct = try CLI.run(["fold", "--no-inline", data])
+        #expect(viaScript.status == 0, "\(viaScript.stderr)")
+        #expect(direct.status == 0, "\(direct.stderr)")
+        let expected = normalized(viaScript.text), actual = normalized(direct.text)
+        #expect(!expected.isEmpty)
+        #expect(actual == expected)
+        #expect(expected.values.reduce(0, +) == actual.values.reduce(0, +))
+    }
+
+    @Test func singleThreadedCProgramFoldsLikePerfScript() throws {
+        let directory = try CLI.temporaryDirectory()
+        let data = try Self.record("single", source: Self.singleThreaded, language: "c", in: directory)
+        try Self.expectSameFolds(data, directory: directory)
+        // The stacks are the program's: most samples in leaf_a under middle (or main, when middle is a tail call).
+        let folded = try CLI.run(["fold", data]).text
+        #expect(folded.contains(";leaf_a "))
+        #expect(folded.contains(";leaf_b "))
+    }
+
+    @Test func multiThreadedProgramKeepsItsThreads() throws {
+        let directory = try CLI.temporaryDirectory()
+        let data = try Self.record("threads", source: Self.multiThreaded, language: "c", in: directory)
+        try Self.expectSameFolds(data, directory: directory)
+        let withTIDs = try CLI.run(["fold", "--tid", data]).text
+        let threads = Set(withTIDs.split(separator: "\n").compactMap { $0.split(separator: ";").first })
+        #expect(threads.count >= 3, "\(threads)")  // main thread and both workers
+        // Each worker (whose call to spin is a tail call) on its own thread under start_thread.
+        let workerThreads = withTIDs.split(separator: "\n").filter { $0.contains(";start_thread;spin ") }
+        #expect(workerThreads.count == 2, "\(withTIDs)")
+    }
+
+    @Test func rustProgramFoldsLikePerfScript() throws {
+        let directory = try CLI.temporaryDirectory()
+        let data = try Self.record("crunch", source: Self.rust, language: "rs", in: directory)
+        try Self.expectSameFolds(data, directory: directory)
+        #expect(try CLI.run(["fold", data]).text.contains("crunch::stage;crunch::crunch"))
+    }
+
+    @Test func pipeModeRecordingReads() throws {
+        let directory = try CLI.temporaryDirectory()
+        let data = directory.appendingPathComponent("pipe.data").path
+        let sourcePath = directory.appendingPathComponent("pipe.c").path
+        let binary = directory.appendingPathComponent("pipe").path
+        try Self.singleThreaded.write(toFile: sourcePath, atomically: true, encoding: .utf8)
+        try #require(try Self.tool(["gcc", "-O2", "-g", "-fno-omit-frame-pointer", "-o", binary, sourcePath]).status == 0)
+        let recorded = try Self.tool(["perf", "record", "-q", "-g", "-e", "cpu-clock:u", "-o", "-", binary], stdoutTo: data)
+        try #require(recorded.status == 0, "\(recorded.err)")
+        try Self.expectSameFolds(data, directory: directory)
+    }
+
+    @Test func unsupportedRecordingsSaySo() throws {
+        let directory = try CLI.temporaryDirectory()
+        let compressed = directory.appendingPathComponent("z.data").path
+        _ = try Self.record("z", source: Self.singleThreaded, language: "c", in: directory,
+                            extraRecordArguments: ["-z"], output: compressed)
+        let zstd = try CLI.run(["fold", compressed])
+        #expect(zstd.status == 2)
+        #expect(zstd.stderr.contains("perf record -z"), "\(zstd.stderr)")
+        #expect(zstd.stderr.contains("byte "))
+
+        let dwarf = directory.appendingPathComponent("dwarf.data").path
+        _ = try Self.record("dwarf", source: Self.singleThreaded, language: "c", in: directory,
+                            extraRecordArguments: ["--call-graph", "dwarf"], output: dwarf)
+        let unwound = try CLI.run(["fold", dwarf])
+        #expect(unwound.status == 0)
+        #expect(unwound.stderr.contains("--call-graph dwarf"), "\(unwound.stderr)")
+    }
+
+    @Test func eventsAreSampleTypesAndSelectable() throws {
+        let directory = try CLI.temporaryDirectory()
+        let data = try Self.record("events", source: Self.singleThreaded, language: "c", in: directory,
+                                   extraRecordArguments: ["-e", "task-clock:u"])
+        let json = try CLI.run(["convert", "--to", "json", data])
+        #expect(json.status == 0, "\(json.stderr)")
+        let object = try JSONSerialization.jsonObject(with: json.stdout) as? [String: Any]
+        let types = (object?["sampleTypes"] as? [[String: String]])?.compactMap { $0["type"] }
+        #expect(types == ["cpu-clock", "task-clock", "cpu-clock samples", "task-clock samples"])
+        let onlyTask = try CLI.run(["fold", "--event", "task-clock", data])
+        #expect(onlyTask.status == 0)
+        #expect(!onlyTask.text.isEmpty)
+        let unknown = try CLI.run(["fold", "--event", "cycles", data])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("no event or sample type 'cycles'"), "\(unknown.stderr)")
+    }
+
+    /// Truncated and corrupted recordings: a clear error naming a byte offset, or a result, never a crash or a
+    /// hang.
+    @Test func damagedRecordingsGiveErrorsNotCrashes() throws {
+        let directory = try CLI.temporaryDirectory()
+        let data = try Self.record("damaged", source: Self.singleThreaded, language: "c", in: directory)
+        let whole = try Data(contentsOf: URL(fileURLWithPath: data))
+        var cuts = [9, 40, 104, 200, whole.count / 3, whole.count / 2, whole.count - 5]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0 ..< 6 { cuts.append(Int.random(in: 8 ..< whole.count, using: &generator)) }
+        for cut in cuts {
+            let path = directory.appendingPathComponent("cut-\(cut).data").path
+            try whole.prefix(cut).write(to: URL(fileURLWithPath: path))
+            let result = try CLI.run(["fold", "--symbolize", "none", path])
+            #expect(result.status == 2, "cut at \(cut): \(result.stderr)")
+            #expect(result.stderr.contains("byte "), "cut at \(cut): \(result.stderr)")
+        }
+        for round in 0 ..< 12 {
+            var bytes = [UInt8](whole)
+            for _ in 0 ..< 8 {
+                let at = Int.random(in: 8 ..< bytes.count, using: &generator)
+                bytes[at] = UInt8.random(in: 0 ... 255, using: &generator)
+            }
+            let path = directory.appendingPathComponent("flipped-\(round).data").path
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let result = try CLI.run(["fold", "--symbolize", "none", path])
+            #expect(result.status == 0 || result.status == 2, "round \(round): status \(result.status) \(result.stderr)")
+            if result.status == 2 { #expect(result.stderr.contains("perf.data"), "\(result.stderr)") }
+        }
+    }
+}
