@@ -349,6 +349,62 @@ PY
 fi
 
 # ---------------------------------------------------------------------------------------------------------------
+say "perf.data read directly (issue 6): pyrometer vs perf script, and vs perf script | inferno"
+
+# A two-thread program with deep, varied frame-pointer stacks, recorded at a high rate until the file holds
+# BENCH_PERFDATA_MB (default 100) MB. Rebuilt only when missing or smaller.
+PERFDATA_MB=${BENCH_PERFDATA_MB:-100}
+if [[ ! -s perfdata.data || $(stat -c %s perfdata.data) -lt $((PERFDATA_MB << 20)) ]]; then
+  cat > perfdata.c <<'C'
+#include <pthread.h>
+#include <stdio.h>
+static volatile unsigned long sink[8];
+#define F(name, next) __attribute__((noinline)) void name(int k, long n) { \
+  if (n % 3 == 0) next(k, n - 1); else { for (long i = 0; i < 2000; i++) sink[k] += i ^ n; } }
+__attribute__((noinline)) void f0(int k, long n) { for (long i = 0; i < 3000; i++) sink[k] += i * n; }
+F(f1, f0) F(f2, f1) F(f3, f2) F(f4, f3) F(f5, f4) F(f6, f5) F(f7, f6) F(f8, f7) F(f9, f8)
+__attribute__((noinline)) void *work(void *a) {
+  long k = (long)a; for (long n = 0; n < 90000000; n++) { f9(k, n); f5(k, n + 1); } return 0; }
+int main(void) {
+  pthread_t t[2];
+  for (long i = 0; i < 2; i++) pthread_create(&t[i], 0, work, (void *)i);
+  for (int i = 0; i < 2; i++) pthread_join(t[i], 0);
+  printf("%lu\n", sink[0]);
+  return 0;
+}
+C
+  gcc -O2 -g -fno-omit-frame-pointer -pthread -o perfdata perfdata.c || die "cannot build perfdata.c"
+  rm -f perfdata.data
+  perf record -q -g -F 20000 -e cpu-clock:u -o perfdata.data ./perfdata >/dev/null 2>&1 &
+  recorder=$!
+  while kill -0 "$recorder" 2>/dev/null; do
+    [[ -s perfdata.data && $(stat -c %s perfdata.data) -ge $((PERFDATA_MB << 20)) ]] && { kill -INT "$recorder"; break; }
+    sleep 1
+  done
+  wait "$recorder" 2>/dev/null || true
+fi
+echo "  input: perfdata.data, $(($(stat -c %s perfdata.data) >> 20)) MB"
+hyperfine -N --warmup 1 -r "${BENCH_PERFDATA_RUNS:-5}" --export-json perfdata.hyperfine.json \
+  -n "pyrometer fold" "$PYRO fold perfdata.data -o pyrometer.perfdata.folded" \
+  -n "perf script" "perf script -i perfdata.data" \
+  -n "pyrometer flamegraph" "$PYRO flamegraph perfdata.data -o pyrometer.perfdata.svg" \
+  -n "perf script | inferno" "env PERF=perf $FLAMEGRAPH_RS --perfdata perfdata.data -o inferno.perfdata.svg" \
+  >/dev/null 2>&1 || die "perf.data hyperfine failed"
+python3 - perfdata.hyperfine.json <<'PY'
+import json, sys
+r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
+for name, x in r.items():
+    print(f"  {name:<24} {x['mean']:8.3f} ± {x['stddev']:.3f} s   (median {x['median']:.3f})")
+print(f"  perf script / pyrometer fold = {r['perf script']['median'] / r['pyrometer fold']['median']:.1f}x; "
+      f"perf script | inferno / pyrometer flamegraph = "
+      f"{r['perf script | inferno']['median'] / r['pyrometer flamegraph']['median']:.1f}x (medians)")
+PY
+# The same folded result: totals of `pyrometer fold perf.data` and `perf script | pyrometer fold`.
+perf script -i perfdata.data 2>/dev/null | "$PYRO" fold > perfdata.script.folded
+awk '{ t += $NF } END { printf "  folded totals: direct %d", t }' pyrometer.perfdata.folded
+awk '{ t += $NF } END { printf ", via perf script %d\n", t }' perfdata.script.folded
+
+# ---------------------------------------------------------------------------------------------------------------
 say "Peak RSS (/usr/bin/time -f %M), MB"
 
 # %M is the peak resident set of the process (for flamegraph-rs: its largest process, i.e. itself, not the

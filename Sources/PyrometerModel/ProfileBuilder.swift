@@ -20,7 +20,7 @@ public struct ProfileBuilder: Sendable {
     public private(set) var stacks = StackTable()
     private var labelSets = Interner<[Label]>()
     private(set) var samples: [Sample] = []
-    private var sampleIndex: [UInt64: Int32] = [:]
+    private var sampleIndex = IntegerIndex()
     private(set) var values: [Int64] = []
 
     public init(sampleTypes: [ValueType], defaultSampleType: Int? = nil, sourceFormat: String) {
@@ -143,7 +143,7 @@ public struct ProfileBuilder: Sendable {
         let row = samples.count
         samples.append(Sample(stack: stack, labels: labels))
         values.append(contentsOf: repeatElement(0, count: sampleTypes.count))
-        sampleIndex[key] = Int32(row)
+        sampleIndex.set(key, Int32(row))
         return row
     }
 

@@ -243,10 +243,15 @@ enum Reference {
         }, normalize: Self.llvmToGNU)
     }
 
-    /// Rust legacy mangling: llvm-symbolizer keeps the `::h<hash>` suffix, which we strip (as rustfilt and perf do).
+    /// Rust legacy mangling: llvm-symbolizer keeps the `::h<hash>` suffix and rustc's `$LT$`-style escapes, which
+    /// we strip and decode (as rustfilt and perf do).
     @Test func rustLegacyMangling() throws {
         try Self.crossCheck(try Fixtures.rust("legacy"), include: { $0.contains("8mangling") },
-                            normalize: Demangler.strippingRustHash)
+                            normalize: { Demangler.decodingRustEscapes(Demangler.strippingRustHash($0)) })
+        #expect(Demangler.demangle("_ZN3std2rt10lang_start28_$u7b$$u7b$closure$u7d$$u7d$17h0123456789abcdefE")
+                    == "std::rt::lang_start::{{closure}}")
+        #expect(Demangler.demangle("_ZN4core3ptr85drop_in_place$LT$std..rt..lang_start$LT$$LP$$RP$$GT$..$u7b$$u7b$closure$u7d$$u7d$$GT$17h0123456789abcdefE")
+                    == "core::ptr::drop_in_place<std::rt::lang_start<()>::{{closure}}>")
     }
 
     @Test func rustV0Mangling() throws {

@@ -57,7 +57,7 @@ struct PerfDataReader {
     private var typesOfAttr: [(value: Int, count: Int?)?] = []
     private var mappingTable = MappingTable()
     private var labelSets: [LabelKey: LabelSetID] = [:]
-    private var userLocations: [LocationKey: LocationID] = [:]
+    private var frameLocations: [LocationID] = []
     private var kernelLocations: [UInt64: LocationID] = [:]
     private var stack: [LocationID] = []
     private var sawDwarfStacks = false
@@ -290,12 +290,20 @@ struct PerfDataReader {
         case .comm:
             let pid = try body.u32(), tid = try body.u32()
             let comm = try body.paddedString(max(0, commLength(body)))
-            if misc & PerfData.miscCommExec != 0 { maps[pid] = nil }
+            if misc & PerfData.miscCommExec != 0 {
+                maps[pid] = nil
+                forgetFrames()
+            }
             threads[tid] = Thread(pid: pid, comm: comm)
+            forgetLabels(tid)
         case .fork:
             let pid = try body.u32(), parentPID = try body.u32(), tid = try body.u32(), parentTID = try body.u32()
             threads[tid] = Thread(pid: pid, comm: threads[parentTID]?.comm)
-            if pid != parentPID, maps[pid] == nil { maps[pid] = maps[parentPID] }
+            forgetLabels(tid)
+            if pid != parentPID, maps[pid] == nil {
+                maps[pid] = maps[parentPID]
+                forgetFrames()
+            }
         case .lost:
             _ = try body.u64()
             lost &+= try body.u64()
@@ -373,6 +381,7 @@ struct PerfDataReader {
         kept.sort { $0.start < $1.start }
         entries = kept
         maps[pid] = entries
+        forgetFrames()
     }
 
     private func mapEntry(pid: UInt32, address: UInt64) -> MapEntry? {
@@ -493,8 +502,25 @@ struct PerfDataReader {
 
     private struct LabelKey: Hashable { var pid: UInt32; var tid: UInt32; var comm: String? }
 
+    /// Label sets of recent threads, by tid modulo the size: most samples come from a few threads.
+    private var recentLabels = [(tid: UInt32, pid: UInt32, labels: LabelSetID)](repeating: (.max, .max, -1), count: 256)
+
+    private mutating func forgetLabels(_ tid: UInt32) {
+        recentLabels[Int(tid & 255)] = (.max, .max, -1)
+    }
+
+    private mutating func forgetFrames() {
+        guard !frameKeys.isEmpty else { return }
+        frameCache.removeAll()
+        frameKeys.removeAll(keepingCapacity: true)
+        frameLocations.removeAll(keepingCapacity: true)
+    }
+
     private mutating func labelSet(pid: UInt32, tid: UInt32, hasTID: Bool) -> LabelSetID {
         guard hasTID else { return 0 }
+        let recent = recentLabels[Int(tid & 255)]
+        if recent.tid == tid && recent.pid == pid { return recent.labels }
+        defer { recentLabels[Int(tid & 255)] = (tid, pid, labelSets[LabelKey(pid: pid, tid: tid, comm: threads[tid]?.comm)]!) }
         let comm = threads[tid]?.comm
         let key = LabelKey(pid: pid, tid: tid, comm: comm)
         if let known = labelSets[key] { return known }
@@ -509,7 +535,10 @@ struct PerfDataReader {
         return id
     }
 
-    private struct LocationKey: Hashable { var mapping: Int32; var address: UInt64 }
+    /// Frame → location, per process: (pid, address) hashed into one key, checked against the pid and address
+    /// kept beside it. Emptied when any process's maps change (rare after start-up).
+    private var frameCache = IntegerIndex(capacity: 1 << 14)
+    private var frameKeys: [(pid: UInt32, address: UInt64)] = []
 
     private mutating func frame(_ address: UInt64, kernel: Bool, pid: UInt32) {
         if kernel {
@@ -527,14 +556,16 @@ struct PerfDataReader {
             stack.append(id)
             return
         }
-        let mapping = mapEntry(pid: pid, address: address)?.mapping ?? -1
-        let key = LocationKey(mapping: mapping, address: address)
-        if let known = userLocations[key] {
-            stack.append(known)
+        let key = address ^ (UInt64(pid) &* 0x9E37_79B9_7F4A_7C15)
+        if let entry = frameCache[key], frameKeys[Int(entry)] == (pid, address) {
+            stack.append(frameLocations[Int(entry)])
             return
         }
+        let mapping = mapEntry(pid: pid, address: address)?.mapping ?? -1
         let id = builder.intern(Location(mapping: mapping >= 0 ? MappingID(mapping) : nil, address: address, lines: []))
-        userLocations[key] = id
+        frameCache.set(key, Int32(frameKeys.count))
+        frameKeys.append((pid, address))
+        frameLocations.append(id)
         stack.append(id)
     }
 
