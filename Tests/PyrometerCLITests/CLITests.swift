@@ -23,12 +23,21 @@ enum CLI {
         var text: String { String(decoding: stdout, as: UTF8.self) }
     }
 
-    static func run(_ arguments: [String], stdin: Data? = nil) throws -> Result {
+    /// Runs `pyrometer`, or with `tool`, a program found on the path (and in cargo's bin directory: rustc).
+    static func run(_ arguments: [String], stdin: Data? = nil, tool: Bool = false) throws -> Result {
         // A command that fails before reading its input closes the pipe under our writer: that must be an EPIPE
         // error here, not a SIGPIPE that kills the whole test run.
         signal(SIGPIPE, SIG_IGN)
         let process = Process()
-        process.executableURL = executable
+        if tool {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            var environment = ProcessInfo.processInfo.environment
+            environment["PATH"] = (environment["PATH"] ?? "/usr/bin:/bin") + ":/root/.cargo/bin:"
+                + NSHomeDirectory() + "/.cargo/bin"
+            process.environment = environment
+        } else {
+            process.executableURL = executable
+        }
         process.arguments = arguments
         process.currentDirectoryURL = repository
         let out = Pipe(), err = Pipe(), input = Pipe()

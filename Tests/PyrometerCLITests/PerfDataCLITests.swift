@@ -5,37 +5,11 @@ import Testing
 /// record` from sources in this file (frame-pointer call chains, user-space events: the machine's kernel and its
 /// symbols are not the test's business).
 @Suite(.serialized) struct PerfDataCLITests {
-    /// Runs a tool (gcc, rustc, perf) with the cargo bin directory on the path; returns status, stdout, stderr.
+    /// Runs a tool (gcc, rustc, perf); with `stdoutTo`, its output is written to that file.
     static func tool(_ arguments: [String], stdoutTo file: String? = nil) throws -> (status: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["PATH"] = (environment["PATH"] ?? "/usr/bin:/bin") + ":/root/.cargo/bin:" + NSHomeDirectory() + "/.cargo/bin"
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        if let file {
-            FileManager.default.createFile(atPath: file, contents: nil)
-            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
-        } else {
-            process.standardOutput = out
-        }
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        final class Collected: @unchecked Sendable { var data = Data() }
-        let errData = Collected()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errData.data = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outData = file == nil ? out.fileHandleForReading.readDataToEndOfFile() : Data()
-        group.wait()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outData, as: UTF8.self),
-                String(decoding: errData.data, as: UTF8.self))
+        let result = try CLI.run(arguments, tool: true)
+        if let file { try result.stdout.write(to: URL(fileURLWithPath: file)) }
+        return (result.status, result.text, result.stderr)
     }
 
     static let singleThreaded = """

@@ -181,7 +181,8 @@ import Testing
         #expect(heap.periodType?.description == "space/bytes")
         func share(_ type: String, _ function: String) throws -> Double {
             var options = FoldOptions()
-            options.sampleType = try #require(heap.sampleTypeIndex(named: type))
+            let index: Int = try #require(heap.sampleTypeIndex(named: type))
+            options.sampleType = index
             let report = HotspotAnalyzer().analyze(heap, fold: options)
             #expect(report.kind == .other)
             return report.functions.first { $0.name == function }?.selfShare ?? 0

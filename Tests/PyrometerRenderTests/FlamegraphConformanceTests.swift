@@ -103,9 +103,11 @@ import Testing
         let input = try InputFile(path: Self.fixture(Self.root + "differential/perf-cycles-instructions-01-collapsed-all-diff.txt").path)
         let profile = try Importers.load(input).profile
         var options = FoldOptions()
-        options.sampleType = try #require(profile.sampleTypeIndex(named: "before"))
+        let before: Int = try #require(profile.sampleTypeIndex(named: "before"))
+        options.sampleType = before
         let base = Folder(options: options).fold(profile)
-        options.sampleType = try #require(profile.sampleTypeIndex(named: "after"))
+        let after: Int = try #require(profile.sampleTypeIndex(named: "after"))
+        options.sampleType = after
         let head = Folder(options: options).fold(profile)
         let tree = FlameTree(head)
         let svg = FlamegraphRenderer().render(tree, comparison: FlamegraphComparison(

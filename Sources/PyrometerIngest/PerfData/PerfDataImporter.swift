@@ -42,7 +42,6 @@ struct PerfDataReader {
     private var buildIDs: [String: String] = [:]
     private var metadata: [String] = []
     private var osRelease: String?
-    private var pipeMode = false
 
     // Process state.
     private struct Thread { var pid: UInt32; var comm: String? }
@@ -56,9 +55,7 @@ struct PerfDataReader {
     /// Per attr: (value type, count type or nil) once its sample types exist.
     private var typesOfAttr: [(value: Int, count: Int?)?] = []
     private var mappingTable = MappingTable()
-    private var labelSets: [LabelKey: LabelSetID] = [:]
     private var frameLocations: [LocationID] = []
-    private var kernelLocations: [UInt64: LocationID] = [:]
     private var stack: [LocationID] = []
     private var sawDwarfStacks = false
     private var lost: UInt64 = 0
@@ -77,7 +74,6 @@ struct PerfDataReader {
         guard try header.u64() == PerfData.magic else { throw header.error("expected the PERFILE2 magic") }
         let headerSize = Int(clamping: try header.u64())
         if headerSize == PerfData.pipeHeaderSize {
-            pipeMode = true
             try readRecords(from: PerfData.pipeHeaderSize, to: bytes.count)
             return
         }
@@ -205,7 +201,7 @@ struct PerfDataReader {
     private mutating func readRecords(from start: Int, to end: Int) throws(ProfileError) {
         var round: [Pending] = []
         var position = start
-        var lastTime: UInt64 = 0
+        var previousTime: UInt64 = 0
         while position < end {
             var cursor = ByteCursor(bytes, from: position, to: end)
             guard cursor.remaining >= 8 else {
@@ -244,8 +240,8 @@ struct PerfDataReader {
                     zstd-compressed records (perf record -z) are not supported yet; record without -z
                     """)
             default:
-                let time = recordTime(type: type, at: position, size: size) ?? lastTime
-                lastTime = time
+                let time = recordTime(type: type, at: position, size: size) ?? previousTime
+                previousTime = time
                 round.append(Pending(time: time, offset: position))
             }
             position += size
@@ -352,10 +348,9 @@ struct PerfDataReader {
         if buildID.isEmpty { buildID = buildIDs[path] ?? "" }
         let mapping = mappingTable.id(start: start, limit: start + length, offset: pageOffset, path: path,
                                       buildID: buildID)
-        var entries = maps[pid] ?? []
         // A new mapping replaces what it overlaps; the parts of older ones outside it stay.
         var kept: [MapEntry] = []
-        for entry in entries {
+        for entry in maps[pid] ?? [] {
             if entry.limit <= start || entry.start >= start + length {
                 kept.append(entry)
                 continue
@@ -379,8 +374,7 @@ struct PerfDataReader {
         kept.append(MapEntry(start: start, limit: start + length, offset: pageOffset, path: path, buildID: buildID,
                              mapping: mapping))
         kept.sort { $0.start < $1.start }
-        entries = kept
-        maps[pid] = entries
+        maps[pid] = kept
         forgetFrames()
     }
 
@@ -500,8 +494,6 @@ struct PerfDataReader {
         return (value, count)
     }
 
-    private struct LabelKey: Hashable { var pid: UInt32; var tid: UInt32; var comm: String? }
-
     /// Label sets of recent threads, by tid modulo the size: most samples come from a few threads.
     private var recentLabels = [(tid: UInt32, pid: UInt32, labels: LabelSetID)](repeating: (.max, .max, -1), count: 256)
 
@@ -520,18 +512,14 @@ struct PerfDataReader {
         guard hasTID else { return 0 }
         let recent = recentLabels[Int(tid & 255)]
         if recent.tid == tid && recent.pid == pid { return recent.labels }
-        defer { recentLabels[Int(tid & 255)] = (tid, pid, labelSets[LabelKey(pid: pid, tid: tid, comm: threads[tid]?.comm)]!) }
-        let comm = threads[tid]?.comm
-        let key = LabelKey(pid: pid, tid: tid, comm: comm)
-        if let known = labelSets[key] { return known }
         // perf script prints `:TID` for a thread whose name it never saw.
-        let labels = [
-            Label(key: builder.intern("comm"), string: builder.intern(comm ?? ":\(tid)")),
+        let comm = threads[tid]?.comm ?? ":\(tid)"
+        let id = builder.intern(labels: [
+            Label(key: builder.intern("comm"), string: builder.intern(comm)),
             Label(key: builder.intern("pid"), string: builder.intern(String(pid))),
             Label(key: builder.intern("tid"), string: builder.intern(String(tid))),
-        ]
-        let id = builder.intern(labels: labels)
-        labelSets[key] = id
+        ])
+        recentLabels[Int(tid & 255)] = (tid, pid, id)
         return id
     }
 
@@ -541,30 +529,25 @@ struct PerfDataReader {
     private var frameKeys: [(pid: UInt32, address: UInt64)] = []
 
     private mutating func frame(_ address: UInt64, kernel: Bool, pid: UInt32) {
-        if kernel {
-            if let known = kernelLocations[address] {
-                stack.append(known)
-                return
-            }
-            let mapping = mappingTable.id(start: 0, limit: 0, offset: 0, path: "[kernel.kallsyms]", buildID: "")
-            var lines: [Line] = []
-            if let name = kallsyms()?.name(at: address) {
-                lines = [Line(function: builder.intern(Function(name: builder.intern(name))))]
-            }
-            let id = builder.intern(Location(mapping: MappingID(mapping), address: address, lines: lines))
-            kernelLocations[address] = id
-            stack.append(id)
-            return
-        }
-        let key = address ^ (UInt64(pid) &* 0x9E37_79B9_7F4A_7C15)
-        if let entry = frameCache[key], frameKeys[Int(entry)] == (pid, address) {
+        // Kernel addresses are the same in every process.
+        let owner = kernel ? UInt32.max : pid
+        let key = address ^ (UInt64(owner) &* 0x9E37_79B9_7F4A_7C15)
+        if let entry = frameCache[key], frameKeys[Int(entry)] == (owner, address) {
             stack.append(frameLocations[Int(entry)])
             return
         }
-        let mapping = mapEntry(pid: pid, address: address)?.mapping ?? -1
-        let id = builder.intern(Location(mapping: mapping >= 0 ? MappingID(mapping) : nil, address: address, lines: []))
+        let location: Location
+        if kernel {
+            let mapping = mappingTable.id(start: 0, limit: 0, offset: 0, path: "[kernel.kallsyms]", buildID: "")
+            let lines = kallsyms()?.name(at: address).map { [Line(function: builder.intern(Function(name: builder.intern($0))))] }
+            location = Location(mapping: MappingID(mapping), address: address, lines: lines ?? [])
+        } else {
+            let mapping = mapEntry(pid: pid, address: address)?.mapping
+            location = Location(mapping: mapping.map { MappingID($0) }, address: address, lines: [])
+        }
+        let id = builder.intern(location)
         frameCache.set(key, Int32(frameKeys.count))
-        frameKeys.append((pid, address))
+        frameKeys.append((owner, address))
         frameLocations.append(id)
         stack.append(id)
     }

@@ -209,22 +209,27 @@ struct RawProfile {
             case 1: try reader.appendIntegers(wire, to: &sampleLocations)
             case 2: try reader.appendIntegers(wire, to: &sampleValues)
             case 3 where wire == .lengthDelimited:
-                var labelReader = try reader.lengthDelimited(), label = Label()
-                while !labelReader.isAtEnd {
-                    let (labelField, labelWire) = try labelReader.tag()
-                    switch (labelField, labelWire) {
-                    case (1, .varint): label.key = try labelReader.int64()
-                    case (2, .varint): label.string = try labelReader.int64()
-                    case (3, .varint): label.number = try labelReader.int64()
-                    case (4, .varint): label.numberUnit = try labelReader.int64()
-                    default: try labelReader.skip(labelWire)
-                    }
-                }
-                sampleLabels.append(label)
+                sampleLabels.append(try Self.label(reader.lengthDelimited()))
             default: try reader.skip(wire)
             }
         }
         sampleEnds.append((sampleLocations.count, sampleValues.count, sampleLabels.count))
+    }
+
+    /// A sample's `Label` message.
+    static func label(_ message: ProtoReader) throws(ProfileError) -> Label {
+        var reader = message, result = Label()
+        while !reader.isAtEnd {
+            let (field, wire) = try reader.tag()
+            switch (field, wire) {
+            case (1, .varint): result.key = try reader.int64()
+            case (2, .varint): result.string = try reader.int64()
+            case (3, .varint): result.number = try reader.int64()
+            case (4, .varint): result.numberUnit = try reader.int64()
+            default: try reader.skip(wire)
+            }
+        }
+        return result
     }
 
     private static func mapping(_ message: ProtoReader) throws(ProfileError) -> Mapping {

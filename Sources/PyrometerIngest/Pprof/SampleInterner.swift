@@ -47,26 +47,16 @@ struct SampleInterner {
                 while !packed.isAtEnd { values.append(Int64(bitPattern: try packed.varint())) }
             case (2, .varint): values.append(try sample.int64())
             case (3, .lengthDelimited):
-                var labelReader = try sample.lengthDelimited()
-                var key: Int64 = 0, string: Int64 = 0, number: Int64 = 0, unit: Int64 = 0
-                while !labelReader.isAtEnd {
-                    let (labelField, labelWire) = try labelReader.tag()
-                    switch (labelField, labelWire) {
-                    case (1, .varint): key = try labelReader.int64()
-                    case (2, .varint): string = try labelReader.int64()
-                    case (3, .varint): number = try labelReader.int64()
-                    case (4, .varint): unit = try labelReader.int64()
-                    default: try labelReader.skip(labelWire)
-                    }
-                }
-                let largest = max(key, string, unit)
-                guard min(key, string, unit) >= 0 && largest <= Int64(Int32.max) else {
+                let label = try RawProfile.label(sample.lengthDelimited())
+                let largest = max(label.key, label.string, label.numberUnit)
+                guard min(label.key, label.string, label.numberUnit) >= 0 && largest <= Int64(Int32.max) else {
                     failed = true
                     return
                 }
                 largestStringIndex = max(largestStringIndex, largest)
-                labels.append(string != 0 ? Label(key: StringID(key), string: StringID(string))
-                                          : Label(key: StringID(key), number: number, numberUnit: StringID(unit)))
+                labels.append(label.string != 0
+                    ? Label(key: StringID(label.key), string: StringID(label.string))
+                    : Label(key: StringID(label.key), number: label.number, numberUnit: StringID(label.numberUnit)))
             case (1, _), (2, _):
                 throw sample.error("expected integers, found wire type \(wire.rawValue)")
             default: try sample.skip(wire)
