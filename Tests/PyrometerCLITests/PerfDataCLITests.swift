@@ -131,6 +131,32 @@ import Testing
         #expect(try CLI.run(["fold", data]).text.contains("crunch::stage;crunch::crunch"))
     }
 
+    /// Several symbols at one address: perf keeps one by its own rule (a non-weak over a weak one, a global over a
+    /// local one, fewer leading underscores, the longer name), and so must the direct path. glibc's weak `madvise`
+    /// and global `__madvise` are such a pair.
+    static let aliases = """
+        static volatile unsigned long sink;
+        __attribute__((noinline)) void __impl_sum(long n) { for (long i = 0; i < n; i++) sink += i * 3; }
+        extern void sum(long n) __attribute__((weak, alias("__impl_sum")));
+        __attribute__((noinline)) void compute(long n) { for (long i = 0; i < n; i++) sink ^= i * 5; }
+        extern void compute_v2(long n) __attribute__((alias("compute")));
+        __attribute__((noinline)) void __x_twice(long n) { for (long i = 0; i < n; i++) sink += i ^ 9; }
+        extern void x_twice(long n) __attribute__((alias("__x_twice")));
+        __attribute__((noinline)) static void local_fn(long n) { for (long i = 0; i < n; i++) sink -= i * 11; }
+        extern void exported_fn(long n) __attribute__((alias("local_fn")));
+        int main(void) { sum(40000000); compute_v2(40000000); x_twice(40000000); exported_fn(40000000); return 0; }
+        """
+
+    @Test func aliasesAreNamedAsPerfNamesThem() throws {
+        let directory = try CLI.temporaryDirectory()
+        let data = try Self.record("aliases", source: Self.aliases, language: "c", in: directory)
+        try Self.expectSameFolds(data, directory: directory)
+        let leaves = Set(try CLI.run(["fold", data]).text.split(separator: "\n").compactMap {
+            $0.split(separator: " ").first?.split(separator: ";").last.map(String.init)
+        })
+        for name in ["__impl_sum", "compute_v2", "x_twice", "exported_fn"] { #expect(leaves.contains(name), "\(leaves)") }
+    }
+
     @Test func pipeModeRecordingReads() throws {
         let directory = try CLI.temporaryDirectory()
         let data = directory.appendingPathComponent("pipe.data").path

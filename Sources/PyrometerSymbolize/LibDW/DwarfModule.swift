@@ -163,6 +163,32 @@ final class DwarfModule {
         var start: UInt64
         var end: UInt64
         var name: UnsafePointer<CChar>
+        var binding: Int32
+
+        /// Whether this alias names the code rather than `other` at the same address. perf's rule
+        /// (`choose_best_symbol`), so that perf.data read here and `perf script` text name frames alike (glibc's
+        /// weak `madvise` and global `__madvise`, for one): a sized symbol, then a non-weak one, then a global one,
+        /// then fewer leading underscores, then the longer name; last, byte order, so that the choice never depends
+        /// on symbol-table order.
+        func isPreferred(over other: Symbol) -> Bool {
+            let size = end &- start, otherSize = other.end &- other.start
+            if (size == 0) != (otherSize == 0) { return size != 0 }
+            let weak = binding == STB_WEAK, otherWeak = other.binding == STB_WEAK
+            if weak != otherWeak { return !weak }
+            let global = binding == STB_GLOBAL, otherGlobal = other.binding == STB_GLOBAL
+            if global != otherGlobal { return global }
+            let underscores = Self.leadingUnderscores(name), otherUnderscores = Self.leadingUnderscores(other.name)
+            if underscores != otherUnderscores { return underscores < otherUnderscores }
+            let length = strlen(name), otherLength = strlen(other.name)
+            if length != otherLength { return length > otherLength }
+            return strcmp(name, other.name) > 0
+        }
+
+        private static func leadingUnderscores(_ name: UnsafePointer<CChar>) -> Int {
+            var count = 0
+            while name[count] == CChar(UInt8(ascii: "_")) { count += 1 }
+            return count
+        }
     }
     private lazy var symbols: [Symbol] = buildSymbols()
 
@@ -192,22 +218,19 @@ final class DwarfModule {
             guard let name = dwfl_module_getsym_info(module, index, &symbol, &address, nil, nil, nil) else { continue }
             let type = Int32(symbol.st_info & 0xF)
             guard type == STT_FUNC || type == STT_GNU_IFUNC, symbol.st_shndx != UInt16(SHN_UNDEF) else { continue }
-            result.append(Symbol(start: address, end: address &+ symbol.st_size, name: name))
+            result.append(Symbol(start: address, end: address &+ symbol.st_size, name: name,
+                                 binding: Int32(symbol.st_info >> 4)))
         }
-        // One symbol per address, as llvm-symbolizer keeps them (so that both name folded code alike): among
-        // the aliases at one address (identical code folded by the linker, C1/C2 constructors), the largest size,
-        // then the last name in byte order.
-        result.sort { x, y in
-            if x.start != y.start { return x.start < y.start }
-            if x.end &- x.start != y.end &- y.start { return x.end &- x.start < y.end &- y.start }
-            return strcmp(x.name, y.name) < 0
-        }
+        // One symbol per address (identical code folded by the linker, C1/C2 constructors, weak and strong names
+        // of one libc function), reaching as far as the largest of them.
+        result.sort { $0.start < $1.start }
         var unique: [Symbol] = []
         unique.reserveCapacity(result.count)
         for symbol in result {
-            if let last = unique.last, last.start == symbol.start { unique[unique.count - 1] = symbol } else {
-                unique.append(symbol)
-            }
+            guard let last = unique.last, last.start == symbol.start else { unique.append(symbol); continue }
+            var chosen = symbol.isPreferred(over: last) ? symbol : last
+            chosen.end = max(last.end, symbol.end)
+            unique[unique.count - 1] = chosen
         }
         // Zero-sized symbols reach to the next symbol.
         for i in unique.indices where unique[i].end <= unique[i].start {
