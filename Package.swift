@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
 // Pyrometer: profiling and flamegraph analyzer. One library target per pipeline stage
-// (Model ← Ingest, Analyze ← Render ← CLI); see docs/architecture.md.
+// (Model ← Ingest, Symbolize, Analyze ← Render, Store ← CLI); see docs/architecture.md.
 import PackageDescription
 
 let optimized: [SwiftSetting] = [
@@ -17,9 +17,11 @@ let package = Package(
         .library(name: "PyrometerAnalyze", targets: ["PyrometerAnalyze"]),
         .library(name: "PyrometerRender", targets: ["PyrometerRender"]),
         .library(name: "PyrometerSymbolize", targets: ["PyrometerSymbolize"]),
+        .library(name: "PyrometerStore", targets: ["PyrometerStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .target(name: "PyrometerModel", swiftSettings: optimized),
@@ -31,10 +33,14 @@ let package = Package(
         .target(name: "PyrometerSymbolize", dependencies: ["PyrometerModel", "CLibDW"], swiftSettings: optimized),
         .target(name: "PyrometerRender", dependencies: ["PyrometerModel", "PyrometerAnalyze", "CZlib"],
                 swiftSettings: optimized),
+        .target(name: "PyrometerStore",
+                dependencies: ["PyrometerModel", "PyrometerAnalyze", .product(name: "GRDB", package: "GRDB.swift")],
+                swiftSettings: optimized),
         .executableTarget(
             name: "pyrometer",
             dependencies: [
-                "PyrometerModel", "PyrometerIngest", "PyrometerAnalyze", "PyrometerRender", "PyrometerSymbolize", "CMalloc",
+                "PyrometerModel", "PyrometerIngest", "PyrometerAnalyze", "PyrometerRender", "PyrometerSymbolize", "PyrometerStore",
+                "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: optimized),
@@ -43,6 +49,7 @@ let package = Package(
         .testTarget(name: "PyrometerAnalyzeTests", dependencies: ["PyrometerAnalyze", "PyrometerIngest"]),
         .testTarget(name: "PyrometerRenderTests", dependencies: ["PyrometerRender", "PyrometerIngest"]),
         .testTarget(name: "PyrometerSymbolizeTests", dependencies: ["PyrometerSymbolize", "PyrometerIngest", "PyrometerAnalyze"]),
+        .testTarget(name: "PyrometerStoreTests", dependencies: ["PyrometerStore", "PyrometerModel"]),
         .testTarget(name: "PyrometerCLITests", dependencies: ["PyrometerModel"]),
     ],
     swiftLanguageModes: [.v6]

@@ -2,6 +2,7 @@ import ArgumentParser
 import PyrometerAnalyze
 import PyrometerIngest
 import PyrometerModel
+import PyrometerStore
 import PyrometerSymbolize
 
 /// How inputs are read: parser threads and the gzip limit; shared by every command that reads profiles.
@@ -31,6 +32,9 @@ struct ReadOptions: ParsableArguments {
         recording was made on the same kernel release).
         """)
     var kallsyms: String?
+    @Option(name: .customLong("store"),
+            help: "The store that 'store:QUERY' inputs read (sqlite:PATH or clickhouse://HOST:PORT/DATABASE).")
+    var store: String?
 
     func validate() throws {
         if let threads, !(1 ... 256).contains(threads) { throw ValidationError("--threads must be 1...256") }
@@ -64,6 +68,37 @@ struct ReadOptions: ParsableArguments {
     /// Loads `paths` merged into one profile and symbolizes it, printing warnings for skipped lines and
     /// unresolved modules.
     func load(_ paths: [String], keepAddresses: Bool = false) throws -> Profile {
+        let queries = paths.filter { $0.hasPrefix(Self.storePrefix) }
+        let files = paths.filter { !$0.hasPrefix(Self.storePrefix) }
+        var profiles: [Profile] = []
+        if !files.isEmpty || queries.isEmpty { profiles.append(try loadFiles(files, keepAddresses: keepAddresses)) }
+        if !queries.isEmpty {
+            do {
+                let opened = try StoreLocation.open(store)
+                for query in queries {
+                    let parsed = try ProfileQuery(parsing: String(query.dropFirst(Self.storePrefix.count)))
+                    profiles.append(try StoredStacks.load(parsed, from: opened).profile)
+                }
+            } catch let error as StoreError {
+                throw CLIError(error.description)
+            }
+        }
+        guard profiles.count > 1 else { return profiles[0] }
+        var builder = ProfileBuilder(sampleTypes: [], sourceFormat: profiles[0].sourceFormat)
+        for profile in profiles { builder.merge(profile) }
+        let first = profiles[0]
+        if let index = builder.sampleTypes.firstIndex(of: first.sampleTypes[first.defaultSampleType]) {
+            builder.defaultSampleType = index
+        }
+        let merged = builder.build()
+        Console.keepUntilExit(merged)
+        return merged
+    }
+
+    /// Inputs that name stored profiles: `store:service=api,week=2026-W47`.
+    static let storePrefix = "store:"
+
+    private func loadFiles(_ paths: [String], keepAddresses: Bool) throws -> Profile {
         let result = try Importers.load(paths: paths, options: importOptions(keepAddresses: keepAddresses))
         for diagnostic in result.diagnostics { Console.warn(diagnostic.description) }
         var profile = result.profile

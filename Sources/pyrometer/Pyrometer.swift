@@ -14,7 +14,8 @@ struct Pyrometer: ParsableCommand {
               pyrometer diff last-week.pb.gz this-week.pb.gz --svg diff.svg
             """,
         version: "0.1.0",
-        subcommands: [Fold.self, Flamegraph.self, Hotspots.self, Diff.self, GateCommand.self, Convert.self, Symbolize.self])
+        subcommands: [Fold.self, Flamegraph.self, Hotspots.self, Diff.self, GateCommand.self, Convert.self, Symbolize.self,
+                      StoreCommand.self])
 
     /// Runs the command line. Usage errors exit with status 2, like input errors (ArgumentParser's default is 64),
     /// so that 1 always means "a check failed" and 2 "bad input or usage".

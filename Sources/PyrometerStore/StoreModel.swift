@@ -1,0 +1,153 @@
+import PyrometerModel
+
+/// A store's failure, said so that a user can act on it (which store, what went wrong, what was expected).
+public struct StoreError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// One stored profile: the metadata of one sample type of one ingested input. A pprof heap profile with four
+/// sample types is stored as four of these, added together; `isDefault` marks the input's default sample type.
+public struct StoredProfile: Codable, Equatable, Sendable {
+    public var id: Int64
+    public var service: String
+    public var labels: [String: String]
+    public var sampleType: String
+    public var unit: String
+    public var isDefault: Bool
+    /// When the profile was taken (Unix nanoseconds) and for how long (0 when unknown).
+    public var timeNanos: Int64
+    public var durationNanos: Int64
+    /// The ISO week of `timeNanos` (UTC): `2026-W47`.
+    public var week: String
+    /// The importer the input went through (`pprof`, `perf-script`, `perf.data`, `folded`).
+    public var sourceFormat: String
+    /// The input's file name, for people reading lists.
+    public var source: String
+    /// Sum of the values, and how many distinct stacks carry them.
+    public var total: Int64
+    public var stacks: Int64
+    /// When the profile entered the store (Unix nanoseconds).
+    public var addedNanos: Int64
+
+    public init(id: Int64, service: String, labels: [String: String], sampleType: String, unit: String,
+                isDefault: Bool, timeNanos: Int64, durationNanos: Int64, week: String, sourceFormat: String,
+                source: String, total: Int64, stacks: Int64, addedNanos: Int64) {
+        self.id = id
+        self.service = service
+        self.labels = labels
+        self.sampleType = sampleType
+        self.unit = unit
+        self.isDefault = isDefault
+        self.timeNanos = timeNanos
+        self.durationNanos = durationNanos
+        self.week = week
+        self.sourceFormat = sourceFormat
+        self.source = source
+        self.total = total
+        self.stacks = stacks
+        self.addedNanos = addedNanos
+    }
+
+    public var isoWeek: IsoWeek { IsoWeek(containingNanos: timeNanos) }
+}
+
+/// A folded stack (frames outermost first, joined with `;`) and its value.
+public struct StackValue: Equatable, Sendable {
+    public var frames: String
+    public var value: Int64
+    public init(frames: String, value: Int64) {
+        self.frames = frames
+        self.value = value
+    }
+
+    /// The storage key of a stack: `StableHash` of its folded text, where `;` separates frames (names never
+    /// contain it; the folder writes `:` instead). Never 0, which the ClickHouse rollup reserves for its
+    /// per-profile marker rows.
+    public static func hash(_ frames: String) -> UInt64 {
+        let hash = StableHash.hash(frames, seed: 0x7079_726F_6D65_7472)  // "pyrometr"
+        return hash == 0 ? 1 : hash
+    }
+}
+
+/// A profile to add: its metadata (without id, week and totals, which the store fills in) and its stacks.
+public struct NewProfile: Sendable {
+    public var service: String
+    public var labels: [String: String]
+    public var sampleType: String
+    public var unit: String
+    public var isDefault: Bool
+    public var timeNanos: Int64
+    public var durationNanos: Int64
+    public var sourceFormat: String
+    public var source: String
+    public var stacks: [StackValue]
+
+    public init(service: String, labels: [String: String], sampleType: String, unit: String, isDefault: Bool,
+                timeNanos: Int64, durationNanos: Int64, sourceFormat: String, source: String, stacks: [StackValue]) {
+        self.service = service
+        self.labels = labels
+        self.sampleType = sampleType
+        self.unit = unit
+        self.isDefault = isDefault
+        self.timeNanos = timeNanos
+        self.durationNanos = durationNanos
+        self.sourceFormat = sourceFormat
+        self.source = source
+        self.stacks = stacks
+    }
+
+    var total: Int64 { stacks.reduce(0) { $0.addingSaturated($1.value) } }
+
+    func stored(id: Int64, addedNanos: Int64) -> StoredProfile {
+        StoredProfile(id: id, service: service, labels: labels, sampleType: sampleType, unit: unit,
+                      isDefault: isDefault, timeNanos: timeNanos, durationNanos: durationNanos,
+                      week: IsoWeek(containingNanos: timeNanos).label, sourceFormat: sourceFormat, source: source,
+                      total: total, stacks: Int64(stacks.count), addedNanos: addedNanos)
+    }
+
+    /// Labels and names must be text a report can carry: no control characters, bounded length.
+    func validate() throws {
+        func check(_ text: String, _ what: String) throws {
+            guard !text.isEmpty, text.utf8.count <= 256, !text.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
+                throw StoreError("\(what) '\(text.prefix(40))' must be 1 to 256 bytes without control characters")
+            }
+        }
+        try check(service, "service")
+        try check(sampleType, "sample type")
+        for (key, value) in labels {
+            try check(key, "label key")
+            try check(value, "label '\(key)' value")
+            guard !ProfileQuery.reservedKeys.contains(key) else {
+                throw StoreError("'\(key)' is a query keyword, not a label (reserved: "
+                                 + ProfileQuery.reservedKeys.sorted().joined(separator: ", ") + ")")
+            }
+        }
+    }
+}
+
+/// One point of a trend: a week, the value of stacks through the function, and the week's total.
+public struct TrendPoint: Equatable, Sendable {
+    public var week: IsoWeek
+    public var value: Int64
+    public var total: Int64
+    public var share: Double { total == 0 ? 0 : Double(value) / Double(total) }
+}
+
+/// What a store keeps and answers. Both backends (SQLite, ClickHouse) implement the same semantics; the shared
+/// test suite runs against each.
+public protocol ProfileStore: AnyObject {
+    /// Where the store is, for messages.
+    var displayName: String { get }
+    /// Adds profiles (the sample types of one input) all or none: a killed ingest leaves no partial profile.
+    func add(_ profiles: [NewProfile]) throws -> [StoredProfile]
+    /// The profiles the query matches, oldest first.
+    func list(_ query: ProfileQuery) throws -> [StoredProfile]
+    /// The stacks of the matched profiles, summed per stack inside the engine. The query names one sample type.
+    /// Service-and-week queries read the weekly rollup, not the sample rows.
+    func stacks(_ query: ProfileQuery) throws -> [StackValue]
+    /// Per week of `service`'s `sampleType` profiles: the value of the stacks with a frame named `function`.
+    func trend(service: String, sampleType: String, function: String) throws -> [TrendPoint]
+    /// Removes the profiles of every week that ended before `week` began, with their rollups; returns how many.
+    func prune(before week: IsoWeek) throws -> Int
+}
