@@ -36,7 +36,11 @@ say "Setup"
 missing=()
 command -v hyperfine >/dev/null 2>&1 || missing+=(hyperfine)
 [ -x /usr/bin/time ] || missing+=(time)
-for p in zlib1g-dev libdw-dev libelf-dev libiberty-dev; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+# libsqlite3-dev: the embedded store; libcurl4-openssl-dev: FoundationNetworking (the ClickHouse client) linked with
+# --static-swift-stdlib needs libcurl to link against.
+for p in zlib1g-dev libdw-dev libelf-dev libiberty-dev libsqlite3-dev libcurl4-openssl-dev; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
 command -v go >/dev/null 2>&1 || missing+=(golang-go)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 if ! command -v flamegraph-rs >/dev/null 2>&1 && ! python3 -m pip --version >/dev/null 2>&1 \

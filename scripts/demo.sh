@@ -6,10 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Build dependencies: zlib, and elfutils' libdw/libelf with libiberty for symbolization (Debian packages), installed
-# when missing (as root).
+# Build dependencies: zlib, elfutils' libdw/libelf with libiberty for symbolization, and SQLite for the embedded
+# profile store, and libcurl for FoundationNetworking (the ClickHouse client) in the static Swift runtime build
+# (Debian packages), installed when missing (as root).
 missing=()
-for p in zlib1g-dev pkg-config libdw-dev libelf-dev libiberty-dev; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+for p in zlib1g-dev pkg-config libdw-dev libelf-dev libiberty-dev libsqlite3-dev \
+    libcurl4-openssl-dev; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
@@ -59,5 +61,30 @@ status=0
   --format text --junit out/gate.xml || status=$?
 echo "gate exit status: $status (0 pass, 1 violated, 2 error) -> out/gate.xml"
 [ "$status" -le 1 ] || exit "$status"
+echo
+# History: both weeks into the embedded store (a SQLite file, here out/profiles.sqlite so that the demo starts
+# afresh), then the weekly job of scripts/weekly-diff.sh on the stored weeks, a trend and a flamegraph from the store.
+store="sqlite:out/profiles.sqlite"
+rm -f out/profiles.sqlite out/profiles.sqlite-wal out/profiles.sqlite-shm
+for week in 2026-W46 2026-W47; do
+  for canary in samples/weekly/$week/canary-*.folded; do
+    "$bin" store add --store "$store" --service workload --label "host=$(basename "$canary" .folded)" --time "$week" \
+      "$canary" >/dev/null
+  done
+  "$bin" store add --store "$store" --service goapp --time "$week" "samples/weekly/$week/heap.pb.gz" >/dev/null
+done
+echo "== store: $(sed -n 's/^sqlite://p' <<< "$store")"
+"$bin" store list --store "$store"
+echo
+echo "== stored week-over-week diff (scripts/weekly-diff.sh; exit 1 expected: hash_block regressed)"
+status=0
+PYROMETER="$bin" scripts/weekly-diff.sh --store "$store" --service workload --week 2026-W47 --out out/weekly-store || status=$?
+[ "$status" -le 1 ] || exit "$status"
+sed -n '1,14p' out/weekly-store/report.md
+"$bin" store diff --store "$store" --service goapp --type alloc_space --base 2026-W46 --head 2026-W47 --limit 3
+"$bin" store trend --store "$store" --service workload --function hash_block --svg out/store-trend.svg
+"$bin" flamegraph --store "$store" 'store:service=workload,week=2026-W47' --title "workload, 2026-W47 (3 canaries)" \
+  -o out/store-week.svg
+echo "-> out/weekly-store/, out/store-trend.svg, out/store-week.svg"
 echo
 echo "Open out/*.svg in a browser: hover for details, click to zoom, Ctrl-F to search."

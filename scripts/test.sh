@@ -7,9 +7,10 @@ cd "$(dirname "$0")/.."
 # Debian packages: zlib (gzip input, pprof) and elfutils' libdw/libelf with libiberty (symbolization, demangling) to
 # build; headless Chromium + chromedriver for the flamegraph browser tests; gzip for fixtures; golang-go for
 # `go tool pprof`, which must read our pprof output; the symbolizer tests compile C, C++ and Rust fixtures (gcc,
-# g++, clang, rustc), cross-check with llvm-symbolizer (llvm), strip them (binutils) and record with perf.
+# g++, clang, rustc), cross-check with llvm-symbolizer (llvm), strip them (binutils) and record with perf; the
+# embedded profile store is SQLite (libsqlite3-dev, for GRDB).
 packages=(zlib1g-dev pkg-config libdw-dev libelf-dev libiberty-dev chromium chromium-driver gzip golang-go gcc g++
-  binutils llvm linux-perf)
+  binutils llvm linux-perf libsqlite3-dev)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -23,6 +24,13 @@ fi
 if ! python3 -c 'import selenium' 2>/dev/null; then
   echo "test.sh: installing selenium"
   python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore selenium
+fi
+
+# The fleet store's tests run against a real ClickHouse server (Debian's clickhouse-server, installed by the script
+# when missing) on 127.0.0.1; stopped again at the end if this script started it.
+if ! bash scripts/clickhouse.sh status 2>/dev/null; then
+  bash scripts/clickhouse.sh start
+  trap 'bash scripts/clickhouse.sh stop >/dev/null 2>&1 || true' EXIT
 fi
 
 swift build --build-tests

@@ -200,7 +200,7 @@ public final class ClickHouseStore: ProfileStore {
         let data = try client.execute("""
             SELECT id, service, sample_type, unit, is_default, time_nanos, duration_nanos, source_format, source, total,
                    stack_count, added_nanos, label_keys, label_values
-            FROM profiles WHERE \(Self.condition(query)) ORDER BY time_nanos, id FORMAT JSONEachRow
+            FROM profiles WHERE \(Self.condition(query)) ORDER BY time_nanos, added_nanos, id FORMAT JSONEachRow
             """, settings: ["output_format_json_quote_64bit_integers": "0"], idempotent: true)
         struct Row: Decodable {
             var id: Int64, service: String, sample_type: String, unit: String, is_default: Int, time_nanos: Int64

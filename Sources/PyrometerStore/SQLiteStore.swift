@@ -193,7 +193,7 @@ public final class SQLiteStore: ProfileStore {
                 let rows = try Row.fetchCursor(db, sql: """
                     SELECT id, service, sample_type, unit, is_default, time_nanos, duration_nanos, source_format,
                            source, total, stack_count, added_nanos
-                    FROM profiles WHERE \(condition) ORDER BY time_nanos, id
+                    FROM profiles WHERE \(condition) ORDER BY time_nanos, added_nanos, id
                     """, arguments: arguments)
                 while let row = try rows.next() {
                     let time: Int64 = row[5]

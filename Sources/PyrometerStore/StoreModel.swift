@@ -141,7 +141,7 @@ public protocol ProfileStore: AnyObject {
     var displayName: String { get }
     /// Adds profiles (the sample types of one input) all or none: a killed ingest leaves no partial profile.
     func add(_ profiles: [NewProfile]) throws -> [StoredProfile]
-    /// The profiles the query matches, oldest first.
+    /// The profiles the query matches, oldest first (profiles of one time in the order they were added).
     func list(_ query: ProfileQuery) throws -> [StoredProfile]
     /// The stacks of the matched profiles, summed per stack inside the engine. The query names one sample type.
     /// Service-and-week queries read the weekly rollup, not the sample rows.

@@ -59,13 +59,17 @@ public struct TrendExporter: Sendable {
 
     /// A line chart of the share per week; every text from the profile goes through XML escaping.
     public func svg() -> [UInt8] {
-        let width = 640.0, height = 300.0, left = 56.0, right = 16.0, top = 40.0, bottom = 48.0
+        let width = 640.0, height = 300.0, left = 56.0, right = 40.0, top = 40.0, bottom = 48.0
         let plotWidth = width - left - right, plotHeight = height - top - bottom
-        let highest = max(points.map(\.share).max() ?? 0, 0.0001)
-        // A round top for the axis: 1, 2 or 5 times a power of ten, in percent.
-        var step = 0.0001
-        while highest / step > 5 { step *= [2.0, 2.5, 2.0][Int((step * 1e4).rounded()) % 3 == 0 ? 0 : 1] }
-        let axisTop = (highest / step).rounded(.up) * step
+        // Four gridlines a round step apart (1, 2, 2.5 or 5 times a power of ten, in percent) above the highest share.
+        let highestPercent = max((points.map(\.share).max() ?? 0) * 100, 0.01)
+        var step = 0.01, stage = 0
+        while step * 4 < highestPercent {
+            step *= [2, 1.25, 2, 2][stage % 4]  // 1 → 2 → 2.5 → 5 → 10
+            stage += 1
+        }
+        let axisTop = step * 4 / 100
+        let tickPlaces = step >= 1 ? 0 : (step >= 0.1 ? 1 : 2)
         func x(_ index: Int) -> Double {
             points.count <= 1 ? left + plotWidth / 2 : left + plotWidth * Double(index) / Double(points.count - 1)
         }
@@ -86,7 +90,7 @@ public struct TrendExporter: Sendable {
             out += "<line x1=\"\(number(left))\" x2=\"\(number(width - right))\" y1=\"\(number(y(share)))\" "
                 + "y2=\"\(number(y(share)))\" stroke=\"#ddd\"/>"
                 + "<text x=\"\(number(left - 6))\" y=\"\(number(y(share) + 4))\" text-anchor=\"end\">"
-                + "\(ReportText.fixed(share * 100, places: share * 100 < 10 ? 1 : 0))%</text>\n"
+                + "\(ReportText.fixed(share * 100, places: tickPlaces))%</text>\n"
         }
         let labelEvery = max(1, points.count / 8)
         for (index, point) in points.enumerated() where index % labelEvery == 0 || index == points.count - 1 {
