@@ -131,36 +131,37 @@ enum TabSeparated {
 
     static func parse(_ data: Data) -> [[String]] {
         var rows: [[String]] = []
-        var fields: [String] = []
-        var field: [UInt8] = []
+        forEachRow(data) { fields in rows.append(fields.map { String(decoding: $0, as: UTF8.self) }) }
+        return rows
+    }
+
+    /// Each row's unescaped fields, as bytes valid during the call.
+    static func forEachRow(_ data: Data, _ body: ([[UInt8]]) throws -> Void) rethrows {
+        var fields: [[UInt8]] = [[]]
         var escaped = false
         for byte in data {
             if escaped {
                 switch byte {
-                case UInt8(ascii: "t"): field.append(UInt8(ascii: "\t"))
-                case UInt8(ascii: "n"): field.append(UInt8(ascii: "\n"))
-                case UInt8(ascii: "r"): field.append(UInt8(ascii: "\r"))
-                case UInt8(ascii: "0"): field.append(0)
-                case UInt8(ascii: "b"): field.append(8)
-                case UInt8(ascii: "f"): field.append(12)
-                default: field.append(byte)
+                case UInt8(ascii: "t"): fields[fields.count - 1].append(UInt8(ascii: "\t"))
+                case UInt8(ascii: "n"): fields[fields.count - 1].append(UInt8(ascii: "\n"))
+                case UInt8(ascii: "r"): fields[fields.count - 1].append(UInt8(ascii: "\r"))
+                case UInt8(ascii: "0"): fields[fields.count - 1].append(0)
+                case UInt8(ascii: "b"): fields[fields.count - 1].append(8)
+                case UInt8(ascii: "f"): fields[fields.count - 1].append(12)
+                default: fields[fields.count - 1].append(byte)
                 }
                 escaped = false
                 continue
             }
             switch byte {
             case UInt8(ascii: "\\"): escaped = true
-            case UInt8(ascii: "\t"):
-                fields.append(String(decoding: field, as: UTF8.self))
-                field.removeAll(keepingCapacity: true)
+            case UInt8(ascii: "\t"): fields.append([])
             case UInt8(ascii: "\n"):
-                fields.append(String(decoding: field, as: UTF8.self))
-                field.removeAll(keepingCapacity: true)
-                rows.append(fields)
+                try body(fields)
                 fields.removeAll(keepingCapacity: true)
-            default: field.append(byte)
+                fields.append([])
+            default: fields[fields.count - 1].append(byte)
             }
         }
-        return rows
     }
 }

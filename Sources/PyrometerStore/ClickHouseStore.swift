@@ -219,7 +219,7 @@ public final class ClickHouseStore: ProfileStore {
         }
     }
 
-    public func stacks(_ query: ProfileQuery) throws -> [StackValue] {
+    public func forEachStack(_ query: ProfileQuery, _ body: (UnsafeRawBufferPointer, Int64) throws -> Void) throws {
         var parts: [String] = []
         if query.isWeekly, let service = query.service, let type = query.sampleType {
             let (complete, incomplete) = try rollupWeeks(service: service, sampleType: type, weeks: query.weeks)
@@ -239,16 +239,17 @@ public final class ClickHouseStore: ProfileStore {
         } else {
             parts.append(Self.rawSamples(query))
         }
-        guard !parts.isEmpty else { return [] }
-        let rows = try client.rows("""
+        guard !parts.isEmpty else { return }
+        let data = try client.execute("""
             SELECT frames, value FROM (
                 SELECT stack_hash, sum(value) AS value FROM (\(parts.joined(separator: " UNION ALL ")))
                 GROUP BY stack_hash HAVING value != 0
-            ) ANY LEFT JOIN (SELECT hash AS stack_hash, frames FROM stacks) USING stack_hash
-            """)
-        return rows.compactMap { row in
-            guard row.count == 2, let value = Int64(row[1]), !row[0].isEmpty else { return nil }
-            return StackValue(frames: row[0], value: value)
+            ) ANY LEFT JOIN (SELECT hash AS stack_hash, frames FROM stacks) USING stack_hash FORMAT TabSeparated
+            """, idempotent: true)
+        try TabSeparated.forEachRow(data) { fields in
+            guard fields.count == 2, !fields[0].isEmpty,
+                  let value = Int64(String(decoding: fields[1], as: UTF8.self)) else { return }
+            try fields[0].withUnsafeBytes { try body($0, value) }
         }
     }
 
@@ -326,6 +327,7 @@ public final class ClickHouseStore: ProfileStore {
         if !query.ids.isEmpty { clauses.append("id IN (" + query.ids.map(String.init).joined(separator: ",") + ")") }
         if let service = query.service { clauses.append("service = " + literal(service)) }
         if let type = query.sampleType { clauses.append("sample_type = " + literal(type)) }
+        if let source = query.source { clauses.append("source = " + literal(source)) }
         if !query.weeks.isEmpty {
             clauses.append("week_start IN (" + query.weeks.map { "toDate('\(dateLiteral($0))')" }.joined(separator: ",") + ")")
         }

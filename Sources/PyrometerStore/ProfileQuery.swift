@@ -1,6 +1,7 @@
 /// Which stored profiles to read: `service=api,week=2026-W47,host=canary-1` (every part must match).
 ///
-/// Keywords: `id` (repeatable), `service`, `type` (sample type), `week` (ISO week, repeatable: any of them),
+/// Keywords: `id` (repeatable), `service`, `type` (sample type), `source` (the input's file name), `week` (ISO week,
+/// repeatable: any of them),
 /// `from` and `to` (times, `to` exclusive; a date alone means its start), and `default` (`true`: only each
 /// input's default sample type). Any other key is a label. Values with a `,` or `=` write them as `%2C`, `%3D`
 /// (and `%` as `%25`).
@@ -8,13 +9,14 @@ public struct ProfileQuery: Equatable, Sendable, CustomStringConvertible {
     public var ids: [Int64] = []
     public var service: String?
     public var sampleType: String?
+    public var source: String?
     public var weeks: [IsoWeek] = []
     public var fromNanos: Int64?
     public var toNanos: Int64?
     public var labels: [String: String] = [:]
     public var onlyDefaultTypes = false
 
-    public static let reservedKeys: Set<String> = ["id", "service", "type", "week", "from", "to", "default"]
+    public static let reservedKeys: Set<String> = ["id", "service", "type", "source", "week", "from", "to", "default"]
 
     public init() {}
 
@@ -33,6 +35,7 @@ public struct ProfileQuery: Equatable, Sendable, CustomStringConvertible {
                 ids.append(id)
             case "service": service = value
             case "type": sampleType = value
+            case "source": source = value
             case "week":
                 guard let week = IsoWeek(label: value) else {
                     throw StoreError("store query week '\(value)' is not an ISO week such as 2026-W47")
@@ -52,14 +55,15 @@ public struct ProfileQuery: Equatable, Sendable, CustomStringConvertible {
 
     /// Only service, type and weeks: the weekly rollup answers such a query without reading sample rows.
     public var isWeekly: Bool {
-        service != nil && sampleType != nil && !weeks.isEmpty && ids.isEmpty && fromNanos == nil && toNanos == nil
-            && labels.isEmpty
+        service != nil && sampleType != nil && !weeks.isEmpty && ids.isEmpty && source == nil && fromNanos == nil
+            && toNanos == nil && labels.isEmpty
     }
 
     public var description: String {
         var parts: [String] = ids.map { "id=\($0)" }
         if let service { parts.append("service=" + Self.percentEncoded(service)) }
         if let sampleType { parts.append("type=" + Self.percentEncoded(sampleType)) }
+        if let source { parts.append("source=" + Self.percentEncoded(source)) }
         parts += weeks.map { "week=\($0.label)" }
         if let fromNanos { parts.append("from=" + StoreTime.format(fromNanos)) }
         if let toNanos { parts.append("to=" + StoreTime.format(toNanos)) }
@@ -71,7 +75,7 @@ public struct ProfileQuery: Equatable, Sendable, CustomStringConvertible {
     /// Whether `profile` matches (the backends filter in SQL; this states the same rules for tests and callers).
     public func matches(_ profile: StoredProfile) -> Bool {
         (ids.isEmpty || ids.contains(profile.id)) && (service.map { $0 == profile.service } ?? true)
-            && (sampleType.map { $0 == profile.sampleType } ?? true)
+            && (sampleType.map { $0 == profile.sampleType } ?? true) && (source.map { $0 == profile.source } ?? true)
             && (weeks.isEmpty || weeks.contains(profile.isoWeek))
             && (fromNanos.map { profile.timeNanos >= $0 } ?? true) && (toNanos.map { profile.timeNanos < $0 } ?? true)
             && labels.allSatisfy { profile.labels[$0.key] == $0.value } && (!onlyDefaultTypes || profile.isDefault)

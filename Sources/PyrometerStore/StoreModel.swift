@@ -143,11 +143,23 @@ public protocol ProfileStore: AnyObject {
     func add(_ profiles: [NewProfile]) throws -> [StoredProfile]
     /// The profiles the query matches, oldest first (profiles of one time in the order they were added).
     func list(_ query: ProfileQuery) throws -> [StoredProfile]
-    /// The stacks of the matched profiles, summed per stack inside the engine. The query names one sample type.
-    /// Service-and-week queries read the weekly rollup, not the sample rows.
-    func stacks(_ query: ProfileQuery) throws -> [StackValue]
+    /// The stacks of the matched profiles, summed per stack inside the engine, handed to `body` as folded text
+    /// (UTF-8, valid during the call) and value. The query names one sample type. Service-and-week queries read
+    /// the weekly rollup, not the sample rows.
+    func forEachStack(_ query: ProfileQuery, _ body: (UnsafeRawBufferPointer, Int64) throws -> Void) throws
     /// Per week of `service`'s `sampleType` profiles: the value of the stacks with a frame named `function`.
     func trend(service: String, sampleType: String, function: String) throws -> [TrendPoint]
     /// Removes the profiles of every week that ended before `week` began, with their rollups; returns how many.
     func prune(before week: IsoWeek) throws -> Int
+}
+
+extension ProfileStore {
+    /// `forEachStack`, collected.
+    public func stacks(_ query: ProfileQuery) throws -> [StackValue] {
+        var result: [StackValue] = []
+        try forEachStack(query) { frames, value in
+            result.append(StackValue(frames: String(decoding: frames, as: UTF8.self), value: value))
+        }
+        return result
+    }
 }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import PyrometerAnalyze
 import PyrometerModel
 
@@ -30,28 +33,12 @@ public enum StoredStacks {
     /// A profile of one sample type from stored stacks.
     public static func profile(_ stacks: [StackValue], sampleType: String, unit: String, timeNanos: Int64 = 0,
                                durationNanos: Int64 = 0) -> Profile {
-        var builder = ProfileBuilder(sampleTypes: [ValueType(type: sampleType, unit: unit)], sourceFormat: "store")
-        builder.timeNanos = timeNanos
-        builder.durationNanos = durationNanos
-        var locationsByName: [Substring: LocationID] = [:]
-        var frames: [LocationID] = []
+        var builder = StackProfileBuilder(sampleType: sampleType, unit: unit)
         for stack in stacks {
-            frames.removeAll(keepingCapacity: true)
-            // Stored outermost first; stacks in the model are leaf first.
-            for name in stack.frames.split(separator: ";").reversed() {
-                if let location = locationsByName[name] {
-                    frames.append(location)
-                } else {
-                    let function = builder.function(named: String(name))
-                    let location = builder.intern(Location(mapping: nil, address: 0, lines: [Line(function: function)]))
-                    locationsByName[name] = location
-                    frames.append(location)
-                }
-            }
-            guard !frames.isEmpty else { continue }
-            builder.add(stack: builder.intern(stack: frames), type: 0, value: stack.value)
+            var text = stack.frames
+            text.withUTF8 { builder.add(UnsafeRawBufferPointer($0), value: stack.value) }
         }
-        return builder.build()
+        return builder.build(timeNanos: timeNanos, durationNanos: durationNanos)
     }
 
     /// Reads the profile a store query names: its sample type is the query's, else the one type of the matched
@@ -77,10 +64,86 @@ public enum StoredStacks {
             throw StoreError("profiles matching '\(query)' measure \(query.sampleType!) in different units "
                              + "(\(units.sorted().joined(separator: ", "))): narrow the query")
         }
-        let stacks = try store.stacks(query)
+        var builder = StackProfileBuilder(sampleType: query.sampleType!, unit: units.first ?? "count")
+        try store.forEachStack(query) { frames, value in builder.add(frames, value: value) }
         let first = matched.map(\.timeNanos).min() ?? 0
         let last = matched.map { $0.timeNanos + $0.durationNanos }.max() ?? 0
-        return (profile(stacks, sampleType: query.sampleType!, unit: units.first ?? "count", timeNanos: first,
-                        durationNanos: max(0, last - first)), matched)
+        return (builder.build(timeNanos: first, durationNanos: max(0, last - first)), matched)
+    }
+}
+
+/// Turns folded stack texts (frames outermost first, joined with `;`) into a profile of one sample type.
+struct StackProfileBuilder {
+    private var builder: ProfileBuilder
+    private var locations = FrameLocations()
+    private var frames: [LocationID] = []
+
+    init(sampleType: String, unit: String) {
+        builder = ProfileBuilder(sampleTypes: [ValueType(type: sampleType, unit: unit)], sourceFormat: "store")
+    }
+
+    mutating func add(_ text: UnsafeRawBufferPointer, value: Int64) {
+        frames.removeAll(keepingCapacity: true)
+        let bytes = text.bindMemory(to: UInt8.self)
+        // Stacks in the model are leaf first: frames are taken from the end.
+        var end = bytes.count
+        var index = end
+        while index > 0 {
+            index -= 1
+            let separator = bytes[index] == UInt8(ascii: ";")
+            guard separator || index == 0 else { continue }
+            let start = separator ? index + 1 : index
+            if start < end {
+                frames.append(locations.location(UnsafeBufferPointer(rebasing: bytes[start ..< end]), &builder))
+            }
+            end = index
+        }
+        guard !frames.isEmpty else { return }
+        builder.add(stack: builder.intern(stack: frames), type: 0, value: value)
+    }
+
+    mutating func build(timeNanos: Int64, durationNanos: Int64) -> Profile {
+        builder.timeNanos = timeNanos
+        builder.durationNanos = durationNanos
+        return builder.build()
+    }
+}
+
+/// The location of each frame name, found by the name's bytes: stored stacks repeat a few thousand names in
+/// hundreds of thousands of frames, and a `String` per frame was most of turning rows into a profile.
+private struct FrameLocations {
+    private var index = IntegerIndex(capacity: 4096)
+    /// Every name's bytes back to back; entry i is `arena[starts[i] ..< starts[i + 1]]`.
+    private var arena: [UInt8] = []
+    private var starts: [Int] = [0]
+    private var locations: [LocationID] = []
+    /// Names whose hash another name already has (64-bit collisions: kept apart, never merged).
+    private var collided: [[UInt8]: LocationID] = [:]
+
+    mutating func location(_ name: UnsafeBufferPointer<UInt8>, _ builder: inout ProfileBuilder) -> LocationID {
+        let hash = StableHash.hash(UnsafeRawBufferPointer(name))
+        if let entry = index[hash] {
+            let start = starts[Int(entry)], count = starts[Int(entry) + 1] - start
+            let same = count == name.count && arena.withUnsafeBufferPointer {
+                count == 0 || memcmp($0.baseAddress! + start, name.baseAddress!, count) == 0
+            }
+            if same { return locations[Int(entry)] }
+            if let location = collided[Array(name)] { return location }
+            let location = Self.newLocation(name, &builder)
+            collided[Array(name)] = location
+            return location
+        }
+        let location = Self.newLocation(name, &builder)
+        index.set(hash, Int32(locations.count))
+        arena.append(contentsOf: name)
+        starts.append(arena.count)
+        locations.append(location)
+        return location
+    }
+
+    private static func newLocation(_ name: UnsafeBufferPointer<UInt8>, _ builder: inout ProfileBuilder) -> LocationID {
+        // Each name is a new function and location: no need to look either up.
+        let function = builder.append(Function(name: builder.intern(String(decoding: name, as: UTF8.self))))
+        return builder.append(Location(mapping: nil, address: 0, lines: [Line(function: function)]))
     }
 }

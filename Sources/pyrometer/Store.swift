@@ -97,8 +97,9 @@ struct StoreList: ParsableCommand {
         commandName: "list",
         abstract: "List stored profiles (oldest first).",
         discussion: """
-            QUERY is key=value parts joined by commas: id, service, type, week (ISO, e.g. 2026-W47), from, to \
-            (times; to is exclusive), default=true (each input's default sample type only), or any label.
+            QUERY is key=value parts joined by commas: id, service, type, source (the input's file name), week \
+            (ISO, e.g. 2026-W47), from, to (times; to is exclusive), default=true (each input's default sample \
+            type only), or any label.
             """)
 
     @Argument(help: "A store query, e.g. service=api,host=canary-1 (default: everything).")

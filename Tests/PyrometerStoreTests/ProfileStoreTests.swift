@@ -56,7 +56,7 @@ import Testing
             "service=api", "service=db", "host=canary-1", "host=canary-1,version=1.1", "week=2026-W46",
             "week=2026-W46,week=2026-W47", "type=alloc_space", "default=true", "service=api,from=2026-11-11",
             "from=2026-11-09,to=2026-11-10", "version=2.0", "service=nobody",
-            "id=\(stored[0].id),id=\(stored[3].id)",
+            "id=\(stored[0].id),id=\(stored[3].id)", "source=test.folded", "source=other.folded",
         ]
         for text in queries {
             let query = try ProfileQuery(parsing: text)
