@@ -11,6 +11,7 @@
 #   BENCH_STORE_PROFILES   profiles in all (default 1000; spread over 10 services and 2 weeks)
 #   BENCH_STORE_STACKS     stacks per profile (default 10000)
 #   BENCH_RUNS             timed runs per query (default 10)
+#   BENCH_STORE_REUSE      1: keep the stores of the last run (same sizes) and time the queries only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -33,10 +34,16 @@ bash "$ROOT/scripts/clickhouse.sh" start >/dev/null || die "ClickHouse did not s
 CLICKHOUSE_URL=$(bash "$ROOT/scripts/clickhouse.sh" url)
 
 work=$BENCH_DIR/store
-rm -rf "$work"
-mkdir -p "$work/batch"
 SQLITE="sqlite:$work/profiles.sqlite"
 CLICKHOUSE="${CLICKHOUSE_URL/http:/clickhouse:}/pyrometer_bench"
+reuse=0
+if [ "${BENCH_STORE_REUSE:-0}" = 1 ] && [ -f "$work/profiles.sqlite" ] \
+    && [ "$(curl -fsS --data-binary "SELECT count() FROM pyrometer_bench.profiles" "$CLICKHOUSE_URL/" 2>/dev/null)" = "$PROFILES" ]; then
+  reuse=1
+fi
+if [ "$reuse" = 0 ]; then
+rm -rf "$work"
+mkdir -p "$work/batch"
 curl -fsS --data-binary "DROP DATABASE IF EXISTS pyrometer_bench" "$CLICKHOUSE_URL/" >/dev/null
 
 say "Store: ingest $PROFILES profiles x $STACKS stacks ($((PROFILES * STACKS / 1000000))M sample rows), $SERVICES services, 2 weeks"
@@ -83,6 +90,7 @@ for backend in sqlite clickhouse; do
     'BEGIN { printf "  %-10s ingest %7.1f s  (%.0f rows/s)\n", b, t, n / t }'
 done
 echo "  sqlite file: $(du -sh "$work" | cut -f1)"
+fi
 
 say "Store: queries (hyperfine, $RUNS runs; whole commands, process start included)"
 diff_args="--service svc3 --base 2026-W46 --head 2026-W47 --limit 5"

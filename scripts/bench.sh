@@ -12,6 +12,7 @@
 #   BENCH_MEDIUM_MB approximate size of the medium input in MB (default: 50)
 #   BENCH_RUNS      timed runs per command on the medium and large inputs (default: 10)
 #   BENCH_WARMUP    warm-up runs per command (default: 2)
+#   BENCH_STORE_*   sizes of the store benchmark (scripts/bench-store.sh)
 #
 # The machine this was written on has 2 noisy cores: absolute times drift from run to run, so read the ratios,
 # which compare commands timed within the same hyperfine run.
@@ -432,5 +433,9 @@ for key in pf:"pyrometer fold" pg:"pyrometer flamegraph" ig:"inferno flamegraph"
 done
 awk -v m="$(stat -c %s medium.perf.txt)" -v l="$(stat -c %s large.perf.txt)" \
   'BEGIN { printf "  %-22s %10.1f %10.1f %11.2fx\n", "input size (MB)", m / 1048576, l / 1048576, l / m }'
+
+# ---------------------------------------------------------------------------------------------------------------
+# The profile store: ingest and queries in SQLite and ClickHouse (scripts/bench-store.sh).
+PYROMETER_BIN=$PYRO BENCH_DIR=$BENCH_DIR BENCH_RUNS=$BENCH_RUNS bash "$ROOT/scripts/bench-store.sh"
 
 say "Done (outputs in $BENCH_DIR)"

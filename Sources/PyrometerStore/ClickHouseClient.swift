@@ -45,7 +45,7 @@ final class ClickHouseClient: @unchecked Sendable {
             } catch let error as TransportError {
                 guard idempotent, attempt < retries else {
                     throw StoreError("ClickHouse at \(endpoint.absoluteString) \(error.reason)"
-                                     + (attempt > 0 ? " (after \(attempt + 1) attempts)" : ""))
+                                     + (attempt > 0 ? " (after \(attempt + 1) attempts)" : ""), isUnreachable: true)
                 }
                 Thread.sleep(forTimeInterval: 0.25 * Double(1 << attempt))
                 attempt += 1

@@ -75,6 +75,14 @@ public final class ClickHouseStore: ProfileStore {
     }
 
     private func migrate() throws {
+        // Usually the schema is current: one query says so.
+        do {
+            if Int(try client.rows("SELECT max(version) FROM schema_versions").first?.first ?? "") == Self.migrations.count {
+                return
+            }
+        } catch let error as StoreError where !error.isUnreachable {
+            // No database or no versions table yet: made below.
+        }
         try client.execute("CREATE DATABASE IF NOT EXISTS \(client.database)", idempotent: true, useDatabase: false)
         try client.execute("""
             CREATE TABLE IF NOT EXISTS schema_versions (version UInt32, applied_nanos Int64)
@@ -102,8 +110,7 @@ public final class ClickHouseStore: ProfileStore {
         while true {
             do {
                 return try addOnce(profiles)
-            } catch let error as StoreError where attempt < client.retries && error.description.contains("ClickHouse at")
-                && !error.description.contains("HTTP") {
+            } catch let error as StoreError where error.isUnreachable && attempt < client.retries {
                 Thread.sleep(forTimeInterval: 0.25 * Double(1 << attempt))
                 attempt += 1
             }
@@ -297,15 +304,19 @@ public final class ClickHouseStore: ProfileStore {
         throws -> (complete: [IsoWeek], incomplete: [IsoWeek]) {
         let filter = "service = \(Self.literal(service)) AND sample_type = \(Self.literal(sampleType)) AND week_start IN ("
             + weeks.map { "toDate('\(Self.dateLiteral($0))')" }.joined(separator: ",") + ")"
-        func counts(_ sql: String) throws -> [Int: Int64] {
-            var result: [Int: Int64] = [:]
-            for row in try client.rows(sql) where row.count == 2 {
-                if let days = Self.days(fromDate: row[0]), let count = Int64(row[1]) { result[days] = count }
-            }
-            return result
+        // Both counts in one request: a profile row is +1 published, a rollup marker +1 rolled up.
+        var published: [Int: Int64] = [:], rolledUp: [Int: Int64] = [:]
+        for row in try client.rows("""
+            SELECT week_start, sum(p), sum(r) FROM (
+                SELECT week_start, 1 AS p, 0 AS r FROM profiles WHERE \(filter)
+                UNION ALL
+                SELECT week_start, 0 AS p, value AS r FROM weekly_rollup WHERE \(filter) AND stack_hash = 0
+            ) GROUP BY week_start
+            """) where row.count == 3 {
+            guard let days = Self.days(fromDate: row[0]), let p = Int64(row[1]), let r = Int64(row[2]) else { continue }
+            if p > 0 { published[days] = p }
+            rolledUp[days] = r
         }
-        let published = try counts("SELECT week_start, count() FROM profiles WHERE \(filter) GROUP BY week_start")
-        let rolledUp = try counts("SELECT week_start, sum(value) FROM weekly_rollup WHERE \(filter) AND stack_hash = 0 GROUP BY week_start")
         var complete: [IsoWeek] = [], incomplete: [IsoWeek] = []
         for week in Set(weeks).sorted() where published[week.monday] != nil {
             if published[week.monday] == rolledUp[week.monday] { complete.append(week) } else { incomplete.append(week) }

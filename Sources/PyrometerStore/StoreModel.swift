@@ -3,7 +3,12 @@ import PyrometerModel
 /// A store's failure, said so that a user can act on it (which store, what went wrong, what was expected).
 public struct StoreError: Error, CustomStringConvertible, Sendable {
     public var description: String
-    public init(_ description: String) { self.description = description }
+    /// The server could not be reached or did not answer (as opposed to answering with an error).
+    public var isUnreachable: Bool
+    public init(_ description: String, isUnreachable: Bool = false) {
+        self.description = description
+        self.isUnreachable = isUnreachable
+    }
 }
 
 /// One stored profile: the metadata of one sample type of one ingested input. A pprof heap profile with four
