@@ -119,7 +119,7 @@ public final class ClickHouseStore: ProfileStore {
 
     private func addOnce(_ profiles: [NewProfile]) throws -> [StoredProfile] {
         let added = Self.now()
-        let records = profiles.map { $0.stored(id: SQLiteStore.newID(), addedNanos: added) }
+        let records = profiles.map { $0.stored(id: StoredProfile.newID(), addedNanos: added) }
         var stackRows: [UInt8] = [], sampleRows: [UInt8] = [], rollupRows: [UInt8] = []
         var seenStacks = Set<UInt64>()
         for (profile, record) in zip(profiles, records) {

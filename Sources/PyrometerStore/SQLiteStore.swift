@@ -137,8 +137,8 @@ public final class SQLiteStore: ProfileStore {
                 let idTaken = try db.makeStatement(sql: "SELECT 1 FROM profiles WHERE id = ?")
                 var stored: [StoredProfile] = []
                 for profile in profiles {
-                    var id = Self.newID()
-                    while try Int.fetchOne(idTaken, arguments: [id]) != nil { id = Self.newID() }
+                    var id = StoredProfile.newID()
+                    while try Int.fetchOne(idTaken, arguments: [id]) != nil { id = StoredProfile.newID() }
                     let record = profile.stored(id: id, addedNanos: added)
                     let week = Int64(record.isoWeek.monday)
                     try insertProfile.execute(arguments: [
@@ -163,10 +163,6 @@ public final class SQLiteStore: ProfileStore {
             }
         }
     }
-
-    /// Ids are random (below 2^53, so JSON readers keep them exact), as in the ClickHouse backend, where no
-    /// sequence exists; a collision is retried.
-    static func newID() -> Int64 { Int64.random(in: 1 ..< (1 << 53)) }
 
     public func prune(before week: IsoWeek) throws -> Int {
         try translatingErrors {

@@ -55,6 +55,10 @@ public struct StoredProfile: Codable, Equatable, Sendable {
     }
 
     public var isoWeek: IsoWeek { IsoWeek(containingNanos: timeNanos) }
+
+    /// Ids are random below 2^53 (JSON readers keep them exact): ClickHouse has no sequence, and both backends
+    /// should behave alike. SQLite retries a taken id; in ClickHouse two ingests meet with odds of n²/2^54.
+    static func newID() -> Int64 { Int64.random(in: 1 ..< (1 << 53)) }
 }
 
 /// A folded stack (frames outermost first, joined with `;`) and its value.
