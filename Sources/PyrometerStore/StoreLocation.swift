@@ -9,8 +9,9 @@ public enum StoreLocation {
         return dataHome + "/pyrometer/profiles.sqlite"
     }
 
-    /// `sqlite:PATH`, a plain path, or `clickhouse://host:port/db`.
-    public static func open(_ specification: String?,
+    /// `sqlite:PATH`, a plain path, or `clickhouse://host:port/db`. Without `create`, a SQLite file that does not
+    /// exist is an error (reading commands do not leave empty stores behind).
+    public static func open(_ specification: String?, create: Bool = true,
                             environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ProfileStore {
         let text = specification ?? environment["PYROMETER_STORE"].flatMap { $0.isEmpty ? nil : $0 }
             ?? "sqlite:" + defaultSQLitePath(environment: environment)
@@ -21,11 +22,18 @@ public enum StoreLocation {
         if text.hasPrefix("sqlite:") {
             let path = String(text.dropFirst("sqlite:".count))
             guard !path.isEmpty else { throw StoreError("sqlite: needs a file path, e.g. sqlite:/var/lib/pyrometer.sqlite") }
-            return try SQLiteStore(path: path)
+            return try openSQLite(path, create: create)
         }
         guard !text.contains("://") else {
             throw StoreError("unknown store '\(text)': give sqlite:PATH or clickhouse://HOST:PORT/DATABASE")
         }
-        return try SQLiteStore(path: text)
+        return try openSQLite(text, create: create)
+    }
+
+    private static func openSQLite(_ path: String, create: Bool) throws -> ProfileStore {
+        if !create && !FileManager.default.fileExists(atPath: path) {
+            throw StoreError("no store at \(path) (profiles are added with `pyrometer store add`)")
+        }
+        return try SQLiteStore(path: path)
     }
 }

@@ -74,7 +74,7 @@ struct ReadOptions: ParsableArguments {
         if !files.isEmpty || queries.isEmpty { profiles.append(try loadFiles(files, keepAddresses: keepAddresses)) }
         if !queries.isEmpty {
             do {
-                let opened = try StoreLocation.open(store)
+                let opened = try StoreLocation.open(store, create: false)
                 for query in queries {
                     let parsed = try ProfileQuery(parsing: String(query.dropFirst(Self.storePrefix.count)))
                     profiles.append(try StoredStacks.load(parsed, from: opened).profile)

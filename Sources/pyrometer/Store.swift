@@ -24,7 +24,8 @@ struct StoreFlag: ParsableArguments {
             help: "sqlite:PATH or clickhouse://HOST:PORT/DATABASE (default: $PYROMETER_STORE, else the user's data directory).")
     var location: String?
 
-    func open() throws -> ProfileStore { try StoreLocation.open(location) }
+    /// The store, which must exist already (only `store add` creates one).
+    func open() throws -> ProfileStore { try StoreLocation.open(location, create: false) }
 }
 
 enum ListFormat: String, ExpressibleByArgument, CaseIterable {

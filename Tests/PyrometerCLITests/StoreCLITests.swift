@@ -84,6 +84,11 @@ import Testing
         let shown = try CLI.run(["store", "show", "--store", store, "service=api-heap,week=2026-W46"])
         #expect(shown.text.contains("type=inuse_space*"), "\(shown.text)")
 
+        // Reading a store that does not exist is an error, and leaves no empty store behind.
+        let absent = try CLI.temporaryDirectory().appendingPathComponent("none/profiles.sqlite").path
+        let list = try CLI.run(["store", "list", "--store", "sqlite:" + absent])
+        #expect(list.status == 2 && list.stderr.contains("no store at"), "\(list.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: absent))
         // An unknown query is an input error naming the query.
         let missing = try CLI.run(["hotspots", "--store", store, "store:service=nobody"])
         #expect(missing.status == 2)
