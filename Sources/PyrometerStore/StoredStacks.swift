@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import PyrometerAnalyze
 import PyrometerModel
 
@@ -75,7 +72,9 @@ public enum StoredStacks {
 /// Turns folded stack texts (frames outermost first, joined with `;`) into a profile of one sample type.
 struct StackProfileBuilder {
     private var builder: ProfileBuilder
-    private var locations = FrameLocations()
+    /// Each frame name's location, found by the name's bytes: stored stacks repeat a few thousand names in
+    /// hundreds of thousands of frames, and a `String` per frame was most of turning rows into a profile.
+    private var locations = ByteTable(capacity: 4096)
     private var frames: [LocationID] = []
 
     init(sampleType: String, unit: String) {
@@ -94,7 +93,7 @@ struct StackProfileBuilder {
             guard separator || index == 0 else { continue }
             let start = separator ? index + 1 : index
             if start < end {
-                frames.append(locations.location(UnsafeBufferPointer(rebasing: bytes[start ..< end]), &builder))
+                frames.append(location(UnsafeBufferPointer(rebasing: bytes[start ..< end])))
             }
             end = index
         }
@@ -102,48 +101,19 @@ struct StackProfileBuilder {
         builder.add(stack: builder.intern(stack: frames), type: 0, value: value)
     }
 
+    private mutating func location(_ name: UnsafeBufferPointer<UInt8>) -> LocationID {
+        let key = UnsafeRawBufferPointer(name)
+        if let location = locations.find(key) { return location }
+        // Each name is a new function and location: no need to look either up.
+        let function = builder.append(Function(name: builder.intern(String(decoding: name, as: UTF8.self))))
+        let location = builder.append(Location(mapping: nil, address: 0, lines: [Line(function: function)]))
+        locations.insert(key, value: location)
+        return location
+    }
+
     mutating func build(timeNanos: Int64, durationNanos: Int64) -> Profile {
         builder.timeNanos = timeNanos
         builder.durationNanos = durationNanos
         return builder.build()
-    }
-}
-
-/// The location of each frame name, found by the name's bytes: stored stacks repeat a few thousand names in
-/// hundreds of thousands of frames, and a `String` per frame was most of turning rows into a profile.
-private struct FrameLocations {
-    private var index = IntegerIndex(capacity: 4096)
-    /// Every name's bytes back to back; entry i is `arena[starts[i] ..< starts[i + 1]]`.
-    private var arena: [UInt8] = []
-    private var starts: [Int] = [0]
-    private var locations: [LocationID] = []
-    /// Names whose hash another name already has (64-bit collisions: kept apart, never merged).
-    private var collided: [[UInt8]: LocationID] = [:]
-
-    mutating func location(_ name: UnsafeBufferPointer<UInt8>, _ builder: inout ProfileBuilder) -> LocationID {
-        let hash = StableHash.hash(UnsafeRawBufferPointer(name))
-        if let entry = index[hash] {
-            let start = starts[Int(entry)], count = starts[Int(entry) + 1] - start
-            let same = count == name.count && arena.withUnsafeBufferPointer {
-                count == 0 || memcmp($0.baseAddress! + start, name.baseAddress!, count) == 0
-            }
-            if same { return locations[Int(entry)] }
-            if let location = collided[Array(name)] { return location }
-            let location = Self.newLocation(name, &builder)
-            collided[Array(name)] = location
-            return location
-        }
-        let location = Self.newLocation(name, &builder)
-        index.set(hash, Int32(locations.count))
-        arena.append(contentsOf: name)
-        starts.append(arena.count)
-        locations.append(location)
-        return location
-    }
-
-    private static func newLocation(_ name: UnsafeBufferPointer<UInt8>, _ builder: inout ProfileBuilder) -> LocationID {
-        // Each name is a new function and location: no need to look either up.
-        let function = builder.append(Function(name: builder.intern(String(decoding: name, as: UTF8.self))))
-        return builder.append(Location(mapping: nil, address: 0, lines: [Line(function: function)]))
     }
 }

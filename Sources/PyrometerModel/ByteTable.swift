@@ -1,25 +1,23 @@
-import PyrometerModel
-
 /// A hash table from byte strings to `Int32` values whose keys live in one arena: looking up a key that is
 /// already present allocates nothing, which is what lets importers avoid making a `String` per input line.
-struct ByteTable {
+public struct ByteTable: Sendable {
     private var arena: [UInt8] = []
     private var keyStart: [Int] = []
     private var keyLength: [Int32] = []
     private var hashes: [UInt64] = []
-    private(set) var values: [Int32] = []
+    public private(set) var values: [Int32] = []
     private var slots: [Int32]
 
-    init(capacity: Int = 1024) {
+    public init(capacity: Int = 1024) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
         slots = Array(repeating: 0, count: size)
     }
 
-    var count: Int { values.count }
+    public var count: Int { values.count }
 
     /// The value stored for `key`, if any.
-    func find(_ key: UnsafeRawBufferPointer) -> Int32? {
+    public func find(_ key: UnsafeRawBufferPointer) -> Int32? {
         let hash = StableHash.hash(key)
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
@@ -33,7 +31,7 @@ struct ByteTable {
     }
 
     /// Stores `value` for `key` (which must not be present yet).
-    mutating func insert(_ key: UnsafeRawBufferPointer, value: Int32) {
+    public mutating func insert(_ key: UnsafeRawBufferPointer, value: Int32) {
         let hash = StableHash.hash(key)
         let index = values.count
         keyStart.append(arena.count)
