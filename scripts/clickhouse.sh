@@ -24,7 +24,7 @@ dir="${dir%/}"
 pidfile="$dir/clickhouse.pid"
 url="http://127.0.0.1:$port"
 start_timeout=30  # seconds to wait for /ping after starting
-stop_timeout=30   # seconds to wait after SIGTERM before SIGKILL
+stop_timeout=10   # seconds to wait after SIGTERM before SIGKILL
 
 die() { echo "clickhouse.sh: $*" >&2; exit 1; }
 
