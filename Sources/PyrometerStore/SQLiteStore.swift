@@ -72,7 +72,7 @@ public final class SQLiteStore: ProfileStore {
                 CREATE INDEX labels_by_value ON profile_labels(key, value);
                 CREATE TABLE stacks (
                     hash INTEGER PRIMARY KEY,
-                    frames TEXT NOT NULL
+                    frames BLOB NOT NULL
                 );
                 CREATE TABLE samples (
                     profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
@@ -149,7 +149,8 @@ public final class SQLiteStore: ProfileStore {
                     for (key, value) in record.labels { try insertLabel.execute(arguments: [id, key, value]) }
                     for stack in profile.stacks {
                         let hash = Int64(bitPattern: StackValue.hash(stack.frames))
-                        insertStack.setUncheckedArguments([hash, stack.frames])
+                        // A BLOB of the UTF-8 bytes: text binding would end a name at a NUL byte.
+                        insertStack.setUncheckedArguments([hash, Data(stack.frames.utf8)])
                         try insertStack.execute()
                         insertSample.setUncheckedArguments([id, hash, stack.value])
                         try insertSample.execute()
@@ -264,12 +265,13 @@ public final class SQLiteStore: ProfileStore {
                     let week = IsoWeek(mondayDays: row[0])
                     points[week.monday] = TrendPoint(week: week, value: 0, total: row[1])
                 }
-                // Stacks with a frame named `function`: `;frames;` contains `;function;`.
+                // Stacks with a frame named `function`: `;frames;` contains `;function;` (as bytes).
                 let matched = try Row.fetchCursor(db, sql: """
                     SELECT r.week_start, sum(r.value) FROM weekly_rollup AS r JOIN stacks ON stacks.hash = r.stack_hash
-                    WHERE r.service = ? AND r.sample_type = ? AND instr(';' || stacks.frames || ';', ?) > 0
+                    WHERE r.service = ? AND r.sample_type = ?
+                      AND instr(CAST(';' || stacks.frames || ';' AS BLOB), ?) > 0
                     GROUP BY r.week_start
-                    """, arguments: [service, sampleType, ";" + function + ";"])
+                    """, arguments: [service, sampleType, Data((";" + function + ";").utf8)])
                 while let row = try matched.next() {
                     let monday: Int = row[0]
                     points[monday]?.value = row[1]

@@ -154,7 +154,8 @@ import Testing
         let store = try backend.freshStore()
         let frames = [
             "x';DROP TABLE samples;--", "back\\slash\\", "tab\there", "new\nline", "<script>alert(1)</script>",
-            "Grüße::ünïcödé", "quote\"s", "emoji🔥", "percent%2C,comma=equals",
+            "Grüße::ünïcödé", "quote\"s", "emoji🔥", "percent%2C,comma=equals", "nul\u{0}byte", "cr\rreturn",
+            String(repeating: "long::", count: 5000),
         ]
         let service = "svc' OR '1'='1"
         let label = "v\\'); DROP TABLE profiles; --"
@@ -174,6 +175,7 @@ import Testing
         query.weeks = [IsoWeek(label: Self.weekA)!]
         #expect(Sample.sums(try store.stacks(query)) == expected)
         #expect(try store.trend(service: service, sampleType: "cpu", function: "x';DROP TABLE samples;--").map(\.value) == [1])
+        #expect(try store.trend(service: service, sampleType: "cpu", function: "nul\u{0}byte").map(\.value) == [10])
         // Control characters in a service or label are refused with a message, not stored.
         let bad = try Sample.profile(service: "a\u{7}b", week: Self.weekA, stacks: [("a", 1)])
         #expect(throws: StoreError.self) { try store.add([bad]) }
