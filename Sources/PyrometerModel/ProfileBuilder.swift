@@ -33,6 +33,10 @@ public struct ProfileBuilder: Sendable {
 
     // MARK: - Interning
 
+    /// How many distinct strings the builder holds: a string interned with an id at or above an earlier count was
+    /// new, and so is any function named by it.
+    public var stringCount: Int { strings.count }
+
     /// The id of `string`, adding it if new.
     public mutating func intern(_ string: String) -> StringID { strings.intern(string) }
 

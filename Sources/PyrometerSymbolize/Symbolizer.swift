@@ -123,8 +123,10 @@ public struct Symbolizer: Sendable {
                                           example: notFound.prefix(3).joined(separator: ", ")))
         }
 
-        var frames = resolve(jobs)
-        frames.merge(jitFrames) { dwarf, _ in dwarf }
+        // Frames per location index (flat: a dictionary of 100,000 entries was a tenth of the command).
+        var frames = [[ResolvedFrame]?](repeating: nil, count: profile.locations.count)
+        resolve(jobs, into: &frames)
+        for (index, chain) in jitFrames where frames[index] == nil { frames[index] = chain }
         var resolvedCount = 0
         var builder = ProfileBuilder(sampleTypes: profile.sampleTypes, defaultSampleType: profile.defaultSampleType,
                                      sourceFormat: profile.sourceFormat)
@@ -133,11 +135,14 @@ public struct Symbolizer: Sendable {
             resolvedCount += 1
             var replaced = location
             replaced.lines = chain.map { frame in
-                let function = builder.intern(Function(
-                    name: builder.intern(frame.name),
-                    systemName: frame.linkageName.map { builder.intern($0) } ?? 0,
-                    filename: frame.file.map { builder.intern($0) } ?? 0))
-                return Line(function: function, line: Int64(frame.line), column: Int64(frame.column))
+                let known = builder.stringCount
+                let name = builder.intern(frame.name)
+                let function = Function(name: name, systemName: frame.linkageName.map { builder.intern($0) } ?? 0,
+                                        filename: frame.file.map { builder.intern($0) } ?? 0)
+                // A new name makes a new function: no need to hash it to look for one (most names of a large
+                // binary's profile are new).
+                let id = Int(name) >= known ? builder.append(function) : builder.intern(function)
+                return Line(function: id, line: Int64(frame.line), column: Int64(frame.column))
             }
             replaced.isInlineFrame = false
             return replaced
@@ -147,22 +152,25 @@ public struct Symbolizer: Sendable {
                       unresolved: needed - resolvedCount)
     }
 
-    /// Resolves every job's queries: addresses deduplicated and sorted per module, split in contiguous runs over
-    /// the workers (each run touches few compilation units, so each worker indexes few), one session per worker.
-    private func resolve(_ jobs: [(file: String, queries: [Query])]) -> [Int: [ResolvedFrame]] {
+    /// Resolves every job's queries into `frames` (by location): addresses deduplicated and sorted per module,
+    /// split in contiguous runs over the workers (each run touches few compilation units, so each worker indexes
+    /// few), one session per worker.
+    private func resolve(_ jobs: [(file: String, queries: [Query])], into frames: inout [[ResolvedFrame]?]) {
         struct Task {
             var file: String
             var addresses: ArraySlice<UInt64>
         }
         var tasks: [Task] = []
-        var locationsByAddress: [[UInt64: [Int]]] = []
-        var taskJob: [Int] = []
+        var sortedQueries: [[Query]] = []
+        var firstTask: [Int] = []
         let workers = max(1, options.threads)
-        for (jobIndex, job) in jobs.enumerated() {
-            var byAddress: [UInt64: [Int]] = [:]
-            for query in job.queries { byAddress[query.address, default: []].append(query.location) }
-            locationsByAddress.append(byAddress)
-            let addresses = byAddress.keys.sorted()
+        for job in jobs {
+            let queries = job.queries.sorted { $0.address < $1.address }
+            var addresses: [UInt64] = []
+            addresses.reserveCapacity(queries.count)
+            for query in queries where addresses.last != query.address { addresses.append(query.address) }
+            sortedQueries.append(queries)
+            firstTask.append(tasks.count)
             // Small modules go whole to one worker: indexing a module twice costs more than it saves. Large ones
             // are cut in several runs per worker, taken in turn, so that no worker is left with the slow end.
             let parts = addresses.count >= 4096 ? min(workers * 8, addresses.count / 512) : 1
@@ -170,10 +178,10 @@ public struct Symbolizer: Sendable {
             var start = 0
             while start < addresses.count {
                 tasks.append(Task(file: job.file, addresses: addresses[start ..< min(start + size, addresses.count)]))
-                taskJob.append(jobIndex)
                 start += size
             }
         }
+        firstTask.append(tasks.count)
         let allTasks = tasks
         let results = ResultSlots(count: allTasks.count)
         let demangle = options.demangle
@@ -185,16 +193,23 @@ public struct Symbolizer: Sendable {
             while let taskIndex = next.take(limit: allTasks.count) {
                 let task = allTasks[taskIndex]
                 guard let module = session.module(path: task.file) else { continue }
-                results.store(taskIndex, task.addresses.map { ($0, module.resolve($0, demangle: demangle)) })
+                results.store(taskIndex, task.addresses.map { module.resolve($0, demangle: demangle) })
             }
         }
-        var frames: [Int: [ResolvedFrame]] = [:]
-        for (taskIndex, jobIndex) in taskJob.enumerated() {
-            for (address, chain) in results.take(taskIndex) where !chain.isEmpty {
-                for location in locationsByAddress[jobIndex][address] ?? [] { frames[location] = chain }
+        // Each job's tasks hold its distinct addresses in order; its sorted queries walk along them.
+        for (jobIndex, queries) in sortedQueries.enumerated() {
+            var queryIndex = 0
+            for taskIndex in firstTask[jobIndex] ..< firstTask[jobIndex + 1] {
+                let chains = results.take(taskIndex)
+                for (address, chain) in zip(allTasks[taskIndex].addresses, chains) {
+                    while queryIndex < queries.count && queries[queryIndex].address < address { queryIndex += 1 }
+                    while queryIndex < queries.count && queries[queryIndex].address == address {
+                        if !chain.isEmpty { frames[queries[queryIndex].location] = chain }
+                        queryIndex += 1
+                    }
+                }
             }
         }
-        return frames
     }
 
     private static func warning(_ kind: String, path: String, example: String) -> Diagnostic {
@@ -236,8 +251,8 @@ private final class TaskCounter: @unchecked Sendable {
 /// One result slot per task, written by the worker that ran it.
 private final class ResultSlots: @unchecked Sendable {
     private let lock = ConditionLock()
-    private var slots: [[(UInt64, [ResolvedFrame])]]
+    private var slots: [[[ResolvedFrame]]]
     init(count: Int) { slots = Array(repeating: [], count: count) }
-    func store(_ index: Int, _ value: [(UInt64, [ResolvedFrame])]) { lock.withLock { slots[index] = value } }
-    func take(_ index: Int) -> [(UInt64, [ResolvedFrame])] { lock.withLock { slots[index] } }
+    func store(_ index: Int, _ value: [[ResolvedFrame]]) { lock.withLock { slots[index] = value } }
+    func take(_ index: Int) -> [[ResolvedFrame]] { lock.withLock { slots[index] } }
 }
