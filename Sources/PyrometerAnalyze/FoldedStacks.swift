@@ -63,18 +63,29 @@ public struct FoldedStacks: Sendable {
     /// The folded text of every stack with a non-zero value, sorted by the bytes of the stack text. With
     /// `reversed`, each stack is written leaf first (flamegraph.pl `--reverse`).
     public func sortedText(reversed: Bool = false) -> SortedFoldedText {
-        let utf8Names = names.map { Array($0.utf8) }
+        // Every name's bytes in one arena (an array per name, and one per stack for its frames, were a third of
+        // writing 100,000 symbolized stacks).
+        var nameBytes: [UInt8] = []
+        var nameStarts: [Int] = [0]
+        nameStarts.reserveCapacity(names.count + 1)
+        for name in names {
+            nameBytes.append(contentsOf: name.utf8)
+            nameStarts.append(nameBytes.count)
+        }
         var text = SortedFoldedText()
-        for id in 0 ..< count where values[id] != 0 {
-            let start = text.bytes.count
-            let frames = stacks[StackID(id)]
-            for (position, frame) in (reversed ? Array(frames.reversed()) : Array(frames)).enumerated() {
-                if position > 0 { text.bytes.append(UInt8(ascii: ";")) }
-                text.bytes.append(contentsOf: utf8Names[Int(frame)])
+        nameBytes.withUnsafeBufferPointer { arena in
+            for id in 0 ..< count where values[id] != 0 {
+                let start = text.bytes.count
+                let frames = stacks[StackID(id)]
+                for position in 0 ..< frames.count {
+                    let frame = Int(frames[frames.startIndex + (reversed ? frames.count - 1 - position : position)])
+                    if position > 0 { text.bytes.append(UInt8(ascii: ";")) }
+                    text.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: arena[nameStarts[frame] ..< nameStarts[frame + 1]]))
+                }
+                text.ranges.append(start ..< text.bytes.count)
+                text.values.append(values[id])
+                text.stacks.append(id)
             }
-            text.ranges.append(start ..< text.bytes.count)
-            text.values.append(values[id])
-            text.stacks.append(id)
         }
         var order = Array(text.ranges.indices)
         let ranges = text.ranges
