@@ -212,6 +212,33 @@ public struct ProfileBuilder: Sendable {
         for type in other.sampleTypes {
             if let i = sampleTypes.firstIndex(of: type) { typeMap.append(i) } else { typeMap.append(addSampleType(type)) }
         }
+        // Into an empty builder whose tables took the other's ids unchanged, its stacks and samples (already free
+        // of duplicates) are taken as they are: a symbolized profile is rebuilt that way.
+        let sameIDs = isEmpty && stacks.count == 0 && samples.isEmpty && other.stacks.isIndexed
+            && sampleTypes.count == other.sampleTypes.count && typeMap.elementsEqual(typeMap.indices)
+            && locationMap.elementsEqual((0 ..< Int32(locationMap.count)))
+            && labelMap.elementsEqual((0 ..< Int32(labelMap.count)))
+        if sameIDs {
+            stacks = other.stacks
+            samples = other.samples
+            values = other.values
+            sampleIndex = IntegerIndex(capacity: samples.count)
+            for (row, sample) in samples.enumerated() {
+                sampleIndex.set(UInt64(UInt32(bitPattern: sample.stack)) << 32 | UInt64(UInt32(bitPattern: sample.labels)),
+                                Int32(row))
+            }
+        } else {
+            mergeSamples(of: other, locationMap: locationMap, labelMap: labelMap, typeMap: typeMap)
+        }
+        if periodType == nil { periodType = other.periodType; period = other.period }
+        if timeNanos == 0 || (other.timeNanos != 0 && other.timeNanos < timeNanos) { timeNanos = other.timeNanos }
+        durationNanos.saturatingAdd(other.durationNanos)
+        comments.append(contentsOf: other.comments)
+    }
+
+    /// The stacks and samples of `other` under this builder's ids.
+    private mutating func mergeSamples(of other: Profile, locationMap: [LocationID], labelMap: [LabelSetID],
+                                       typeMap: [Int]) {
         var stackMap = [StackID](repeating: 0, count: other.stacks.count)
         var scratch = [LocationID]()
         for id in 0 ..< other.stacks.count {
@@ -226,10 +253,6 @@ public struct ProfileBuilder: Sendable {
                 values[row * sampleTypes.count + typeMap[t]].saturatingAdd(other.values[i * width + t])
             }
         }
-        if periodType == nil { periodType = other.periodType; period = other.period }
-        if timeNanos == 0 || (other.timeNanos != 0 && other.timeNanos < timeNanos) { timeNanos = other.timeNanos }
-        durationNanos.saturatingAdd(other.durationNanos)
-        comments.append(contentsOf: other.comments)
     }
 
     // MARK: - Finishing
