@@ -70,8 +70,9 @@ public struct StackValue: Equatable, Sendable {
         self.value = value
     }
 
-    /// The storage key of a stack: `StableHash` of its folded text, where `;` separates frames (names never
-    /// contain it; the folder writes `:` instead). Never 0, which the ClickHouse rollup reserves for its
+    /// The storage key of a stack: `StableHash` of its folded text, where `;` separates frames (the folder writes
+    /// `:` for a `;` inside a name, except in perf script names, which it leaves as inferno does: such a name reads
+    /// back as two frames, as from any folded file). Never 0, which the ClickHouse rollup reserves for its
     /// per-profile marker rows.
     public static func hash(_ frames: String) -> UInt64 {
         let hash = StableHash.hash(frames, seed: 0x7079_726F_6D65_7472)  // "pyrometr"
