@@ -155,7 +155,7 @@ PERF=$PERF_CAT "$FLAMEGRAPH_RS" --perfdata small.perf.txt -o inferno.small.svg \
 normalize() { tr -d "'\"" < "$1" | LC_ALL=C sort; }
 normalize pyrometer.small.folded > pyrometer.small.folded.sorted
 normalize inferno.small.folded > inferno.small.folded.sorted
-sum_counts() { awk '{ s += $NF } END { printf "%d", s }' "$1"; }
+sum_counts() { awk '{ s += $NF } END { printf "%.0f", s }' "$1"; }
 echo "pyrometer: $(wc -l < pyrometer.small.folded) unique stacks, total $(sum_counts pyrometer.small.folded)"
 echo "inferno:   $(wc -l < inferno.small.folded) unique stacks, total $(sum_counts inferno.small.folded)"
 if diff -q pyrometer.small.folded.sorted inferno.small.folded.sorted >/dev/null; then
@@ -406,8 +406,11 @@ print(f"  perf script / pyrometer fold = {r['perf script']['median'] / r['pyrome
 PY
 # The same folded result: totals of `pyrometer fold perf.data` and `perf script | pyrometer fold`.
 perf script -i perfdata.data 2>/dev/null | "$PYRO" fold > perfdata.script.folded
-awk '{ t += $NF } END { printf "  folded totals: direct %d", t }' pyrometer.perfdata.folded
-awk '{ t += $NF } END { printf ", via perf script %d\n", t }' perfdata.script.folded
+# %.0f, not %d: mawk's %d clamps at 2^31 - 1, which made any two large totals print alike.
+direct_total=$(awk '{ t += $NF } END { printf "%.0f", t }' pyrometer.perfdata.folded)
+script_total=$(awk '{ t += $NF } END { printf "%.0f", t }' perfdata.script.folded)
+echo "  folded totals: direct $direct_total, via perf script $script_total"
+[ "$direct_total" = "$script_total" ] || die "perf.data: the folded totals differ ($direct_total vs $script_total)"
 
 # ---------------------------------------------------------------------------------------------------------------
 say "Peak RSS (/usr/bin/time -f %M), MB"

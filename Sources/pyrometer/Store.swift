@@ -67,13 +67,7 @@ struct StoreAdd: ParsableCommand {
 
     func run() throws {
         try Console.runWithStore {
-            var labelMap: [String: String] = [:]
-            for label in labels {
-                guard let equals = label.firstIndex(of: "="), equals != label.startIndex else {
-                    throw CLIError("--label '\(label)' is not key=value")
-                }
-                labelMap[String(label[..<equals])] = String(label[label.index(after: equals)...])
-            }
+            let labelMap = try StoreReport.labels(labels)
             let explicitTime = try time.map(StoreTime.parse)
             let target = try StoreLocation.open(read.store)
             var added: [StoredProfile] = []
@@ -121,13 +115,16 @@ struct StoreList: ParsableCommand {
 
     func run() throws {
         try Console.runWithStore {
-            var parts = query.isEmpty ? [] : [query]
-            if let service { parts.append("service=" + service) }
-            parts += labels
-            if let from { parts.append("from=" + from) }
-            if let to { parts.append("to=" + to) }
-            parts += week.map { "week=" + $0 }
-            let parsed = try ProfileQuery(parsing: parts.joined(separator: ","))
+            // The options narrow the query as its parts would; their values are taken as they are (commas too).
+            var parsed = try ProfileQuery(parsing: query)
+            if let service { parsed.service = service }
+            for (key, value) in try StoreReport.labels(labels) { parsed.labels[key] = value }
+            if let from { parsed.fromNanos = try StoreTime.parse(from) }
+            if let to { parsed.toNanos = try StoreTime.parse(to) }
+            for text in week {
+                guard let isoWeek = IsoWeek(label: text) else { throw CLIError("--week '\(text)' is not an ISO week such as 2026-W47") }
+                parsed.weeks.append(isoWeek)
+            }
             try Console.writeStdout(StoreReport.list(try store.open().list(parsed), format: format, verb: nil))
         }
     }
@@ -199,7 +196,9 @@ struct StoreDiff: ParsableCommand {
         var regressed = false
         try Console.runWithStore {
             let opened = try store.open()
-            var common = try ProfileQuery(parsing: (["service=" + service] + labels).joined(separator: ","))
+            var common = ProfileQuery()
+            common.service = service
+            common.labels = try StoreReport.labels(labels)
             common.sampleType = sampleType
             let baseSide = try side(base, common, opened)
             let headSide = try side(head, common, opened)
@@ -317,6 +316,18 @@ struct StorePrune: ParsableCommand {
 
 /// Text and JSON for `store add`, `list` and `show`.
 enum StoreReport {
+    /// `--label key=value` options (the value may hold `=` and `,`).
+    static func labels(_ options: [String]) throws -> [String: String] {
+        var labels: [String: String] = [:]
+        for label in options {
+            guard let equals = label.firstIndex(of: "="), equals != label.startIndex else {
+                throw CLIError("--label '\(label)' is not key=value")
+            }
+            labels[String(label[..<equals])] = String(label[label.index(after: equals)...])
+        }
+        return labels
+    }
+
     static func list(_ profiles: [StoredProfile], format: ListFormat, verb: String?) throws -> [UInt8] {
         if format == .json { return try json(profiles) }
         var out = ""

@@ -36,6 +36,8 @@ struct PerfDataReader {
     private(set) var diagnostics: [Diagnostic] = []
 
     private var attrs: [PerfEventAttr] = []
+    /// Each event's name from the EVENT_DESC feature, when the file has one.
+    private var attrNames: [String?] = []
     private var attrByID: [UInt64: Int] = [:]
     /// Where a sample's id is: u64 index from the start of the sample (IDENTIFIER, or after ip/tid/time/addr).
     private var sampleIDIndex: Int?
@@ -92,11 +94,12 @@ struct PerfDataReader {
         }
         var cursor = ByteCursor(bytes, from: attrsSection.lowerBound, to: attrsSection.upperBound)
         while cursor.remaining > 0 {
-            var attr = try PerfEventAttr(&cursor, size: attrSize - 16)
-            let ids = try section(&cursor, "attribute ids")
-            var idCursor = ByteCursor(bytes, from: ids.lowerBound, to: ids.upperBound)
-            while idCursor.remaining >= 8 { attr.ids.append(try idCursor.u64()) }
-            try addAttr(attr)
+            let attr = try PerfEventAttr(&cursor, size: attrSize - 16)
+            let idSection = try section(&cursor, "attribute ids")
+            var idCursor = ByteCursor(bytes, from: idSection.lowerBound, to: idSection.upperBound)
+            var ids: [UInt64] = []
+            while idCursor.remaining >= 8 { ids.append(try idCursor.u64()) }
+            try addAttr(attr, ids: ids)
         }
         try readFeatures(features, after: dataSection.upperBound)
         try readRecords(from: dataSection.lowerBound, to: dataSection.upperBound)
@@ -114,11 +117,12 @@ struct PerfDataReader {
         return Int(offset) ..< Int(offset + size)
     }
 
-    private mutating func addAttr(_ attr: PerfEventAttr) throws(ProfileError) {
+    private mutating func addAttr(_ attr: PerfEventAttr, ids: [UInt64]) throws(ProfileError) {
         let index = attrs.count
         attrs.append(attr)
+        attrNames.append(nil)
         typesOfAttr.append(nil)
-        for id in attr.ids { attrByID[id] = index }
+        for id in ids { attrByID[id] = index }
         if attr.sampleType.contains(.identifier) {
             sampleIDIndex = 0
         } else if attr.sampleType.contains(.id) {
@@ -167,7 +171,7 @@ struct PerfDataReader {
                 for _ in 0 ..< idCount { ids.append(try cursor.u64()) }
                 // Named by its ids; an event without ids is the attribute in the same position.
                 if let attr = ids.first(where: { attrByID[$0] != nil }).flatMap({ attrByID[$0] }) {
-                    attrs[attr].name = name
+                    attrNames[attr] = name
                 }
             }
         case .buildID:
@@ -224,9 +228,10 @@ struct PerfDataReader {
                 var body = ByteCursor(bytes, from: position + 8, to: position + size)
                 let attrSize = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position + 12, as: UInt32.self)))
                 guard attrSize >= 64, attrSize <= size - 8 else { throw body.error("attribute of \(attrSize) bytes") }
-                var attr = try PerfEventAttr(&body, size: attrSize)
-                while body.remaining >= 8 { attr.ids.append(try body.u64()) }
-                try addAttr(attr)
+                let attr = try PerfEventAttr(&body, size: attrSize)
+                var ids: [UInt64] = []
+                while body.remaining >= 8 { ids.append(try body.u64()) }
+                try addAttr(attr, ids: ids)
             case .headerFeature:
                 var body = ByteCursor(bytes, from: position + 8, to: position + size)
                 let bit = Int(clamping: try body.u64())
@@ -474,7 +479,7 @@ struct PerfDataReader {
 
     /// The event's name as `perf script` prints it without modifiers (`cpu-clock:u` → `cpu-clock`).
     private func eventName(of index: Int) -> String {
-        let name = attrs[index].name ?? attrs[index].fallbackName
+        let name = attrNames[index] ?? attrs[index].fallbackName
         return name.split(separator: ":", maxSplits: 1).first.map(String.init) ?? name
     }
 
