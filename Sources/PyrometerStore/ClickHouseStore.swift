@@ -131,22 +131,28 @@ public final class ClickHouseStore: ProfileStore {
             prefix.append(9)
             prefix += Array(week.utf8)
             prefix.append(9)
+            let samplePrefix = Array("\(record.id)\t".utf8) + prefix
+            var tail: [UInt8] = []  // `hash \t value \n`, shared by the sample and the rollup row
             for stack in profile.stacks {
                 let hash = StackValue.hash(stack.frames)
+                tail.removeAll(keepingCapacity: true)
+                tail.append(contentsOf: String(hash).utf8)
                 if seenStacks.insert(hash).inserted {
-                    stackRows += Array(String(hash).utf8)
+                    stackRows += tail
                     stackRows.append(9)
                     TabSeparated.escape(stack.frames, into: &stackRows)
                     stackRows.append(10)
                 }
-                sampleRows += Array("\(record.id)\t".utf8)
-                sampleRows += prefix
-                sampleRows += Array("\(hash)\t\(stack.value)\n".utf8)
+                tail.append(9)
+                tail.append(contentsOf: String(stack.value).utf8)
+                tail.append(10)
+                sampleRows += samplePrefix
+                sampleRows += tail
                 rollupRows += prefix
-                rollupRows += Array("\(hash)\t\(stack.value)\n".utf8)
+                rollupRows += tail
             }
             rollupRows += prefix
-            rollupRows += Array("0\t1\n".utf8)  // the marker: one more profile in this week's rollup
+            rollupRows.append(contentsOf: "0\t1\n".utf8)  // the marker: one more profile in this week's rollup
         }
         // One block per INSERT, so that each is all or nothing.
         let oneBlock = ["max_insert_block_size": "1000000000"]
@@ -220,8 +226,7 @@ public final class ClickHouseStore: ProfileStore {
             return StoredProfile(
                 id: row.id, service: row.service, labels: Dictionary(zip(row.label_keys, row.label_values)) { a, _ in a },
                 sampleType: row.sample_type, unit: row.unit, isDefault: row.is_default != 0, timeNanos: row.time_nanos,
-                durationNanos: row.duration_nanos, week: IsoWeek(containingNanos: row.time_nanos).label,
-                sourceFormat: row.source_format, source: row.source, total: row.total, stacks: row.stack_count,
+                durationNanos: row.duration_nanos, sourceFormat: row.source_format, source: row.source, total: row.total, stacks: row.stack_count,
                 addedNanos: row.added_nanos)
         }
     }

@@ -200,8 +200,7 @@ public final class SQLiteStore: ProfileStore {
                     indexByID[row[0]] = profiles.count
                     profiles.append(StoredProfile(
                         id: row[0], service: row[1], labels: [:], sampleType: row[2], unit: row[3], isDefault: row[4],
-                        timeNanos: time, durationNanos: row[6], week: IsoWeek(containingNanos: time).label,
-                        sourceFormat: row[7], source: row[8], total: row[9], stacks: row[10], addedNanos: row[11]))
+                        timeNanos: time, durationNanos: row[6], sourceFormat: row[7], source: row[8], total: row[9], stacks: row[10], addedNanos: row[11]))
                 }
                 let labels = try Row.fetchCursor(db, sql: """
                     SELECT profile_id, key, value FROM profile_labels

@@ -13,7 +13,7 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
 
 /// One stored profile: the metadata of one sample type of one ingested input. A pprof heap profile with four
 /// sample types is stored as four of these, added together; `isDefault` marks the input's default sample type.
-public struct StoredProfile: Codable, Equatable, Sendable {
+public struct StoredProfile: Equatable, Sendable {
     public var id: Int64
     public var service: String
     public var labels: [String: String]
@@ -23,8 +23,6 @@ public struct StoredProfile: Codable, Equatable, Sendable {
     /// When the profile was taken (Unix nanoseconds) and for how long (0 when unknown).
     public var timeNanos: Int64
     public var durationNanos: Int64
-    /// The ISO week of `timeNanos` (UTC): `2026-W47`.
-    public var week: String
     /// The importer the input went through (`pprof`, `perf-script`, `perf.data`, `folded`).
     public var sourceFormat: String
     /// The input's file name, for people reading lists.
@@ -36,7 +34,7 @@ public struct StoredProfile: Codable, Equatable, Sendable {
     public var addedNanos: Int64
 
     public init(id: Int64, service: String, labels: [String: String], sampleType: String, unit: String,
-                isDefault: Bool, timeNanos: Int64, durationNanos: Int64, week: String, sourceFormat: String,
+                isDefault: Bool, timeNanos: Int64, durationNanos: Int64, sourceFormat: String,
                 source: String, total: Int64, stacks: Int64, addedNanos: Int64) {
         self.id = id
         self.service = service
@@ -46,7 +44,6 @@ public struct StoredProfile: Codable, Equatable, Sendable {
         self.isDefault = isDefault
         self.timeNanos = timeNanos
         self.durationNanos = durationNanos
-        self.week = week
         self.sourceFormat = sourceFormat
         self.source = source
         self.total = total
@@ -54,7 +51,9 @@ public struct StoredProfile: Codable, Equatable, Sendable {
         self.addedNanos = addedNanos
     }
 
+    /// The ISO week of `timeNanos` (UTC), and its label: `2026-W47`.
     public var isoWeek: IsoWeek { IsoWeek(containingNanos: timeNanos) }
+    public var week: String { isoWeek.label }
 
     /// Ids are random below 2^53 (JSON readers keep them exact): ClickHouse has no sequence, and both backends
     /// should behave alike. SQLite retries a taken id; in ClickHouse two ingests meet with odds of n²/2^54.
@@ -112,7 +111,7 @@ public struct NewProfile: Sendable {
     func stored(id: Int64, addedNanos: Int64) -> StoredProfile {
         StoredProfile(id: id, service: service, labels: labels, sampleType: sampleType, unit: unit,
                       isDefault: isDefault, timeNanos: timeNanos, durationNanos: durationNanos,
-                      week: IsoWeek(containingNanos: timeNanos).label, sourceFormat: sourceFormat, source: source,
+                      sourceFormat: sourceFormat, source: source,
                       total: total, stacks: Int64(stacks.count), addedNanos: addedNanos)
     }
 

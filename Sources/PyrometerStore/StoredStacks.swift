@@ -27,17 +27,6 @@ public enum StoredStacks {
         }
     }
 
-    /// A profile of one sample type from stored stacks.
-    public static func profile(_ stacks: [StackValue], sampleType: String, unit: String, timeNanos: Int64 = 0,
-                               durationNanos: Int64 = 0) -> Profile {
-        var builder = StackProfileBuilder(sampleType: sampleType, unit: unit)
-        for stack in stacks {
-            var text = stack.frames
-            text.withUTF8 { builder.add(UnsafeRawBufferPointer($0), value: stack.value) }
-        }
-        return builder.build(timeNanos: timeNanos, durationNanos: durationNanos)
-    }
-
     /// Reads the profile a store query names: its sample type is the query's, else the one type of the matched
     /// inputs' defaults (an error names the choices when they differ).
     public static func load(_ query: ProfileQuery, from store: ProfileStore) throws -> (profile: Profile, matched: [StoredProfile]) {

@@ -70,11 +70,7 @@ struct JitMap {
 
     /// The function containing runtime address `address`.
     func name(at address: UInt64) -> String? {
-        var low = 0, high = starts.count
-        while low < high {
-            let mid = (low + high) / 2
-            if starts[mid] <= address { low = mid + 1 } else { high = mid }
-        }
+        let low = starts.partitionPoint { $0 <= address }
         guard low > 0, address < ends[low - 1] else { return nil }
         return names[low - 1]
     }

@@ -6,6 +6,7 @@ import Darwin
 import ArgumentParser
 import PyrometerAnalyze
 import PyrometerModel
+import PyrometerStore
 
 /// A command-line error: printed as `pyrometer: error: MESSAGE`, exit status 2.
 struct CLIError: Error, CustomStringConvertible {
@@ -70,6 +71,9 @@ enum Console {
             writeStderr("pyrometer: error: \(error)\n")
             throw ExitCode(inputErrorStatus)
         } catch let error as DiffError {
+            writeStderr("pyrometer: error: \(error)\n")
+            throw ExitCode(inputErrorStatus)
+        } catch let error as StoreError {
             writeStderr("pyrometer: error: \(error)\n")
             throw ExitCode(inputErrorStatus)
         }

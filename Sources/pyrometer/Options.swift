@@ -73,14 +73,10 @@ struct ReadOptions: ParsableArguments {
         var profiles: [Profile] = []
         if !files.isEmpty || queries.isEmpty { profiles.append(try loadFiles(files, keepAddresses: keepAddresses)) }
         if !queries.isEmpty {
-            do {
-                let opened = try StoreLocation.open(store, create: false)
-                for query in queries {
-                    let parsed = try ProfileQuery(parsing: String(query.dropFirst(Self.storePrefix.count)))
-                    profiles.append(try StoredStacks.load(parsed, from: opened).profile)
-                }
-            } catch let error as StoreError {
-                throw CLIError(error.description)
+            let opened = try StoreLocation.open(store, create: false)
+            for query in queries {
+                let parsed = try ProfileQuery(parsing: String(query.dropFirst(Self.storePrefix.count)))
+                profiles.append(try StoredStacks.load(parsed, from: opened).profile)
             }
         }
         guard profiles.count > 1 else { return profiles[0] }

@@ -32,15 +32,6 @@ enum ListFormat: String, ExpressibleByArgument, CaseIterable {
     case text, json
 }
 
-/// Store errors are input errors: exit status 2 with the message.
-extension Console {
-    static func runWithStore(_ body: () throws -> Void) throws {
-        try run {
-            do { try body() } catch let error as StoreError { throw CLIError(error.description) }
-        }
-    }
-}
-
 struct StoreAdd: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
@@ -66,7 +57,7 @@ struct StoreAdd: ParsableCommand {
     var format: ListFormat = .text
 
     func run() throws {
-        try Console.runWithStore {
+        try Console.run {
             let labelMap = try StoreReport.labels(labels)
             let explicitTime = try time.map(StoreTime.parse)
             let target = try StoreLocation.open(read.store)
@@ -114,7 +105,7 @@ struct StoreList: ParsableCommand {
     @OptionGroup var store: StoreFlag
 
     func run() throws {
-        try Console.runWithStore {
+        try Console.run {
             // The options narrow the query as its parts would; their values are taken as they are (commas too).
             var parsed = try ProfileQuery(parsing: query)
             if let service { parsed.service = service }
@@ -144,7 +135,7 @@ struct StoreShow: ParsableCommand {
     @OptionGroup var store: StoreFlag
 
     func run() throws {
-        try Console.runWithStore {
+        try Console.run {
             let query = try ProfileQuery(parsing: Int64(target) != nil ? "id=" + target : target)
             let opened = try store.open()
             let (profile, matched) = try StoredStacks.load(query, from: opened)
@@ -194,7 +185,7 @@ struct StoreDiff: ParsableCommand {
 
     func run() throws {
         var regressed = false
-        try Console.runWithStore {
+        try Console.run {
             let opened = try store.open()
             var common = ProfileQuery()
             common.service = service
@@ -269,7 +260,7 @@ struct StoreTrend: ParsableCommand {
     @OptionGroup var store: StoreFlag
 
     func run() throws {
-        try Console.runWithStore {
+        try Console.run {
             let opened = try store.open()
             let type = try sampleType ?? defaultType(opened)
             let points = try opened.trend(service: service, sampleType: type, function: function)
@@ -304,7 +295,7 @@ struct StorePrune: ParsableCommand {
     @OptionGroup var store: StoreFlag
 
     func run() throws {
-        try Console.runWithStore {
+        try Console.run {
             let span = try StoreTime.parseSpan(olderThan)
             let now = Int64(Date().timeIntervalSince1970 * 1e9)
             let week = IsoWeek(containingNanos: now - span)

@@ -32,10 +32,12 @@ import Testing
             db = sqlite3.connect(sys.argv[1])
             bad = db.execute('''SELECT count(*) FROM profiles p WHERE stack_count != (SELECT count(*) FROM samples WHERE profile_id = p.id)
                 OR total != (SELECT coalesce(sum(value), 0) FROM samples WHERE profile_id = p.id)''').fetchone()[0]
-            rollup = db.execute('''SELECT count(*) FROM (SELECT p.service, p.sample_type, p.week_start, s.stack_hash, sum(s.value) v
-                FROM samples s JOIN profiles p ON p.id = s.profile_id GROUP BY 1, 2, 3, 4) t
-                FULL OUTER JOIN weekly_rollup r USING (service, sample_type, week_start, stack_hash)
-                WHERE t.v IS NOT r.value''').fetchone()[0] if sqlite3.sqlite_version_info >= (3, 39) else 0
+            summed = '''SELECT p.service, p.sample_type, p.week_start, s.stack_hash, sum(s.value)
+                FROM samples s JOIN profiles p ON p.id = s.profile_id GROUP BY 1, 2, 3, 4'''
+            kept = 'SELECT service, sample_type, week_start, stack_hash, value FROM weekly_rollup'
+            # Rows in one and not the other, both ways (EXCEPT works on every SQLite; FULL JOIN needs 3.39).
+            rollup = sum(db.execute(f'SELECT count(*) FROM ({a} EXCEPT {b})').fetchone()[0]
+                         for a, b in [(summed, kept), (kept, summed)])
             rollup_sum = db.execute('SELECT coalesce(sum(value), 0) FROM weekly_rollup').fetchone()[0]
             sample_sum = db.execute('SELECT coalesce(sum(value), 0) FROM samples').fetchone()[0]
             totals = db.execute('SELECT coalesce(sum(total), 0), coalesce(sum(profiles), 0) FROM weekly_totals').fetchone()

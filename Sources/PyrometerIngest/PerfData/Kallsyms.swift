@@ -34,11 +34,7 @@ struct Kallsyms {
     }
 
     func name(at address: UInt64) -> String? {
-        var low = 0, high = addresses.count
-        while low < high {
-            let middle = (low + high) / 2
-            if addresses[middle] <= address { low = middle + 1 } else { high = middle }
-        }
+        let low = addresses.partitionPoint { $0 <= address }
         return low > 0 ? names[low - 1] : nil
     }
 

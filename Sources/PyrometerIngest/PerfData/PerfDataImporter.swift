@@ -385,11 +385,7 @@ struct PerfDataReader {
 
     private func mapEntry(pid: UInt32, address: UInt64) -> MapEntry? {
         guard let entries = maps[pid] else { return nil }
-        var low = 0, high = entries.count
-        while low < high {
-            let middle = (low + high) / 2
-            if entries[middle].start <= address { low = middle + 1 } else { high = middle }
-        }
+        let low = entries.partitionPoint { $0.start <= address }
         guard low > 0, address < entries[low - 1].limit else { return nil }
         return entries[low - 1]
     }

@@ -242,12 +242,7 @@ final class DwarfModule {
     /// The symbol containing `address` (a virtual address), by binary search.
     func symbol(at address: UInt64) -> String? {
         let table = symbols
-        var low = 0, high = table.count
-        while low < high {
-            let mid = (low + high) / 2
-            if table[mid].start <= address { low = mid + 1 } else { high = mid }
-        }
-        let index = low - 1
+        let index = table.partitionPoint { $0.start <= address } - 1
         guard index >= 0, address < table[index].end else { return nil }
         return String(cString: table[index].name)
     }
@@ -636,11 +631,7 @@ struct RangeIndex {
     /// Indexes (within `bounds`) of the ranges containing `address`, nearest start first.
     func containing(_ address: UInt64, in bounds: Range<Int>? = nil) -> [Int] {
         let bounds = bounds ?? 0 ..< lows.count
-        var low = bounds.lowerBound, high = bounds.upperBound
-        while low < high {
-            let mid = (low + high) / 2
-            if lows[mid] <= address { low = mid + 1 } else { high = mid }
-        }
+        let low = lows[bounds].partitionPoint { $0 <= address }
         var result: [Int] = []
         var index = low - 1
         while index >= bounds.lowerBound && reach[index] > address {
