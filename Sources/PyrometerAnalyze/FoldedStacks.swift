@@ -87,13 +87,18 @@ public struct FoldedStacks: Sendable {
                 text.stacks.append(id)
             }
         }
-        var order = Array(text.ranges.indices)
         let ranges = text.ranges
         var merged: [Int] = []
-        merged.reserveCapacity(order.count)
+        merged.reserveCapacity(ranges.count)
         text.bytes.withUnsafeBytes { all in
             func line(_ index: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: all[ranges[index]]) }
-            order.sort { ByteOrder.precedes(line($0), line($1)) }
+            // Sorted by the eight bytes that follow the prefix every line shares (the process and its first
+            // frames), and by the whole line only when those are equal: comparing whole lines, most of each
+            // comparison was the shared prefix again.
+            let shared = Self.sharedPrefixLength(ranges, all)
+            var keyed = ranges.indices.map { SortKey(key: Self.bigEndianKey(all, ranges[$0], from: shared), index: $0) }
+            keyed.sort { $0.key != $1.key ? $0.key < $1.key : ByteOrder.precedes(line($0.index), line($1.index)) }
+            let order = keyed.map(\.index)
             // Different stacks can print the same (a process name containing `;`, a frame named like two): one
             // line each, as text-keyed collapsers give.
             for index in order {
@@ -106,6 +111,36 @@ public struct FoldedStacks: Sendable {
         }
         text.order = merged
         return text
+    }
+
+    private struct SortKey {
+        var key: UInt64
+        var index: Int
+    }
+
+    /// The length of the prefix all `ranges` of `bytes` share.
+    private static func sharedPrefixLength(_ ranges: [Range<Int>], _ bytes: UnsafeRawBufferPointer) -> Int {
+        guard let first = ranges.first else { return 0 }
+        var length = first.count
+        for range in ranges.dropFirst() {
+            length = min(length, range.count)
+            var i = 0
+            while i < length && bytes[first.lowerBound + i] == bytes[range.lowerBound + i] { i += 1 }
+            length = i
+            if length == 0 { break }
+        }
+        return length
+    }
+
+    /// Bytes `from ..< from + 8` of the line at `range`, as a big-endian number padded with zeros: keys compare
+    /// as the bytes do (a shorter line, padded, never sorts after a longer one it is a prefix of).
+    private static func bigEndianKey(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, from offset: Int) -> UInt64 {
+        var key: UInt64 = 0
+        for i in 0 ..< 8 {
+            let position = range.lowerBound + offset + i
+            key = key << 8 | UInt64(position < range.upperBound ? bytes[position] : 0)
+        }
+        return key
     }
 
     /// `(stack text, value)` pairs sorted by the bytes of the stack text, as folded output lists them.

@@ -61,6 +61,7 @@ public struct ProfileBuilder: Sendable {
     public mutating func append(_ location: Location) -> LocationID { locations.append(location) }
 
     public func location(_ id: LocationID) -> Location { locations[id] }
+    public func function(_ id: FunctionID) -> Function { functions[id] }
 
     /// Makes room for `frames` more frames in `count` more stacks, and as many samples (an importer that knows its
     /// sizes): growing the sample index by doubling rehashed it a dozen times on a large profile.

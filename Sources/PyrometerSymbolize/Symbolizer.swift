@@ -44,6 +44,12 @@ public struct Symbolizer: Sendable {
         public var unresolved: Int
     }
 
+    /// Where a location's chain is: chain `chain` of `chainSets[set]` (set -1: none).
+    private struct ChainReference {
+        var set: Int32
+        var chain: Int32
+    }
+
     /// A location to resolve: its index in the profile and its file offset or virtual address.
     private struct Query {
         var location: Int
@@ -67,7 +73,8 @@ public struct Symbolizer: Sendable {
         // Per module: the file to open and its (virtual address, location) queries.
         var jobs: [(file: String, queries: [Query])] = []
         var notFound: [String] = []
-        var jitFrames: [Int: [ResolvedFrame]] = [:]
+        var jitChains = ResolvedChains()
+        var jitLocations: [Int] = []  // the location of each chain of `jitChains`
         for mappingIndex in byMapping.keys.sorted() {
             let locations = byMapping[mappingIndex]!
             let mapping = profile.mappings[mappingIndex]
@@ -83,7 +90,9 @@ public struct Symbolizer: Sendable {
                 }
                 for index in locations {
                     if let name = map.name(at: profile.locations[index].address) {
-                        jitFrames[index] = [ResolvedFrame(name: name, linkageName: nil, file: nil, line: 0, column: 0)]
+                        jitChains.frames.append(ResolvedFrame(name: name, linkageName: nil, file: nil, line: 0, column: 0))
+                        jitChains.endChain()
+                        jitLocations.append(index)
                     }
                 }
                 continue
@@ -123,25 +132,45 @@ public struct Symbolizer: Sendable {
                                           example: notFound.prefix(3).joined(separator: ", ")))
         }
 
-        // Frames per location index (flat: a dictionary of 100,000 entries was a tenth of the command).
-        var frames = [[ResolvedFrame]?](repeating: nil, count: profile.locations.count)
-        resolve(jobs, into: &frames)
-        for (index, chain) in jitFrames where frames[index] == nil { frames[index] = chain }
+        // The chain of each location (flat: a dictionary of 100,000 entries was a tenth of the command).
+        var chainOf = [ChainReference](repeating: ChainReference(set: -1, chain: 0), count: profile.locations.count)
+        var chainSets = resolve(jobs, into: &chainOf)
+        for (chain, index) in jitLocations.enumerated() where chainOf[index].set < 0 {
+            chainOf[index] = ChainReference(set: Int32(chainSets.count), chain: Int32(chain))
+        }
+        chainSets.append(jitChains)
+        let chains = chainSets, chainOfLocation = chainOf
         var resolvedCount = 0
         var builder = ProfileBuilder(sampleTypes: profile.sampleTypes, defaultSampleType: profile.defaultSampleType,
                                      sourceFormat: profile.sourceFormat)
+        // The function last made for each name id (-1: none): a function's addresses share it, without hashing it.
+        var functionOfName: [FunctionID] = []
         builder.merge(profile) { index, location, builder in
-            guard let chain = frames[index], !chain.isEmpty else { return nil }
+            let reference = chainOfLocation[index]
+            guard reference.set >= 0 else { return nil }
+            let chain = chains[Int(reference.set)][Int(reference.chain)]
             resolvedCount += 1
             var replaced = location
             replaced.lines = chain.map { frame in
                 let known = builder.stringCount
                 let name = builder.intern(frame.name)
-                let function = Function(name: name, systemName: frame.linkageName.map { builder.intern($0) } ?? 0,
+                // Without demangling (and for C names) the linkage name is the name: one lookup.
+                let systemName = frame.linkageName.map { $0 == frame.name ? name : builder.intern($0) } ?? 0
+                let function = Function(name: name, systemName: systemName,
                                         filename: frame.file.map { builder.intern($0) } ?? 0)
-                // A new name makes a new function: no need to hash it to look for one (most names of a large
-                // binary's profile are new).
-                let id = Int(name) >= known ? builder.append(function) : builder.intern(function)
+                if Int(name) >= functionOfName.count {
+                    functionOfName.append(contentsOf: repeatElement(-1, count: builder.stringCount - functionOfName.count))
+                }
+                let last = functionOfName[Int(name)]
+                let id: FunctionID
+                if last >= 0 && builder.function(last) == function {
+                    id = last
+                } else {
+                    // A new name makes a new function: no need to hash it to look for one (most names of a large
+                    // binary's profile are new).
+                    id = Int(name) >= known ? builder.append(function) : builder.intern(function)
+                    functionOfName[Int(name)] = id
+                }
                 return Line(function: id, line: Int64(frame.line), column: Int64(frame.column))
             }
             replaced.isInlineFrame = false
@@ -152,10 +181,11 @@ public struct Symbolizer: Sendable {
                       unresolved: needed - resolvedCount)
     }
 
-    /// Resolves every job's queries into `frames` (by location): addresses deduplicated and sorted per module,
-    /// split in contiguous runs over the workers (each run touches few compilation units, so each worker indexes
-    /// few), one session per worker.
-    private func resolve(_ jobs: [(file: String, queries: [Query])], into frames: inout [[ResolvedFrame]?]) {
+    /// Resolves every job's queries, returning the chains of each task and setting `chainOf` (by location) for
+    /// those with a non-empty chain: addresses deduplicated and sorted per module, split in contiguous runs over
+    /// the workers (each run touches few compilation units, so each worker indexes few), one session per worker.
+    private func resolve(_ jobs: [(file: String, queries: [Query])],
+                         into chainOf: inout [ChainReference]) -> [ResolvedChains] {
         struct Task {
             var file: String
             var addresses: ArraySlice<UInt64>
@@ -193,23 +223,32 @@ public struct Symbolizer: Sendable {
             while let taskIndex = next.take(limit: allTasks.count) {
                 let task = allTasks[taskIndex]
                 guard let module = session.module(path: task.file) else { continue }
-                results.store(taskIndex, task.addresses.map { module.resolve($0, demangle: demangle) })
+                var chains = ResolvedChains()
+                for address in task.addresses { module.resolve(address, demangle: demangle, into: &chains) }
+                results.store(taskIndex, chains)
             }
         }
         // Each job's tasks hold its distinct addresses in order; its sorted queries walk along them.
+        let chainSets = (0 ..< allTasks.count).map { results.take($0) }
         for (jobIndex, queries) in sortedQueries.enumerated() {
             var queryIndex = 0
             for taskIndex in firstTask[jobIndex] ..< firstTask[jobIndex + 1] {
-                let chains = results.take(taskIndex)
-                for (address, chain) in zip(allTasks[taskIndex].addresses, chains) {
+                let chains = chainSets[taskIndex]
+                // A task whose module could not be opened has no chains.
+                guard chains.count == allTasks[taskIndex].addresses.count else { continue }
+                for (chain, address) in allTasks[taskIndex].addresses.enumerated() {
                     while queryIndex < queries.count && queries[queryIndex].address < address { queryIndex += 1 }
                     while queryIndex < queries.count && queries[queryIndex].address == address {
-                        if !chain.isEmpty { frames[queries[queryIndex].location] = chain }
+                        if !chains[chain].isEmpty {
+                            chainOf[queries[queryIndex].location] = ChainReference(set: Int32(taskIndex),
+                                                                                   chain: Int32(chain))
+                        }
                         queryIndex += 1
                     }
                 }
             }
         }
+        return chainSets
     }
 
     private static func warning(_ kind: String, path: String, example: String) -> Diagnostic {
@@ -251,8 +290,8 @@ private final class TaskCounter: @unchecked Sendable {
 /// One result slot per task, written by the worker that ran it.
 private final class ResultSlots: @unchecked Sendable {
     private let lock = ConditionLock()
-    private var slots: [[[ResolvedFrame]]]
-    init(count: Int) { slots = Array(repeating: [], count: count) }
-    func store(_ index: Int, _ value: [[ResolvedFrame]]) { lock.withLock { slots[index] = value } }
-    func take(_ index: Int) -> [[ResolvedFrame]] { lock.withLock { slots[index] } }
+    private var slots: [ResolvedChains]
+    init(count: Int) { slots = Array(repeating: ResolvedChains(), count: count) }
+    func store(_ index: Int, _ value: ResolvedChains) { lock.withLock { slots[index] = value } }
+    func take(_ index: Int) -> ResolvedChains { lock.withLock { slots[index] } }
 }

@@ -32,6 +32,21 @@ struct ResolvedFrame: Equatable, Sendable {
     var column: Int
 }
 
+/// The inline chains of many addresses in one buffer (an array per address was a tenth of symbolizing 100,000
+/// addresses, to make and to free): chain i is `frames[starts[i] ..< starts[i + 1]]`.
+struct ResolvedChains: Sendable {
+    var frames: [ResolvedFrame] = []
+    private(set) var starts: [Int32] = [0]
+
+    /// The number of chains.
+    var count: Int { starts.count - 1 }
+
+    /// Closes the chain made of the frames appended since the last one (none: an empty chain).
+    mutating func endChain() { starts.append(Int32(frames.count)) }
+
+    subscript(chain: Int) -> ArraySlice<ResolvedFrame> { frames[Int(starts[chain]) ..< Int(starts[chain + 1])] }
+}
+
 /// A libdwfl session. Not thread-safe (libdw's `Dwfl` is not): one per worker thread.
 final class DwarfSession {
     fileprivate let dwfl: OpaquePointer
@@ -193,6 +208,9 @@ final class DwarfModule {
     private lazy var symbols: [Symbol] = buildSymbols()
 
     private var unitDIEs: [Dwarf_Die] = []
+    /// Where each unit's DIEs end in memory (nil when libdw could not say): the walk that indexes a unit never
+    /// reads at or past it.
+    private var unitEnds: [UnsafeRawPointer?] = []
     private var unitRanges = RangeIndex()
     private var unitFunctions: [FunctionTree?] = []
 
@@ -270,10 +288,24 @@ final class DwarfModule {
             }
             if added {
                 unitDIEs.append(cudie)
+                unitEnds.append(Self.end(ofUnit: &cudie, in: dwarf))
                 unitFunctions.append(nil)
             }
         }
         unitRanges.finish()
+    }
+
+    /// The end of the unit of `cudie`, in memory: the unit's header starts `dwarf_cuoffset` bytes before its DIE,
+    /// and `dwarf_next_unit` gives the offset of the header after it.
+    private static func end(ofUnit cudie: inout Dwarf_Die, in dwarf: OpaquePointer) -> UnsafeRawPointer? {
+        guard let address = cudie.addr else { return nil }
+        let dieOffset = dwarf_dieoffset(&cudie)
+        let header = dieOffset &- dwarf_cuoffset(&cudie)
+        var next: Dwarf_Off = 0
+        guard dwarf_next_unit(dwarf, header, &next, nil, nil, nil, nil, nil, nil, nil) == 0, next > dieOffset else {
+            return nil
+        }
+        return UnsafeRawPointer(address) + Int(next - dieOffset)
     }
 
     /// The units whose ranges contain `address` (DWARF address), nearest start first.
@@ -310,7 +342,10 @@ final class DwarfModule {
         var tree = FunctionTree()
         var cudie = unitDIEs[unit]
         var child = Dwarf_Die()
-        if dwarf_child(&cudie, &child) == 0 { collect(&child, parent: -1, depth: 0, into: &tree) }
+        if dwarf_child(&cudie, &child) == 0 {
+            var walk = UnitWalk(end: unitEnds[unit])
+            _ = collect(&child, parent: -1, depth: 0, into: &tree, walk: &walk)
+        }
         tree.roots.finish()
         tree.callParents = tree.calls.finish(groupedBy: tree.callParents)
         tree.callStart = [Int32](repeating: 0, count: tree.nodes.count + 1)
@@ -326,24 +361,40 @@ final class DwarfModule {
     /// exhaust the stack.
     static let maximumDepth = 512
 
-    private func collect(_ first: inout Dwarf_Die, parent: Int32, depth: Int, into tree: inout FunctionTree) {
+    /// What walking one unit needs besides the tree: where the unit ends, and a buffer for a DIE's ranges.
+    private struct UnitWalk {
+        var end: UnsafeRawPointer?
+        var ranges: [(UInt64, UInt64)] = []
+    }
+
+    /// Walks `first` and its siblings, returning the address of the null entry that ends their list when libdw
+    /// gave it (nil otherwise).
+    ///
+    /// Each DIE's bytes are read once. `dwarf_siblingof` on a DIE with children skips its whole subtree, entry by
+    /// entry, unless the producer wrote `DW_AT_sibling` (GCC does; Clang, rustc and swiftc do not): called on every
+    /// function after its children were walked, it read each DIE once more per level above it, and was a quarter of
+    /// symbolizing a Swift program. The end of the children's list is known once they are walked (libdw puts the
+    /// address of the null entry in the result when there is no next sibling), and the next sibling starts right
+    /// after it; when libdw does not say, `dwarf_siblingof` skips the subtree as before.
+    private func collect(_ first: inout Dwarf_Die, parent: Int32, depth: Int, into tree: inout FunctionTree,
+                         walk: inout UnitWalk) -> UnsafeMutableRawPointer? {
         var die = first
         while true {
             let tag = dwarf_tag(&die)
             var nodeForChildren = parent
             if tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine {
-                var ranges: [(UInt64, UInt64)] = []
+                walk.ranges.removeAll(keepingCapacity: true)
                 var base: Dwarf_Addr = 0, start: Dwarf_Addr = 0, end: Dwarf_Addr = 0
                 var offset = dwarf_ranges(&die, 0, &base, &start, &end)
                 while offset > 0 {
-                    if end > start { ranges.append((start, end)) }
+                    if end > start { walk.ranges.append((start, end)) }
                     offset = dwarf_ranges(&die, offset, &base, &start, &end)
                 }
-                if !ranges.isEmpty {
+                if !walk.ranges.isEmpty {
                     let node = Int32(tree.nodes.count)
                     let inlined = tag == DW_TAG_inlined_subroutine
                     tree.nodes.append(FunctionTree.Node(die: die, isInlined: inlined))
-                    for (low, high) in ranges {
+                    for (low, high) in walk.ranges {
                         // A subprogram is a function of its own wherever its DIE sits (Swift nests closures in
                         // the DIE of their generic, code-less parent): it is a root. Inlined calls belong to the
                         // function they were inlined into.
@@ -361,14 +412,25 @@ final class DwarfModule {
             // namespace or module level): not descending into them skips most of a large program's DWARF.
             let descends = tag == DW_TAG_subprogram || tag == DW_TAG_inlined_subroutine || tag == DW_TAG_lexical_block
                 || tag == DW_TAG_namespace || tag == DW_TAG_module
+            var childrenEnd: UnsafeMutableRawPointer?
             if descends && depth < Self.maximumDepth {
                 var child = Dwarf_Die()
                 if dwarf_child(&die, &child) == 0 {
-                    collect(&child, parent: nodeForChildren, depth: depth + 1, into: &tree)
+                    childrenEnd = collect(&child, parent: nodeForChildren, depth: depth + 1, into: &tree, walk: &walk)
                 }
             }
             var sibling = Dwarf_Die()
-            guard dwarf_siblingof(&die, &sibling) == 0 else { return }
+            if let childrenEnd, let unitEnd = walk.end, UnsafeRawPointer(childrenEnd) + 1 < unitEnd {
+                // The entry after the children's null entry: this DIE's next sibling, or the null entry that ends
+                // this list.
+                let next = childrenEnd + 1
+                if next.load(as: UInt8.self) == 0 { return next }
+                sibling = Dwarf_Die(addr: next, cu: die.cu, abbrev: nil, padding__: 0)
+            } else {
+                sibling.addr = nil
+                let result = dwarf_siblingof(&die, &sibling)
+                guard result == 0 else { return result == 1 ? sibling.addr : nil }
+            }
             die = sibling
         }
     }
@@ -390,16 +452,23 @@ final class DwarfModule {
     /// The inline chain at virtual address `address`, innermost first; empty when nothing is known. Names are
     /// demangled unless `demangle` is false (linkage names are kept either way).
     func resolve(_ address: UInt64, demangle: Bool = true) -> [ResolvedFrame] {
+        var chains = ResolvedChains()
+        resolve(address, demangle: demangle, into: &chains)
+        return Array(chains[0])
+    }
+
+    /// Appends the inline chain at `address` to `chains`, as `resolve(_:demangle:)` gives it.
+    func resolve(_ address: UInt64, demangle: Bool, into chains: inout ResolvedChains) {
+        defer { chains.endChain() }
         let dwarfAddress = address &- bias
         for unit in units(containing: dwarfAddress) {
             let tree = functions(of: unit)
             let nodes = chain(tree, dwarfAddress)
             guard !nodes.isEmpty else { continue }
             var cudie = unitDIEs[unit]
-            var frames: [ResolvedFrame] = []
             // The innermost frame's position comes from the line table; each caller's from the call site
             // attributes of the inlined call below it.
-            var position = lineTablePosition(&cudie, dwarfAddress)
+            var position = lineTablePosition(&cudie, unit: unit, dwarfAddress)
             for index in stride(from: nodes.count - 1, through: 0, by: -1) {
                 var die = tree.nodes[Int(nodes[index])].die
                 var name: String?, linkage: String?
@@ -412,25 +481,25 @@ final class DwarfModule {
                     (name, linkage) = cachedNames(unit: unit, node: nodes[index], &die)
                 }
                 if let linkage { name = displayName(linkage, demangle: demangle) }
-                frames.append(ResolvedFrame(name: name ?? "??", linkageName: linkage, file: position.file,
-                                            line: position.line, column: position.column))
+                chains.frames.append(ResolvedFrame(name: name ?? "??", linkageName: linkage, file: position.file,
+                                                   line: position.line, column: position.column))
                 if tree.nodes[Int(nodes[index])].isInlined {
-                    position = callSite(&die, unit: &cudie)
+                    position = callSite(&die, unit: unit, &cudie)
                 }
             }
-            return frames
+            return
         }
         // No function in the DWARF for this address (assembly, or a unit without subprograms): the symbol table
         // gives the function, the line table of a unit covering it (if any) the position.
-        guard let name = symbol(at: address) else { return [] }
+        guard let name = symbol(at: address) else { return }
         var position: (file: String?, line: Int, column: Int) = (nil, 0, 0)
         for unit in units(containing: dwarfAddress) {
             var cudie = unitDIEs[unit]
-            position = lineTablePosition(&cudie, dwarfAddress)
+            position = lineTablePosition(&cudie, unit: unit, dwarfAddress)
             if position.file != nil { break }
         }
-        return [ResolvedFrame(name: displayName(name, demangle: demangle), linkageName: name, file: position.file,
-                              line: position.line, column: position.column)]
+        chains.frames.append(ResolvedFrame(name: displayName(name, demangle: demangle), linkageName: name,
+                                           file: position.file, line: position.line, column: position.column))
     }
 
     /// Demangled names by linkage name, and DIE names by (unit, node): a profile's addresses fall in far fewer
@@ -468,16 +537,18 @@ final class DwarfModule {
         return (dwarf_diename(&die).map { String(cString: $0) }, nil)
     }
 
-    private func lineTablePosition(_ cudie: inout Dwarf_Die, _ address: UInt64) -> (file: String?, line: Int, column: Int) {
+    private func lineTablePosition(_ cudie: inout Dwarf_Die, unit: Int,
+                                   _ address: UInt64) -> (file: String?, line: Int, column: Int) {
         guard let line = dwarf_getsrc_die(&cudie, address) else { return (nil, 0, 0) }
         var number: Int32 = 0, column: Int32 = 0
         _ = dwarf_lineno(line, &number)
         _ = dwarf_linecol(line, &column)
-        let file = dwarf_linesrc(line, nil, nil).map { joined(String(cString: $0), &cudie) }
+        let file = dwarf_linesrc(line, nil, nil).map { path($0, unit: unit, &cudie) }
         return (file, Int(number), Int(column))
     }
 
-    private func callSite(_ die: inout Dwarf_Die, unit cudie: inout Dwarf_Die) -> (file: String?, line: Int, column: Int) {
+    private func callSite(_ die: inout Dwarf_Die, unit: Int,
+                          _ cudie: inout Dwarf_Die) -> (file: String?, line: Int, column: Int) {
         func number(_ name: Int) -> Int {
             var attribute = Dwarf_Attribute()
             var value: Dwarf_Word = 0
@@ -492,9 +563,26 @@ final class DwarfModule {
         var count = 0
         if dwarf_getsrcfiles(&cudie, &files, &count) == 0, let files, fileIndex < count,
            let name = dwarf_filesrc(files, fileIndex, nil, nil) {
-            file = joined(String(cString: name), &cudie)
+            file = path(name, unit: unit, &cudie)
         }
         return (file, number(DW_AT_call_line), number(DW_AT_call_column))
+    }
+
+    /// Full paths by (unit, file name in libdw's file table): a unit's addresses share few files, and the table's
+    /// names stay where they are while the module lives.
+    private struct FileKey: Hashable {
+        var unit: Int
+        var name: UnsafePointer<CChar>
+    }
+    private var paths: [FileKey: String] = [:]
+
+    /// The full path of a file named in `unit`'s file table.
+    private func path(_ name: UnsafePointer<CChar>, unit: Int, _ cudie: inout Dwarf_Die) -> String {
+        let key = FileKey(unit: unit, name: name)
+        if let known = paths[key] { return known }
+        let path = joined(String(cString: name), &cudie)
+        paths[key] = path
+        return path
     }
 
     /// A relative path from a line table joined with the unit's `DW_AT_comp_dir`, without doubled separators.
