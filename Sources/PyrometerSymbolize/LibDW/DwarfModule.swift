@@ -420,7 +420,8 @@ final class DwarfModule {
                 }
             }
             var sibling = Dwarf_Die()
-            if let childrenEnd, let unitEnd = walk.end, UnsafeRawPointer(childrenEnd) + 1 < unitEnd {
+            if let childrenEnd, let unitEnd = walk.end, UnsafeRawPointer(childrenEnd) + 1 < unitEnd,
+               childrenEnd.load(as: UInt8.self) == 0 {
                 // The entry after the children's null entry: this DIE's next sibling, or the null entry that ends
                 // this list.
                 let next = childrenEnd + 1
