@@ -119,8 +119,13 @@ public struct Folder: Sendable {
         var unsymbolized: Int32 = -1
     }
 
+    /// The entry of `modules` for a location's mapping: the last one stands for "no mapping".
+    private static func moduleIndex(of location: Location, in profile: Profile) -> Int {
+        location.mapping.map(Int.init) ?? profile.mappings.count
+    }
+
     private func module(of location: Location, in profile: Profile, _ modules: inout [Module?]) -> Module {
-        let index = location.mapping.map(Int.init) ?? profile.mappings.count
+        let index = Self.moduleIndex(of: location, in: profile)
         if let known = modules[index] { return known }
         let file = profile.mappingFile(of: location)
         let module = Module(base: ModuleKind.basename(file).replacingSemicolons(), isKernel: ModuleKind.isKernel(file),
@@ -149,7 +154,7 @@ public struct Folder: Sendable {
                                                                   address: location.address)))
                 return
             }
-            let index = location.mapping.map(Int.init) ?? profile.mappings.count
+            let index = Self.moduleIndex(of: location, in: profile)
             if module.unsymbolized < 0 {
                 modules[index]!.unsymbolized = folded.intern(name: unsymbolizedName(module: hasModule ? module : nil,
                                                                                     address: location.address))
