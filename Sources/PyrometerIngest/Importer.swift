@@ -121,13 +121,6 @@ public enum Importers {
         }
         var results: [ImportResult] = []
         for path in sources { results.append(try load(InputFile(path: path), options: options)) }
-        var builder = ProfileBuilder(sampleTypes: [], sourceFormat: results[0].profile.sourceFormat)
-        for result in results { builder.merge(result.profile) }
-        let first = results[0].profile
-        if !first.sampleTypes.isEmpty,
-           let index = builder.sampleTypes.firstIndex(of: first.sampleTypes[first.defaultSampleType]) {
-            builder.defaultSampleType = index
-        }
-        return ImportResult(profile: builder.build(), diagnostics: results.flatMap(\.diagnostics))
+        return ImportResult(profile: Profile.merged(results.map(\.profile)), diagnostics: results.flatMap(\.diagnostics))
     }
 }

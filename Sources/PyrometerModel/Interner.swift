@@ -1,15 +1,12 @@
 /// Gives each distinct value a dense `Int32` id, in order of first appearance.
 ///
-/// An open-addressing table of ids that keeps each element's hash: growing it moves ids by their stored hashes
+/// Ids are found through `HashSlots`, which keeps each element's hash: growing moves ids by their stored hashes
 /// instead of hashing every element again, which a `Dictionary` does (resizing was a tenth of reading a perf script
 /// of 100,000 distinct locations, whose hashes walk their arrays of lines).
 public struct Interner<Element: Hashable & Sendable>: Sendable {
     public private(set) var elements: [Element] = []
-    private var hashes: [Int] = []
-    /// Ids by hash, -1 for an empty slot; at most half full.
-    private var slots: [Int32] = Array(repeating: -1, count: 64)
-    /// `elements[..<indexed]` are in the table; `append` leaves the rest for the next `intern` to index.
-    private var indexed = 0
+    /// Indexes `elements[..<table.count]`; `append` leaves the rest for the next `intern` to index.
+    private var table = HashSlots()
 
     public init() {}
 
@@ -18,23 +15,12 @@ public struct Interner<Element: Hashable & Sendable>: Sendable {
 
     /// The id of `element`, adding it if new.
     public mutating func intern(_ element: Element) -> Int32 {
-        if indexed < elements.count { indexPending() }
-        let hash = element.hashValue
-        let mask = slots.count - 1
-        var slot = hash & mask
-        while true {
-            let id = slots[slot]
-            if id < 0 { break }
-            if hashes[Int(id)] == hash && elements[Int(id)] == element { return id }
-            slot = (slot + 1) & mask
-        }
-        let id = Int32(elements.count)
+        indexPending()
+        let (hash, found) = lookup(element)
+        if let id = found.id { return id }
         elements.append(element)
-        hashes.append(hash)
-        indexed += 1
-        slots[slot] = id
-        if elements.count * 2 > slots.count { grow() }
-        return id
+        table.insert(hash, at: found.slot)
+        return Int32(elements.count - 1)
     }
 
     /// Adds `element` without looking for an equal one, for tables already free of duplicates (a pprof string
@@ -49,35 +35,15 @@ public struct Interner<Element: Hashable & Sendable>: Sendable {
 
     /// Indexes the elements added by `append` (the first of equal ones keeps the lookup).
     private mutating func indexPending() {
-        while indexed < elements.count {
-            if (indexed + 1) * 2 > slots.count { grow() }
-            let hash = elements[indexed].hashValue
-            hashes.append(hash)
-            let mask = slots.count - 1
-            var slot = hash & mask
-            var duplicate = false
-            while slots[slot] >= 0 {
-                let other = Int(slots[slot])
-                if hashes[other] == hash && elements[other] == elements[indexed] {
-                    duplicate = true
-                    break
-                }
-                slot = (slot + 1) & mask
-            }
-            if !duplicate { slots[slot] = Int32(indexed) }
-            indexed += 1
+        while table.count < elements.count {
+            let (hash, found) = lookup(elements[table.count])
+            table.insert(hash, at: found.id == nil ? found.slot : nil)
         }
     }
 
-    /// Doubles the table, placing the indexed ids by their stored hashes.
-    private mutating func grow() {
-        var newSlots = [Int32](repeating: -1, count: slots.count * 2)
-        let mask = newSlots.count - 1
-        for (id, hash) in hashes.enumerated() {
-            var slot = hash & mask
-            while newSlots[slot] >= 0 { slot = (slot + 1) & mask }
-            newSlots[slot] = Int32(id)
-        }
-        slots = newSlots
+    /// The hash of `element`, and where `table` has it (or would put it).
+    private func lookup(_ element: Element) -> (hash: UInt64, found: (id: Int32?, slot: Int)) {
+        let hash = UInt64(bitPattern: Int64(element.hashValue))
+        return (hash, table.find(hash) { elements[Int($0)] == element })
     }
 }

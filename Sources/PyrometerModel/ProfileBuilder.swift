@@ -33,10 +33,6 @@ public struct ProfileBuilder: Sendable {
 
     // MARK: - Interning
 
-    /// How many distinct strings the builder holds: a string interned with an id at or above an earlier count was
-    /// new, and so is any function named by it.
-    public var stringCount: Int { strings.count }
-
     /// The id of `string`, adding it if new.
     public mutating func intern(_ string: String) -> StringID { strings.intern(string) }
 
@@ -58,10 +54,10 @@ public struct ProfileBuilder: Sendable {
 
     public mutating func append(string: String) -> StringID { strings.append(string) }
     public mutating func append(_ function: Function) -> FunctionID { functions.append(function) }
+    public mutating func append(_ mapping: Mapping) -> MappingID { mappings.append(mapping) }
     public mutating func append(_ location: Location) -> LocationID { locations.append(location) }
 
     public func location(_ id: LocationID) -> Location { locations[id] }
-    public func function(_ id: FunctionID) -> Function { functions[id] }
 
     /// Makes room for `frames` more frames in `count` more stacks, and as many samples (an importer that knows its
     /// sizes): growing the sample index by doubling rehashed it a dozen times on a large profile.
@@ -142,8 +138,13 @@ public struct ProfileBuilder: Sendable {
         return old
     }
 
+    /// The sample index's key of (stack, labels).
+    private static func sampleKey(stack: StackID, labels: LabelSetID) -> UInt64 {
+        UInt64(UInt32(bitPattern: stack)) << 32 | UInt64(UInt32(bitPattern: labels))
+    }
+
     private mutating func sampleRow(stack: StackID, labels: LabelSetID) -> Int {
-        let key = UInt64(UInt32(bitPattern: stack)) << 32 | UInt64(UInt32(bitPattern: labels))
+        let key = Self.sampleKey(stack: stack, labels: labels)
         if let row = sampleIndex[key] { return Int(row) }
         let row = samples.count
         samples.append(Sample(stack: stack, labels: labels))
@@ -215,7 +216,7 @@ public struct ProfileBuilder: Sendable {
         }
         // Into an empty builder whose tables took the other's ids unchanged, its stacks and samples (already free
         // of duplicates) are taken as they are: a symbolized profile is rebuilt that way.
-        let sameIDs = isEmpty && stacks.count == 0 && samples.isEmpty && other.stacks.isIndexed
+        let sameIDs = isEmpty && stacks.count == 0 && other.stacks.isIndexed
             && sampleTypes.count == other.sampleTypes.count && typeMap.elementsEqual(typeMap.indices)
             && locationMap.elementsEqual((0 ..< Int32(locationMap.count)))
             && labelMap.elementsEqual((0 ..< Int32(labelMap.count)))
@@ -225,8 +226,7 @@ public struct ProfileBuilder: Sendable {
             values = other.values
             sampleIndex = IntegerIndex(capacity: samples.count)
             for (row, sample) in samples.enumerated() {
-                sampleIndex.set(UInt64(UInt32(bitPattern: sample.stack)) << 32 | UInt64(UInt32(bitPattern: sample.labels)),
-                                Int32(row))
+                sampleIndex.set(Self.sampleKey(stack: sample.stack, labels: sample.labels), Int32(row))
             }
         } else {
             mergeSamples(of: other, locationMap: locationMap, labelMap: labelMap, typeMap: typeMap)
@@ -265,5 +265,22 @@ public struct ProfileBuilder: Sendable {
                 mappings: mappings.elements, locations: locations.elements, stacks: stacks,
                 labelSets: labelSets.elements, samples: samples, values: values, comments: comments,
                 timeNanos: timeNanos, durationNanos: durationNanos, sourceFormat: sourceFormat)
+    }
+}
+
+extension Profile {
+    /// `profiles` as one (every input of a command, a stored query beside files): ids translated, sample types
+    /// matched by type and unit, and the first profile's default sample type the default.
+    public static func merged(_ profiles: [Profile]) -> Profile {
+        precondition(!profiles.isEmpty, "at least one profile")
+        let first = profiles[0]
+        guard profiles.count > 1 else { return first }
+        var builder = ProfileBuilder(sampleTypes: [], sourceFormat: first.sourceFormat)
+        for profile in profiles { builder.merge(profile) }
+        if !first.sampleTypes.isEmpty,
+           let index = builder.sampleTypes.firstIndex(of: first.sampleTypes[first.defaultSampleType]) {
+            builder.defaultSampleType = index
+        }
+        return builder.build()
     }
 }

@@ -34,16 +34,6 @@ struct FileLocator {
         return lower
     }
 
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
     func locate(path: String, buildID rawBuildID: String) -> Result<Found, Problem> {
         var buildID: String?
         if !rawBuildID.isEmpty {
@@ -56,7 +46,7 @@ struct FileLocator {
         var binary: (path: String, info: ELFFileInfo)?
         for candidate in binaryCandidates(path: path, buildID: buildID) {
             guard let info = ELFFileInfo.read(path: candidate) else { continue }
-            if let buildID, let own = info.buildID.map(Self.hex), own != buildID {
+            if let buildID, let own = info.buildID?.lowercaseHex, own != buildID {
                 if mismatch == nil {
                     mismatch = .buildIDMismatch(path: candidate, expected: buildID, found: own)
                 }
@@ -65,7 +55,7 @@ struct FileLocator {
             binary = (candidate, info)
             break
         }
-        let effectiveBuildID = buildID ?? binary?.info.buildID.map(Self.hex)
+        let effectiveBuildID = buildID ?? binary?.info.buildID?.lowercaseHex
         if let binary, binary.info.hasDebugInfo {
             return .success(Found(symbolFile: binary.path, layout: binary.info, binary: binary.path))
         }
@@ -85,7 +75,7 @@ struct FileLocator {
         }
         for candidate in debugCandidates {
             guard let info = ELFFileInfo.read(path: candidate), info.hasDebugInfo || info.hasSymbolTable else { continue }
-            if let effectiveBuildID, let own = info.buildID.map(Self.hex), own != effectiveBuildID { continue }
+            if let effectiveBuildID, let own = info.buildID?.lowercaseHex, own != effectiveBuildID { continue }
             return .success(Found(symbolFile: candidate, layout: binary?.info ?? info, binary: binary?.path))
         }
         if let binary {

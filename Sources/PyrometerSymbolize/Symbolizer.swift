@@ -143,8 +143,6 @@ public struct Symbolizer: Sendable {
         var resolvedCount = 0
         var builder = ProfileBuilder(sampleTypes: profile.sampleTypes, defaultSampleType: profile.defaultSampleType,
                                      sourceFormat: profile.sourceFormat)
-        // The function last made for each name id (-1: none): a function's addresses share it, without hashing it.
-        var functionOfName: [FunctionID] = []
         builder.merge(profile) { index, location, builder in
             let reference = chainOfLocation[index]
             guard reference.set >= 0 else { return nil }
@@ -152,25 +150,11 @@ public struct Symbolizer: Sendable {
             resolvedCount += 1
             var replaced = location
             replaced.lines = chain.map { frame in
-                let known = builder.stringCount
                 let name = builder.intern(frame.name)
                 // Without demangling (and for C names) the linkage name is the name: one lookup.
                 let systemName = frame.linkageName.map { $0 == frame.name ? name : builder.intern($0) } ?? 0
-                let function = Function(name: name, systemName: systemName,
-                                        filename: frame.file.map { builder.intern($0) } ?? 0)
-                if Int(name) >= functionOfName.count {
-                    functionOfName.append(contentsOf: repeatElement(-1, count: builder.stringCount - functionOfName.count))
-                }
-                let last = functionOfName[Int(name)]
-                let id: FunctionID
-                if last >= 0 && builder.function(last) == function {
-                    id = last
-                } else {
-                    // A new name makes a new function: no need to hash it to look for one (most names of a large
-                    // binary's profile are new).
-                    id = Int(name) >= known ? builder.append(function) : builder.intern(function)
-                    functionOfName[Int(name)] = id
-                }
+                let id = builder.intern(Function(name: name, systemName: systemName,
+                                                 filename: frame.file.map { builder.intern($0) } ?? 0))
                 return Line(function: id, line: Int64(frame.line), column: Int64(frame.column))
             }
             replaced.isInlineFrame = false

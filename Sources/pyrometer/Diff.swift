@@ -88,8 +88,8 @@ struct Diff: ParsableCommand {
             let (base, head) = try sides.load()
             let options = statistics.options
             if to == .folded {
-                let baseFolded = try Comparison.merged(base, fold: fold)
-                let headFolded = try Comparison.merged(head, fold: fold)
+                let baseFolded = try Comparison.merged(base, fold: fold.options(for:))
+                let headFolded = try Comparison.merged(head, fold: fold.options(for:))
                 // As inferno's diff-folded, counts are compared as they are unless normalization is asked for.
                 let lines = DifferentialFolded(base: baseFolded, head: headFolded,
                                                normalize: statistics.normalize ?? false, stripHex: stripHex)
@@ -97,11 +97,12 @@ struct Diff: ParsableCommand {
                 return
             }
             let report = try ProfileDiffer(options: options).diff(
-                base: ProfileDiffer.Side(base, fold: { try fold.options(for: $0) }),
-                head: ProfileDiffer.Side(head, fold: { try fold.options(for: $0) }))
+                base: ProfileDiffer.Side(base, fold: fold.options(for:)),
+                head: ProfileDiffer.Side(head, fold: fold.options(for:)))
             if let svg {
                 let image = Comparison.render(
-                    base: try Comparison.merged(base, fold: fold), head: try Comparison.merged(head, fold: fold),
+                    base: try Comparison.merged(base, fold: fold.options(for:)),
+                    head: try Comparison.merged(head, fold: fold.options(for:)),
                     widths: widths, normalized: report.normalized, reverse: false, title: "Differential Flame Graph",
                     subtitle: "red: grew, blue: shrank (inclusive share, head vs base)")
                 try OutputFile.writeAtomically(image, to: svg)
@@ -119,13 +120,14 @@ enum FlamegraphSide: String, ExpressibleByArgument, CaseIterable {
 
 extension DiffExporter.Format: ExpressibleByArgument {}
 
-/// Folding and drawing of the two sides, shared by `diff` and `flamegraph --diff`.
+/// Folding and drawing of the two sides, shared by `diff`, `flamegraph --diff` and `store diff`.
 enum Comparison {
-    /// The side's profiles folded (each with its own sample type resolved by name) and merged.
-    static func merged(_ profiles: [Profile], fold: FoldFlags) throws -> FoldedStacks {
+    /// The side's profiles folded (each with the options `fold` gives it, e.g. its own sample type resolved by
+    /// name) and merged.
+    static func merged(_ profiles: [Profile], fold: (Profile) throws -> FoldOptions) rethrows -> FoldedStacks {
         var merged: FoldedStacks?
         for profile in profiles {
-            let folded = Folder(options: try fold.options(for: profile)).fold(profile)
+            let folded = Folder(options: try fold(profile)).fold(profile)
             if merged == nil { merged = folded } else { merged!.merge(folded) }
         }
         return merged ?? FoldedStacks(valueType: ValueType(type: "samples", unit: "count"))

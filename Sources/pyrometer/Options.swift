@@ -80,13 +80,7 @@ struct ReadOptions: ParsableArguments {
             }
         }
         guard profiles.count > 1 else { return profiles[0] }
-        var builder = ProfileBuilder(sampleTypes: [], sourceFormat: profiles[0].sourceFormat)
-        for profile in profiles { builder.merge(profile) }
-        let first = profiles[0]
-        if let index = builder.sampleTypes.firstIndex(of: first.sampleTypes[first.defaultSampleType]) {
-            builder.defaultSampleType = index
-        }
-        let merged = builder.build()
+        let merged = Profile.merged(profiles)
         Console.keepUntilExit(merged)
         return merged
     }

@@ -108,3 +108,81 @@ import Testing
         #expect(interner.count == 3002)
     }
 }
+
+/// The hash tables against `Dictionary` on the same seeded sequence of operations: appends and interns mixed (with
+/// duplicates among the appended), sets, lookups, growth and `removeAll`.
+@Suite struct HashTableTests {
+    /// A linear congruential generator (Knuth's MMIX constants): every run replays the same operations.
+    struct Sequence {
+        var state: UInt64
+        mutating func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33) % bound
+        }
+    }
+
+    @Test func internersGiveTheFirstIdOfEachValueAsADictionaryWould() {
+        var random = Sequence(state: 7)
+        var interner = Interner<Location>()
+        var strings = StringInterner()
+        var firstID: [Int: Int32] = [:]  // value → the first id it got
+        for step in 0 ..< 20_000 {
+            let value = random.next(3_000)
+            let location = Location(mapping: nil, address: UInt64(value), lines: [Line(function: Int32(value % 7))])
+            if random.next(4) == 0 {
+                // Appended: a duplicate gets a new id, and lookups keep finding the first.
+                let id = interner.append(location)
+                #expect(strings.append("v\(value)") == id)
+                if firstID[value] == nil { firstID[value] = id }
+            } else {
+                let id = interner.intern(location)
+                #expect(strings.intern("v\(value)") == id, "step \(step)")
+                #expect(id == firstID[value] ?? Int32(interner.count - 1), "step \(step)")
+                if firstID[value] == nil { firstID[value] = id }
+            }
+        }
+        #expect(interner.count == strings.count)
+        #expect(firstID.count > 2_500)
+    }
+
+    @Test func integerIndexAgreesWithADictionary() {
+        var random = Sequence(state: 11)
+        var index = IntegerIndex(capacity: 4)
+        var reference: [UInt64: Int32] = [:]
+        for step in 0 ..< 50_000 {
+            // Keys spread over the whole range, and clustered ones that share low bits.
+            let key = random.next(2) == 0 ? UInt64(random.next(5_000)) << 40 : UInt64(random.next(5_000))
+            switch random.next(20) {
+            case 0 where step % 7 == 0:
+                index.removeAll()
+                reference.removeAll()
+            case 1:
+                index.reserveCapacity(index.count + random.next(2_000))
+            case 2 ..< 12:
+                let value = Int32(random.next(1 << 20))
+                index.set(key, value)
+                reference[key] = value
+            default:
+                #expect(index[key] == reference[key], "step \(step)")
+            }
+            #expect(index.count == reference.count)
+        }
+        for (key, value) in reference { #expect(index[key] == value) }
+    }
+}
+
+@Suite struct DecimalBytesTests {
+    @Test func decimalsAreWrittenAsStringWritesThem() {
+        var random = HashTableTests.Sequence(state: 3)
+        var values: [Int64] = [0, 1, -1, 9, 10, -10, 99, 100, Int64.max, Int64.min, Int64.max - 1, Int64.min + 1]
+        for _ in 0 ..< 1_000 { values.append(Int64(random.next(Int.max)) &* (random.next(2) == 0 ? -1 : 1)) }
+        for value in values {
+            var bytes: [UInt8] = [UInt8(ascii: "x")]
+            bytes.appendDecimal(value)
+            #expect(bytes == Array(("x" + String(value)).utf8))
+        }
+        var unsigned: [UInt8] = []
+        unsigned.appendDecimal(UInt64.max)
+        #expect(unsigned == Array(String(UInt64.max).utf8))
+    }
+}

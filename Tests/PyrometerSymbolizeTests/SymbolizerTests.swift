@@ -315,7 +315,7 @@ enum Reference {
         let debug = Fixtures.directory.appendingPathComponent("debug").path
         try #require(run(["strip", "--strip-all", "-o", stripped, binary]).status == 0)
         let info = try #require(ELFFileInfo.read(path: binary))
-        let buildID = FileLocator.hex(try #require(info.buildID))
+        let buildID = try #require(info.buildID).lowercaseHex
         let debugFile = debug + "/.build-id/" + buildID.prefix(2) + "/" + buildID.dropFirst(2) + ".debug"
         try FileManager.default.createDirectory(atPath: (debugFile as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)
@@ -383,7 +383,7 @@ enum Reference {
         let source = Fixtures.repository.appendingPathComponent("samples/src/hotspot.c").path
         try #require(run(["clang", "-O1", "-g", "-fno-omit-frame-pointer", "-fno-optimize-sibling-calls",
                           "-Wl,--build-id", "-o", unstripped, source]).status == 0)
-        let buildID = FileLocator.hex(try #require(ELFFileInfo.read(path: unstripped)?.buildID))
+        let buildID = try #require(ELFFileInfo.read(path: unstripped)?.buildID).lowercaseHex
         let debug = work.appendingPathComponent("debug").path
         let debugFile = debug + "/.build-id/" + buildID.prefix(2) + "/" + buildID.dropFirst(2) + ".debug"
         try FileManager.default.createDirectory(atPath: (debugFile as NSString).deletingLastPathComponent,

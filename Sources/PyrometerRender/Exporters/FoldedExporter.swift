@@ -15,7 +15,7 @@ public struct FoldedExporter: Sendable {
             for index in text.order {
                 out.append(contentsOf: UnsafeRawBufferPointer(rebasing: all[text.ranges[index]]))
                 out.append(UInt8(ascii: " "))
-                out.append(contentsOf: String(text.values[index]).utf8)
+                out.appendDecimal(text.values[index])
                 out.append(UInt8(ascii: "\n"))
             }
         }
