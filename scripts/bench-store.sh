@@ -106,6 +106,7 @@ hyperfine -N --warmup 2 --runs "$RUNS" --export-json "$work/hyperfine.store.json
   > "$work/hyperfine.store.log" 2>&1 || { cat "$work/hyperfine.store.log"; die "hyperfine failed on the store"; }
 
 # The diff's queries alone, inside each engine: what the rollup buys, without process start and the diff itself.
+# They are the SQL the stores send (SQLiteStore.swift, ClickHouseStore.rawSamples), written out: keep them in step.
 python3 - "$work/profiles.sqlite" "$CLICKHOUSE_URL" "$work/hyperfine.store.json" <<'PY'
 import json, sqlite3, sys, time, urllib.request
 path, url, hyperfine = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -136,7 +137,8 @@ ch_rollup = """SELECT frames, value FROM (SELECT stack_hash, sum(value) AS value
     WHERE service = 'svc3' AND sample_type = 'samples' AND week_start = toDate('{w}') AND stack_hash != 0 GROUP BY stack_hash)
     ANY LEFT JOIN (SELECT hash AS stack_hash, frames FROM stacks) USING stack_hash FORMAT TabSeparated"""
 ch_raw = """SELECT frames, value FROM (SELECT stack_hash, sum(value) AS value FROM samples
-    WHERE profile_id IN (SELECT id FROM profiles WHERE service = 'svc3' AND week_start = toDate('{w}')) AND service = 'svc3'
+    WHERE profile_id IN (SELECT id FROM profiles WHERE service = 'svc3' AND sample_type = 'samples'
+                         AND week_start = toDate('{w}')) AND service = 'svc3' AND sample_type = 'samples'
     GROUP BY stack_hash) ANY LEFT JOIN (SELECT hash AS stack_hash, frames FROM stacks) USING stack_hash FORMAT TabSeparated"""
 mondays = {"2026-W46": "2026-11-09", "2026-W47": "2026-11-16"}
 c_rollup = best(lambda: [ch(ch_rollup.format(w=mondays[w])) for w in mondays])

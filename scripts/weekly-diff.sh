@@ -5,8 +5,8 @@
 #   scripts/weekly-diff.sh --service api [--week 2026-W47] [--store URL] [--type cpu] [--label k=v]... [--out DIR] [PROFILES...]
 #
 # PROFILES are files or directories of this week's profiles (any format pyrometer reads); each file is added with
-# a host label taken from its name (canary-01.pb.gz -> host=canary-01) and the week's Monday as its time unless the
-# profile carries its own. Without PROFILES, the week must already be in the store (e.g. added by each canary's own
+# a host label taken from its name (canary-01.pb.gz -> host=canary-01) and the week's Monday as its time, whatever
+# time the profile carries, so that it is filed under the week being compared. Without PROFILES, the week must already be in the store (e.g. added by each canary's own
 # `pyrometer store add`). The week defaults to the current ISO week, the store to pyrometer's default (the embedded
 # SQLite file) or $PYROMETER_STORE, the output directory to ./weekly-diff-WEEK. Set PYROMETER to the binary to use;
 # by default the release build of this checkout is built and used.

@@ -1,4 +1,5 @@
 import Foundation
+import PyrometerModel
 
 /// The fleet store: a ClickHouse server over HTTP, with a schema that Debian's 18.16 runs (MergeTree family, arrays,
 /// ids computed in Swift; no LowCardinality, Map, TTL or CODEC).
@@ -103,13 +104,21 @@ public final class ClickHouseStore: ProfileStore {
 
     // MARK: writing
 
+    /// Retried here as a whole (no insert is retried on its own, so that a server that is down costs `retries + 1`
+    /// attempts, not their square): a failed attempt leaves only unpublished rows behind, and the next one uses new
+    /// ids. But the last insert, which publishes, may have landed with only its answer lost: each attempt after the
+    /// first asks whether the one before was published, so that no profile is stored twice.
     public func add(_ profiles: [NewProfile]) throws -> [StoredProfile] {
         for profile in profiles { try profile.validate() }
-        // A failed attempt leaves only unpublished rows behind; the next one uses new ids.
         var attempt = 0
+        var previous: [StoredProfile] = []
         while true {
             do {
-                return try addOnce(profiles)
+                if !previous.isEmpty, try isPublished(previous) { return previous }
+                let added = Self.now()
+                previous = profiles.map { $0.stored(id: StoredProfile.newID(), addedNanos: added) }
+                try insert(profiles, as: previous)
+                return previous
             } catch let error as StoreError where error.isUnreachable && attempt < client.retries {
                 Thread.sleep(forTimeInterval: 0.25 * Double(1 << attempt))
                 attempt += 1
@@ -117,9 +126,15 @@ public final class ClickHouseStore: ProfileStore {
         }
     }
 
-    private func addOnce(_ profiles: [NewProfile]) throws -> [StoredProfile] {
-        let added = Self.now()
-        let records = profiles.map { $0.stored(id: StoredProfile.newID(), addedNanos: added) }
+    /// Whether the profile rows of `records` are in (one insert publishes them all, or none).
+    private func isPublished(_ records: [StoredProfile]) throws -> Bool {
+        let ids = records.map { String($0.id) }.joined(separator: ",")
+        let answer = try client.execute("SELECT count() FROM profiles WHERE id IN (\(ids)) FORMAT TabSeparated",
+                                        idempotent: false)
+        return (Int(String(decoding: answer, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 0
+    }
+
+    private func insert(_ profiles: [NewProfile], as records: [StoredProfile]) throws {
         var stackRows: [UInt8] = [], sampleRows: [UInt8] = [], rollupRows: [UInt8] = []
         var seenStacks = Set<UInt64>()
         for (profile, record) in zip(profiles, records) {
@@ -136,7 +151,7 @@ public final class ClickHouseStore: ProfileStore {
             for stack in profile.stacks {
                 let hash = StackValue.hash(stack.frames)
                 tail.removeAll(keepingCapacity: true)
-                tail.append(contentsOf: String(hash).utf8)
+                tail.appendDecimal(hash)
                 if seenStacks.insert(hash).inserted {
                     stackRows += tail
                     stackRows.append(9)
@@ -144,7 +159,7 @@ public final class ClickHouseStore: ProfileStore {
                     stackRows.append(10)
                 }
                 tail.append(9)
-                tail.append(contentsOf: String(stack.value).utf8)
+                tail.appendDecimal(stack.value)
                 tail.append(10)
                 sampleRows += samplePrefix
                 sampleRows += tail
@@ -158,7 +173,7 @@ public final class ClickHouseStore: ProfileStore {
         let oneBlock = ["max_insert_block_size": "1000000000"]
         if !stackRows.isEmpty {
             try client.execute("INSERT INTO stacks FORMAT TabSeparated", data: Data(stackRows), settings: oneBlock,
-                               idempotent: true)
+                               idempotent: false)
         }
         if !sampleRows.isEmpty {
             try client.execute("INSERT INTO samples FORMAT TabSeparated", data: Data(sampleRows), settings: oneBlock,
@@ -185,7 +200,6 @@ public final class ClickHouseStore: ProfileStore {
         }
         try client.execute("INSERT INTO profiles FORMAT JSONEachRow", data: profileRows, settings: oneBlock,
                            idempotent: false)
-        return records
     }
 
     public func prune(before week: IsoWeek) throws -> Int {

@@ -53,10 +53,11 @@ public struct ProfileQuery: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Only service, type and weeks: the weekly rollup answers such a query without reading sample rows.
+    /// Only service, type and weeks: the weekly rollup, which sums every profile of a type whether or not it was
+    /// its input's default, answers such a query without reading sample rows.
     public var isWeekly: Bool {
         service != nil && sampleType != nil && !weeks.isEmpty && ids.isEmpty && source == nil && fromNanos == nil
-            && toNanos == nil && labels.isEmpty
+            && toNanos == nil && labels.isEmpty && !onlyDefaultTypes
     }
 
     public var description: String {

@@ -36,7 +36,6 @@ public struct IsoWeek: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     public var description: String { label }
     public var next: IsoWeek { IsoWeek(mondayDays: monday + 7) }
-    public var previous: IsoWeek { IsoWeek(mondayDays: monday - 7) }
     public var startNanos: Int64 { Int64(monday) * CivilDate.nanosPerDay }
 
     public static func < (a: IsoWeek, b: IsoWeek) -> Bool { a.monday < b.monday }

@@ -30,6 +30,18 @@ public enum StoredStacks {
     /// Reads the profile a store query names: its sample type is the query's, else the one type of the matched
     /// inputs' defaults (an error names the choices when they differ).
     public static func load(_ query: ProfileQuery, from store: ProfileStore) throws -> (profile: Profile, matched: [StoredProfile]) {
+        let (query, matched) = try matching(query, in: store)
+        var builder = StackProfileBuilder(sampleType: query.sampleType!, unit: matched.first?.unit ?? "count")
+        try store.forEachStack(query) { frames, value in builder.add(frames, value: value) }
+        let first = matched.map(\.timeNanos).min() ?? 0
+        let last = matched.map { $0.timeNanos + $0.durationNanos }.max() ?? 0
+        return (builder.build(timeNanos: first, durationNanos: max(0, last - first)), matched)
+    }
+
+    /// The profiles `query` names, and the query with its sample type settled (the query's, else the one type of
+    /// the matched inputs' defaults). An error says when nothing matched, names the choices of type when they
+    /// differ, and refuses profiles of one type in different units.
+    public static func matching(_ query: ProfileQuery, in store: ProfileStore) throws -> (query: ProfileQuery, matched: [StoredProfile]) {
         var query = query
         let candidates = try store.list(query)
         guard !candidates.isEmpty else {
@@ -50,11 +62,7 @@ public enum StoredStacks {
             throw StoreError("profiles matching '\(query)' measure \(query.sampleType!) in different units "
                              + "(\(units.sorted().joined(separator: ", "))): narrow the query")
         }
-        var builder = StackProfileBuilder(sampleType: query.sampleType!, unit: units.first ?? "count")
-        try store.forEachStack(query) { frames, value in builder.add(frames, value: value) }
-        let first = matched.map(\.timeNanos).min() ?? 0
-        let last = matched.map { $0.timeNanos + $0.durationNanos }.max() ?? 0
-        return (builder.build(timeNanos: first, durationNanos: max(0, last - first)), matched)
+        return (query, matched)
     }
 }
 

@@ -197,13 +197,9 @@ struct StoreDiff: ParsableCommand {
             let report = try ProfileDiffer(options: statistics.options).diff(
                 base: ProfileDiffer.Side(baseSide, fold: fold), head: ProfileDiffer.Side(headSide, fold: fold))
             if let svg {
-                let merged = { (profiles: [Profile]) -> FoldedStacks in
-                    var result = Folder().fold(profiles[0])
-                    for profile in profiles.dropFirst() { result.merge(Folder().fold(profile)) }
-                    return result
-                }
                 let image = Comparison.render(
-                    base: merged(baseSide), head: merged(headSide), widths: .head, normalized: report.normalized,
+                    base: Comparison.merged(baseSide, fold: fold), head: Comparison.merged(headSide, fold: fold),
+                    widths: .head, normalized: report.normalized,
                     reverse: false, title: "\(service): \(head) against \(base)",
                     subtitle: "red: grew, blue: shrank (inclusive share, head vs base)")
                 try OutputFile.writeAtomically(image, to: svg)
@@ -229,15 +225,12 @@ struct StoreDiff: ParsableCommand {
         } else {
             throw CLIError("period '\(period)' is neither an ISO week (2026-W47) nor a date range (2026-11-09..2026-11-15)")
         }
-        let (summed, matched) = try StoredStacks.load(query, from: opened)
-        guard perProfile else { return [summed] }
-        var profiles: [Profile] = []
-        for stored in matched where stored.sampleType == summed.sampleTypes[0].type {
+        guard perProfile else { return [try StoredStacks.load(query, from: opened).profile] }
+        return try StoredStacks.matching(query, in: opened).matched.map { stored in
             var single = ProfileQuery()
             single.ids = [stored.id]
-            profiles.append(try StoredStacks.load(single, from: opened).profile)
+            return try StoredStacks.load(single, from: opened).profile
         }
-        return profiles
     }
 }
 
