@@ -7,8 +7,8 @@ import PyrometerModel
 /// User frames become locations of their mapping at their runtime address, for the symbolizer (which reads the
 /// binaries and debug files of this machine, matched by the build-ids the file records). Kernel frames are named
 /// from a `kallsyms` file: `ImportOptions.kallsymsPath`, else `/proc/kallsyms` when the recording was made on a
-/// kernel of this machine's release. Records are processed in time order within each of perf's rounds, as
-/// `perf script` does.
+/// kernel of this machine's release. Records are processed in time order as `perf script` orders them (its
+/// `ordered_events`: at each of perf's rounds, the records up to the latest time the round before had seen).
 public struct PerfDataImporter: ProfileImporter {
     public static let formatName = "perf.data"
 
@@ -21,6 +21,8 @@ public struct PerfDataImporter: ProfileImporter {
 
     public func parse(_ input: InputFile, options: ImportOptions) throws(ProfileError) -> ImportResult {
         let contents = try InputContents.mapping(input, limit: options.maxInflatedBytes)
+        // `bytes` points into memory `contents` unmaps when freed: it must live until the reading is done.
+        defer { withExtendedLifetime(contents) {} }
         let bytes = try contents.bytes(atLeast: Int.max)
         var reader = PerfDataReader(bytes: bytes, file: input.name, options: options)
         try reader.read()
@@ -46,8 +48,8 @@ struct PerfDataReader {
     private var osRelease: String?
 
     // Process state.
-    private struct Thread { var pid: UInt32; var comm: String? }
-    private var threads: [UInt32: Thread] = [:]
+    /// Each thread's command name, by tid.
+    private var threads: [UInt32: String] = [:]
     private var maps: [UInt32: [MapEntry]] = [:]
     private var kernelSymbols: Kallsyms?
     private var kernelSymbolsLoaded = false
@@ -56,7 +58,7 @@ struct PerfDataReader {
     private var builder = ProfileBuilder(sampleTypes: [], sourceFormat: PerfDataImporter.formatName)
     /// Per attr: (value type, count type or nil) once its sample types exist.
     private var typesOfAttr: [(value: Int, count: Int?)?] = []
-    private var mappingTable = MappingTable()
+    private var mappingTable = Interner<MappingEntry>()
     private var frameLocations: [LocationID] = []
     private var stack: [LocationID] = []
     private var sawDwarfStacks = false
@@ -112,7 +114,7 @@ struct PerfDataReader {
             throw ProfileError(.malformed, """
                 invalid perf.data: the \(what) section (\(size) bytes at \(offset)) runs past the end of the file \
                 (\(bytes.count) bytes; truncated?)
-                """, byteOffset: cursor.base + cursor.position - 16)
+                """, byteOffset: cursor.position - 16)
         }
         return Int(offset) ..< Int(offset + size)
     }
@@ -194,16 +196,20 @@ struct PerfDataReader {
         let raw = try cursor.slice(24, "build-id")
         let length = misc & PerfData.miscBuildIDSize != 0 ? min(Int(raw[20]), 20) : 20
         let path = try cursor.paddedString(end - cursor.position)
-        buildIDs[path] = raw[..<length].map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        buildIDs[path] = raw[..<length].lowercaseHex
     }
 
     // MARK: - Records
 
-    /// A record's place in its round: processed in time order, file order among equal times.
+    /// A record waiting for its turn: processed in time order, file order among equal times.
     private struct Pending { var time: UInt64; var offset: Int }
 
     private mutating func readRecords(from start: Int, to end: Int) throws(ProfileError) {
-        var round: [Pending] = []
+        var pending: [Pending] = []
+        // perf writes each CPU's buffer in turn, so a round can still bring records older than the latest of the
+        // round before, but none older than the latest of the round before that: at a round's end, the records up
+        // to what the previous round had seen are in order and go; the others wait.
+        var latest: UInt64 = 0, ready: UInt64 = 0
         var position = start
         var previousTime: UInt64 = 0
         while position < end {
@@ -212,7 +218,7 @@ struct PerfDataReader {
                 throw cursor.error("\(cursor.remaining) bytes after the last record; expected a record header (8 bytes)")
             }
             let type = try cursor.u32()
-            _ = try cursor.u16()
+            let misc = try cursor.u16()
             let size = Int(try cursor.u16())
             guard size >= 8 else { throw cursor.error("record of type \(type) with size \(size) (at least 8)") }
             guard size <= end - position else {
@@ -223,10 +229,13 @@ struct PerfDataReader {
             }
             switch PerfData.RecordType(rawValue: type) {
             case .finishedRound:
-                try flush(&round)
+                try flush(&pending, upTo: ready)
+                ready = latest
             case .headerAttr:
                 var body = ByteCursor(bytes, from: position + 8, to: position + size)
-                let attrSize = Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: position + 12, as: UInt32.self)))
+                var probe = body  // the attribute's own size is its second field
+                try probe.skip(4, "attribute type")
+                let attrSize = Int(try probe.u32())
                 guard attrSize >= 64, attrSize <= size - 8 else { throw body.error("attribute of \(attrSize) bytes") }
                 let attr = try PerfEventAttr(&body, size: attrSize)
                 var ids: [UInt64] = []
@@ -238,7 +247,6 @@ struct PerfDataReader {
                 try readFeature(bit, ByteCursor(bytes, from: body.position, to: position + size))
             case .headerBuildID:
                 var body = ByteCursor(bytes, from: position + 8, to: position + size)
-                let misc = UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: position + 4, as: UInt16.self))
                 try readBuildID(&body, misc: misc, end: position + size)
             case .compressed, .compressed2:
                 throw cursor.error("""
@@ -247,11 +255,12 @@ struct PerfDataReader {
             default:
                 let time = recordTime(type: type, at: position, size: size) ?? previousTime
                 previousTime = time
-                round.append(Pending(time: time, offset: position))
+                latest = max(latest, time)
+                pending.append(Pending(time: time, offset: position))
             }
             position += size
         }
-        try flush(&round)
+        try flush(&pending, upTo: .max)
     }
 
     /// A record's time: a sample's own, or the trailing `sample_id` of other records (with `sample_id_all`).
@@ -274,10 +283,12 @@ struct PerfDataReader {
         return UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt64.self))
     }
 
-    private mutating func flush(_ round: inout [Pending]) throws(ProfileError) {
-        round.sort { $0.time != $1.time ? $0.time < $1.time : $0.offset < $1.offset }
-        for pending in round { try process(at: pending.offset) }
-        round.removeAll(keepingCapacity: true)
+    /// Processes the pending records up to time `limit`, in order, and keeps the rest.
+    private mutating func flush(_ pending: inout [Pending], upTo limit: UInt64) throws(ProfileError) {
+        pending.sort { $0.time != $1.time ? $0.time < $1.time : $0.offset < $1.offset }
+        let count = pending.partitionPoint { $0.time <= limit }
+        for record in pending[..<count] { try process(at: record.offset) }
+        pending.removeFirst(count)
     }
 
     private mutating func process(at offset: Int) throws(ProfileError) {
@@ -295,11 +306,11 @@ struct PerfDataReader {
                 maps[pid] = nil
                 forgetFrames()
             }
-            threads[tid] = Thread(pid: pid, comm: comm)
+            threads[tid] = comm
             forgetLabels(tid)
         case .fork:
             let pid = try body.u32(), parentPID = try body.u32(), tid = try body.u32(), parentTID = try body.u32()
-            threads[tid] = Thread(pid: pid, comm: threads[parentTID]?.comm)
+            threads[tid] = threads[parentTID]
             forgetLabels(tid)
             if pid != parentPID, maps[pid] == nil {
                 maps[pid] = maps[parentPID]
@@ -334,7 +345,7 @@ struct PerfDataReader {
                 let size = Int(try body.u8())
                 try body.skip(3)
                 let raw = try body.slice(20, "build-id")
-                buildID = raw[..<min(size, 20)].map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+                buildID = raw[..<min(size, 20)].lowercaseHex
             } else {
                 try body.skip(24)  // major, minor, inode, inode generation
             }
@@ -351,33 +362,25 @@ struct PerfDataReader {
             path = "/tmp/perf-\(pid).map"
         }
         if buildID.isEmpty { buildID = buildIDs[path] ?? "" }
-        let mapping = mappingTable.id(start: start, limit: start + length, offset: pageOffset, path: path,
-                                      buildID: buildID)
-        // A new mapping replaces what it overlaps; the parts of older ones outside it stay.
+        let mapping = mappingTable.intern(MappingEntry(start: start, limit: start + length, offset: pageOffset,
+                                                       path: path, buildID: buildID))
+        // A new mapping replaces what it overlaps; the parts of older ones outside it stay, as mappings of their own.
+        func part(of entry: MapEntry, from low: UInt64, to high: UInt64) -> MapEntry {
+            var old = mappingTable[entry.mapping]
+            old.offset += low - old.start
+            (old.start, old.limit) = (low, high)
+            return MapEntry(start: low, limit: high, mapping: mappingTable.intern(old))
+        }
         var kept: [MapEntry] = []
         for entry in maps[pid] ?? [] {
             if entry.limit <= start || entry.start >= start + length {
                 kept.append(entry)
                 continue
             }
-            if entry.start < start {
-                var left = entry
-                left.limit = start
-                left.mapping = mappingTable.id(start: left.start, limit: start, offset: entry.offset, path: entry.path,
-                                               buildID: entry.buildID)
-                kept.append(left)
-            }
-            if entry.limit > start + length {
-                var right = entry
-                right.start = start + length
-                right.offset = entry.offset + (start + length - entry.start)
-                right.mapping = mappingTable.id(start: right.start, limit: entry.limit, offset: right.offset,
-                                                path: entry.path, buildID: entry.buildID)
-                kept.append(right)
-            }
+            if entry.start < start { kept.append(part(of: entry, from: entry.start, to: start)) }
+            if entry.limit > start + length { kept.append(part(of: entry, from: start + length, to: entry.limit)) }
         }
-        kept.append(MapEntry(start: start, limit: start + length, offset: pageOffset, path: path, buildID: buildID,
-                             mapping: mapping))
+        kept.append(MapEntry(start: start, limit: start + length, mapping: mapping))
         kept.sort { $0.start < $1.start }
         maps[pid] = kept
         forgetFrames()
@@ -428,7 +431,7 @@ struct PerfDataReader {
         var userFromBranches = false
         if sampleType.contains(.callchain) {
             let count = try body.u64()
-            try body.need(Int(clamping: count) &* 8, "call chain of \(count) entries")
+            try body.need(count, entriesOf: 8, "call chain")
             for _ in 0 ..< count {
                 let address = try body.u64()
                 if address >= PerfData.contextMax {
@@ -448,7 +451,7 @@ struct PerfDataReader {
             if sampleType.contains(.raw) { try body.skip(Int(try body.u32()), "raw data") }
             let count = try body.u64()
             if attr.branchSampleType & (1 << 17) != 0 { _ = try body.u64() }  // hw_idx
-            try body.need(Int(clamping: count) &* 24, "branch stack of \(count) entries")
+            try body.need(count, entriesOf: 24, "branch stack")
             if !kernelMode || userFromBranches {
                 if !userFromBranches { stack.removeAll(keepingCapacity: true) }
                 frame(ip, kernel: false, pid: pid)
@@ -514,7 +517,7 @@ struct PerfDataReader {
         let recent = recentLabels[Int(tid & 255)]
         if recent.tid == tid && recent.pid == pid { return recent.labels }
         // perf script prints `:TID` for a thread whose name it never saw.
-        let comm = threads[tid]?.comm ?? ":\(tid)"
+        let comm = threads[tid] ?? ":\(tid)"
         let id = builder.intern(labels: [
             Label(key: builder.intern("comm"), string: builder.intern(comm)),
             Label(key: builder.intern("pid"), string: builder.intern(String(pid))),
@@ -539,7 +542,7 @@ struct PerfDataReader {
         }
         let location: Location
         if kernel {
-            let mapping = mappingTable.id(start: 0, limit: 0, offset: 0, path: "[kernel.kallsyms]", buildID: "")
+            let mapping = mappingTable.intern(MappingEntry(start: 0, limit: 0, offset: 0, path: "[kernel.kallsyms]", buildID: ""))
             let lines = kallsyms()?.name(at: address).map { [Line(function: builder.intern(Function(name: builder.intern($0))))] }
             location = Location(mapping: MappingID(mapping), address: address, lines: lines ?? [])
         } else {
@@ -586,8 +589,10 @@ struct PerfDataReader {
         if counts.count == 1 { builder.sampleTypes[counts[0]] = ValueType(type: "samples", unit: "count") }
         builder.reorderSampleTypes(builder.sampleTypes.indices.filter { !counts.contains($0) } + counts)
         builder.defaultSampleType = 0
-        for entry in mappingTable.entries {
-            _ = builder.intern(Mapping(start: entry.start, limit: entry.limit, fileOffset: entry.offset,
+        // Appended, not interned: the locations hold these ids already, and two entries may become equal here
+        // (one that lacked the build-id its path has elsewhere).
+        for entry in mappingTable.elements {
+            _ = builder.append(Mapping(start: entry.start, limit: entry.limit, fileOffset: entry.offset,
                                        file: builder.intern(entry.path),
                                        buildID: builder.intern(entry.buildID.isEmpty ? buildIDs[entry.path] ?? "" : entry.buildID)))
         }
@@ -610,33 +615,17 @@ struct PerfDataReader {
     }
 }
 
-/// One mapping of a process's address space.
+/// One mapping of a process's address space: its range, and its entry in the mapping table (its id in the
+/// profile: the table's entries are appended to the builder in order at the end, when build-ids recorded after
+/// the mmap, in pipe mode, are known).
 struct MapEntry {
     var start: UInt64
     var limit: UInt64
-    var offset: UInt64
-    var path: String
-    var buildID: String
-    /// Index in the `MappingTable` (and so the profile's mapping id).
     var mapping: Int32
 }
 
-/// Distinct mappings in the order first seen: a mapping's index is its id in the profile, as the builder interns
-/// them in this order at the end (build-ids recorded after the mmap, in pipe mode, are known by then).
-struct MappingTable {
-    struct Entry: Hashable {
-        var start: UInt64, limit: UInt64, offset: UInt64
-        var path: String, buildID: String
-    }
-    private(set) var entries: [Entry] = []
-    private var index: [Entry: Int32] = [:]
-
-    mutating func id(start: UInt64, limit: UInt64, offset: UInt64, path: String, buildID: String) -> Int32 {
-        let entry = Entry(start: start, limit: limit, offset: offset, path: path, buildID: buildID)
-        if let known = index[entry] { return known }
-        let id = Int32(entries.count)
-        entries.append(entry)
-        index[entry] = id
-        return id
-    }
+/// A mapping as perf.data records it, before the profile's string ids exist.
+struct MappingEntry: Hashable {
+    var start: UInt64, limit: UInt64, offset: UInt64
+    var path: String, buildID: String
 }

@@ -70,7 +70,6 @@ struct PerfEventAttr {
     var freq: Bool
     var samplePeriod: UInt64
     var branchSampleType: UInt64
-    var sampleRegsUser: UInt64
 
     /// Parses an attribute of `size` bytes (perf has written 64 to 136 and more; fields past `size` are zero).
     init(_ cursor: inout ByteCursor, size: Int) throws(ProfileError) {
@@ -91,10 +90,8 @@ struct PerfEventAttr {
         _ = try cursor.u32()  // bp_type
         _ = try cursor.u64()  // config1
         branchSampleType = 0
-        sampleRegsUser = 0
         if size >= 72 { _ = try cursor.u64() }  // config2
         if size >= 80 { branchSampleType = try cursor.u64() }
-        if size >= 88 { sampleRegsUser = try cursor.u64() }
         try cursor.seek(to: start + size)
     }
 
@@ -130,14 +127,12 @@ struct PerfEventAttr {
 /// A bounds-checked little-endian reader over bytes in memory; errors name the byte offset in the file.
 struct ByteCursor {
     let bytes: UnsafeRawBufferPointer
-    /// Offset of `bytes` in the file.
-    let base: Int
+    /// The next byte to read, an offset in the file (errors give it).
     private(set) var position: Int
     let end: Int
 
-    init(_ bytes: UnsafeRawBufferPointer, base: Int = 0, from start: Int = 0, to end: Int? = nil) {
+    init(_ bytes: UnsafeRawBufferPointer, from start: Int = 0, to end: Int? = nil) {
         self.bytes = bytes
-        self.base = base
         position = start
         self.end = end ?? bytes.count
     }
@@ -145,12 +140,21 @@ struct ByteCursor {
     var remaining: Int { end - position }
 
     func error(_ message: String) -> ProfileError {
-        ProfileError(.malformed, "invalid perf.data: \(message)", byteOffset: base + position)
+        ProfileError(.malformed, "invalid perf.data: \(message)", byteOffset: position)
     }
 
     mutating func need(_ count: Int, _ what: @autoclosure () -> String = "field") throws(ProfileError) {
         guard count >= 0 && count <= remaining else {
             throw error("\(what()) needs \(count) bytes, \(remaining) remain")
+        }
+    }
+
+    /// Checks that `count` entries of `size` bytes remain: a count read from the file may be any 64-bit number,
+    /// and multiplied out it could wrap around.
+    mutating func need(_ count: UInt64, entriesOf size: Int, _ what: @autoclosure () -> String) throws(ProfileError) {
+        let (bytes, overflow) = count.multipliedReportingOverflow(by: UInt64(size))
+        guard !overflow, bytes <= UInt64(remaining) else {
+            throw error("\(what()) of \(count) entries of \(size) bytes, \(remaining) bytes remain")
         }
     }
 
