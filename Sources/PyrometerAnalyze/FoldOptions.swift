@@ -21,6 +21,12 @@ public struct FoldOptions: Sendable, Equatable {
     /// Mark inlined lines with `_[i]` (inferno's convention). Default on; function-level views turn it off so that
     /// a function inlined in some places and called in others is one function.
     public var markInlined = true
+    /// Mark the inlined frames perf prints as frames of their own (`mix (inlined)`) with `_[i]` too, so that folded
+    /// text keeps them apart from calls (the store does). Default off: inferno names them plainly.
+    public var markInlineFrames = false
+    /// Name frames by their functions' full names (a Swift function with its parameter types) instead of their
+    /// labels (`Module.Type.method(_:_:)`). Default off: folded text and flamegraph labels use the short form.
+    public var fullNames = false
     /// Name unsymbolized code by its module only (`[libc.so.6]`), as pprof's function granularity does, instead of
     /// `module+0xoffset` (which keeps addresses apart for a symbolizer). Default off.
     public var unsymbolizedByModule = false
@@ -31,6 +37,20 @@ public struct FoldOptions: Sendable, Equatable {
     public var processRoot = true
 
     public init() {}
+
+    /// Per location of `profile`: whether one of its functions is named in `skipAfter` (by display or system
+    /// name); empty when `skipAfter` is.
+    func skipAfterMatches(in profile: Profile) -> [Bool] {
+        let names = Set(skipAfter)
+        guard !names.isEmpty else { return [] }
+        return profile.locations.map { location in
+            location.lines.contains {
+                let function = profile.functions[Int($0.function)]
+                return names.contains(profile.strings[Int(function.name)])
+                    || (function.systemName != 0 && names.contains(profile.strings[Int(function.systemName)]))
+            }
+        }
+    }
 
     /// Both annotations, as `--all` does.
     public mutating func annotateAll() {

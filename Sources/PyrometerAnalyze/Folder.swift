@@ -36,14 +36,7 @@ public struct Folder: Sendable {
                         to: &nameStore)
             nameRanges.append(Int32(nameStore.count))
         }
-        let skipAfter = Set(options.skipAfter)
-        let skipMatch: [Bool] = skipAfter.isEmpty ? [] : profile.locations.map { location in
-            location.lines.contains {
-                let function = profile.functions[Int($0.function)]
-                return skipAfter.contains(profile.strings[Int(function.name)])
-                    || (function.systemName != 0 && skipAfter.contains(profile.strings[Int(function.systemName)]))
-            }
-        }
+        let skipMatch = options.skipAfterMatches(in: profile)
         var rootNames = [Int32?](repeating: nil, count: profile.labelSets.count)
         var frames: [Int32] = []
         let width = profile.sampleTypes.count
@@ -164,7 +157,10 @@ public struct Folder: Sendable {
         }
         let lines = options.includeInline ? location.lines[...] : location.lines.suffix(1)
         for (position, line) in lines.reversed().enumerated() {
-            let annotated = position > 0
+            // perf prints an inlined function as a frame of its own (`mix (inlined)`), named plainly as inferno
+            // names it unless asked to mark it.
+            let inlined = position > 0 || (location.isInlineFrame && options.markInlineFrames)
+            let annotated = inlined
                 ? options.markInlined
                 : (options.annotateKernel && module.isKernel) || (options.annotateJit && module.isJit)
             if !annotated {
@@ -174,36 +170,23 @@ public struct Folder: Sendable {
                 continue
             }
             var name = frameName(line, profile)
-            if position > 0 {
-                if !Self.hasAnnotation(name, UInt8(ascii: "i")) { name += "_[i]" }
+            if inlined {
+                if !FrameAnnotation.appears(.inlined, in: name) { name += FrameAnnotation.inlined.suffix }
             } else if options.annotateKernel && module.isKernel {
-                name += "_[k]"
-            } else if !Self.hasAnnotation(name, UInt8(ascii: "j")) {
-                name += "_[j]"
+                name += FrameAnnotation.kernel.suffix
+            } else if !FrameAnnotation.appears(.jit, in: name) {
+                name += FrameAnnotation.jit.suffix
             }
             store.append(folded.intern(name: name))
         }
     }
 
-    /// Whether `name` contains `_[letter]`, by its bytes: `String.contains` with a string argument went through
-    /// the generic string-processing path and was 60% of folding a symbolized profile full of inline frames.
-    private static func hasAnnotation(_ name: String, _ letter: UInt8) -> Bool {
-        var copy = name
-        return copy.withUTF8 { bytes in
-            guard bytes.count >= 4 else { return false }
-            for i in 0 ... bytes.count - 4 where bytes[i] == UInt8(ascii: "_") && bytes[i + 1] == UInt8(ascii: "[")
-                && bytes[i + 2] == letter && bytes[i + 3] == UInt8(ascii: "]") {
-                return true
-            }
-            return false
-        }
-    }
-
-    /// A function's name as a frame. `;` separates frames in folded stacks: a pprof function (or a symbolizer's)
+    /// A function's name as a frame: its label (short name), or its full name with `FoldOptions.fullNames`. `;` separates frames in folded stacks: a pprof function (or a symbolizer's)
     /// named `a;b` would otherwise become two frames, so it reads `a:b`, as FlameGraph writes module names. perf
     /// script names are left as inferno leaves them (its Java tidying already removes the `;` of class names).
     private func frameName(_ line: Line, _ profile: Profile) -> String {
-        let name = profile.functionName(line)
+        let function = profile.functions[Int(line.function)]
+        let name = profile.strings[Int(options.fullNames ? function.name : function.label)]
         guard profile.sourceFormat != "perf-script" else { return name }
         // A search of the contiguous UTF-8 buffer: a generic `utf8.contains` cost 4% of `hotspots` on a large pprof.
         let hasSemicolon = name.utf8.withContiguousStorageIfAvailable { $0.contains(UInt8(ascii: ";")) }
@@ -218,9 +201,9 @@ public struct Folder: Sendable {
         if options.includeAddresses { name += " <" + String(address, radix: 16) + ">" }
         name += "]"
         if let module, options.annotateKernel && module.isKernel {
-            name += "_[k]"
+            name += FrameAnnotation.kernel.suffix
         } else if let module, options.annotateJit && module.isJit {
-            name += "_[j]"
+            name += FrameAnnotation.jit.suffix
         }
         return name
     }

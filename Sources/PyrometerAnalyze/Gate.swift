@@ -47,10 +47,14 @@ public struct GateReport: Sendable {
 public struct Gate: Sendable {
     public var rules: GateRules
     public var diffOptions: DiffOptions
+    /// How samples are charged to functions in the CPU rules.
+    public var attribution: AttributionOptions
 
-    public init(rules: GateRules, diffOptions: DiffOptions = DiffOptions()) {
+    public init(rules: GateRules, diffOptions: DiffOptions = DiffOptions(),
+                attribution: AttributionOptions = AttributionOptions()) {
         self.rules = rules
         self.diffOptions = diffOptions
+        self.attribution = attribution
     }
 
     public func evaluate(base: [Profile], head: [Profile], fold: (Profile) throws -> FoldOptions) throws -> GateReport {
@@ -87,7 +91,8 @@ public struct Gate: Sendable {
                 var options = diffOptions
                 options.minRelativeChange = limit
                 let report = try ProfileDiffer(options: options).diff(
-                    base: ProfileDiffer.Side(baseCPU, fold: fold), head: ProfileDiffer.Side(headCPU, fold: fold))
+                    base: ProfileDiffer.Side(baseCPU, attribution: attribution, fold: fold),
+                    head: ProfileDiffer.Side(headCPU, attribution: attribution, fold: fold))
                 cpuDiff = report
                 let regressions = report.regressions
                 let worst = regressions.max { ($0.relativeChange ?? .infinity) < ($1.relativeChange ?? .infinity) }
@@ -99,13 +104,15 @@ public struct Gate: Sendable {
                                         passed: regressions.isEmpty, detail: detail))
             }
             if let limit = rules.maxHotspot {
-                var merged: FoldedStacks?
+                var merged: FunctionStacks?
                 for profile in headCPU {
-                    let folded = HotspotAnalyzer.functionStacks(profile, fold: try fold(profile))
+                    let folded = HotspotAnalyzer.functionStacks(profile, fold: try fold(profile),
+                                                                attribution: attribution)
                     if merged == nil { merged = folded } else { merged!.merge(folded) }
                 }
                 var hotspotOptions = HotspotOptions()
                 hotspotOptions.threshold = limit
+                hotspotOptions.attribution = attribution
                 let report = HotspotAnalyzer(options: hotspotOptions).analyze(merged!)
                 // Strictly over the limit fails; the analyzer flags shares at the limit too.
                 hotspots = report.functions.filter { $0.selfShare > limit }

@@ -21,6 +21,11 @@ struct PairIndex {
         return keys.count - 1
     }
 
+    /// Pair `id`.
+    func pair(_ id: Int) -> (Int32, Int32) {
+        (Int32(truncatingIfNeeded: keys[id] >> 32), Int32(truncatingIfNeeded: keys[id]))
+    }
+
     /// The first element of pair `id`.
     func first(_ id: Int) -> Int32 { Int32(truncatingIfNeeded: keys[id] >> 32) }
 }

@@ -120,14 +120,17 @@ public struct ProfileDiffer: Sendable {
         public var reports: [HotspotReport]
         public var sampleCounts: [Int64?]
 
-        /// Analyzes each profile at function granularity (as `hotspots` does); `fold(profile)` gives the fold
-        /// options for a profile (its sample type chosen by name).
-        public init(_ profiles: [Profile], fold: (Profile) throws -> FoldOptions) rethrows {
+        /// Analyzes each profile at function granularity (as `hotspots` does, charging samples as `attribution`
+        /// says); `fold(profile)` gives the fold options for a profile (its sample type chosen by name).
+        public init(_ profiles: [Profile], attribution: AttributionOptions = AttributionOptions(),
+                    fold: (Profile) throws -> FoldOptions) rethrows {
             var reports: [HotspotReport] = []
             var counts: [Int64?] = []
+            var analysis = HotspotOptions()
+            analysis.attribution = attribution
             for profile in profiles {
                 let options = try fold(profile)
-                reports.append(HotspotAnalyzer().analyze(profile, fold: options))
+                reports.append(HotspotAnalyzer(options: analysis).analyze(profile, fold: options))
                 counts.append(SampleCounts.count(in: profile,
                                                  sampleType: options.sampleType ?? profile.defaultSampleType))
             }

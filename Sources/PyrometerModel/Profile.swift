@@ -28,18 +28,30 @@ public struct ValueType: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(type)/\(unit)" }
 }
 
-/// A function (or method) in a program. `name` is the display name, `systemName` the linkage name when known.
+/// A function (or method) in a program.
+///
+/// `name` is the full name (demangled: a Swift function with its parameter types), by which analyses tell
+/// functions apart; `shortName` the label a flamegraph frame shows when it differs (Swift's
+/// `Module.Type.method(_:_:)`), 0 when the full name is the label; `systemName` the linkage (mangled) name when
+/// known.
 public struct Function: Hashable, Sendable {
     public var name: StringID
     public var systemName: StringID
     public var filename: StringID
     public var startLine: Int64
-    public init(name: StringID, systemName: StringID = 0, filename: StringID = 0, startLine: Int64 = 0) {
+    public var shortName: StringID
+    public init(name: StringID, systemName: StringID = 0, filename: StringID = 0, startLine: Int64 = 0,
+                shortName: StringID = 0) {
         self.name = name
         self.systemName = systemName
         self.filename = filename
         self.startLine = startLine
+        self.shortName = shortName
     }
+
+    /// The label of this function's frames: the short name when there is one, else the full name.
+    @inlinable
+    public var label: StringID { shortName != 0 ? shortName : name }
 }
 
 /// A binary or other object mapped into a process: the module a location belongs to.

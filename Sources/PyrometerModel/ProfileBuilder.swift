@@ -187,7 +187,8 @@ public struct ProfileBuilder: Sendable {
         for (i, s) in other.strings.enumerated() where i > 0 { stringMap[i] = isEmpty ? strings.append(s) : intern(s) }
         let functionMap = other.functions.map { f in
             let function = Function(name: stringMap[Int(f.name)], systemName: stringMap[Int(f.systemName)],
-                                    filename: stringMap[Int(f.filename)], startLine: f.startLine)
+                                    filename: stringMap[Int(f.filename)], startLine: f.startLine,
+                                    shortName: stringMap[Int(f.shortName)])
             return isEmpty ? functions.append(function) : intern(function)
         }
         let mappingMap = other.mappings.map { m in

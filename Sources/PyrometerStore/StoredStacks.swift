@@ -12,6 +12,10 @@ public enum StoredStacks {
         return types.map { type in
             var options = fold
             options.sampleType = type
+            // Analyses of stored profiles tell functions apart by their full names and need to know which frames
+            // were inlined (perf prints them as frames of their own): both are kept in the text.
+            options.fullNames = true
+            options.markInlineFrames = true
             let folded = Folder(options: options).fold(profile)
             let text = folded.sortedText()
             var stacks: [StackValue] = []
@@ -101,9 +105,11 @@ struct StackProfileBuilder {
     private mutating func location(_ name: UnsafeBufferPointer<UInt8>) -> LocationID {
         let key = UnsafeRawBufferPointer(name)
         if let location = locations.find(key) { return location }
-        // Each name is a new function and location: no need to look either up.
+        // Each name is a new function and location: no need to look either up. A frame folding marked `_[i]` is
+        // an inlined function of the frame below it.
         let function = builder.append(Function(name: builder.intern(String(decoding: name, as: UTF8.self))))
-        let location = builder.append(Location(mapping: nil, address: 0, lines: [Line(function: function)]))
+        let location = builder.append(Location(mapping: nil, address: 0, lines: [Line(function: function)],
+                                               isInlineFrame: FrameAnnotation.of(key) == .inlined))
         locations.insert(key, value: location)
         return location
     }

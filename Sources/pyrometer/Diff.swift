@@ -60,6 +60,7 @@ struct Diff: ParsableCommand {
 
     @OptionGroup var sides: SidesOptions
     @OptionGroup var fold: FoldFlags
+    @OptionGroup var attribution: AttributionFlags
     @OptionGroup var statistics: DiffFlags
     @OptionGroup var output: OutputOptions
 
@@ -97,8 +98,8 @@ struct Diff: ParsableCommand {
                 return
             }
             let report = try ProfileDiffer(options: options).diff(
-                base: ProfileDiffer.Side(base, fold: fold.options(for:)),
-                head: ProfileDiffer.Side(head, fold: fold.options(for:)))
+                base: ProfileDiffer.Side(base, attribution: attribution.options, fold: fold.options(for:)),
+                head: ProfileDiffer.Side(head, attribution: attribution.options, fold: fold.options(for:)))
             if let svg {
                 let image = Comparison.render(
                     base: try Comparison.merged(base, fold: fold.options(for:)),

@@ -18,6 +18,7 @@ struct GateCommand: ParsableCommand {
 
     @OptionGroup var sides: SidesOptions
     @OptionGroup var fold: FoldFlags
+    @OptionGroup var attribution: AttributionFlags
     @OptionGroup var statistics: DiffFlags
     @OptionGroup var output: OutputOptions
 
@@ -50,7 +51,7 @@ struct GateCommand: ParsableCommand {
             let (base, head) = try sides.load()
             let rules = GateRules(maxAllocGrowth: maxAllocGrowth?.fraction, maxCPURegression: maxCPURegression?.fraction,
                                   maxHotspot: maxHotspot?.fraction)
-            let report = try Gate(rules: rules, diffOptions: statistics.options)
+            let report = try Gate(rules: rules, diffOptions: statistics.options, attribution: attribution.options)
                 .evaluate(base: base, head: head, fold: { try fold.options(for: $0) })
             let exporter = GateExporter(format: format, reproduce: sides.commandLine)
             if let junit { try OutputFile.writeAtomically(exporter.junit(report), to: junit) }

@@ -14,6 +14,7 @@ struct Hotspots: ParsableCommand {
 
     @OptionGroup var input: InputOptions
     @OptionGroup var fold: FoldFlags
+    @OptionGroup var attribution: AttributionFlags
     @OptionGroup var output: OutputOptions
 
     @Option(help: "Finding threshold in percent (default: 20 for CPU, 10 for wall-clock profiles).")
@@ -41,6 +42,7 @@ struct Hotspots: ParsableCommand {
             let profile = try input.load(keepAddresses: fold.addrs)
             var options = HotspotOptions()
             options.threshold = threshold.map { $0 / 100 }
+            options.attribution = attribution.options
             if limit > 0 { options.keepTop = limit }
             let report = HotspotAnalyzer(options: options)
                 .analyze(profile, fold: try fold.options(for: profile), kind: wallClock ? .wall : nil)

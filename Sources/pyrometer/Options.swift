@@ -170,6 +170,29 @@ struct FoldFlags: ParsableArguments {
     }
 }
 
+/// How samples are charged to functions by the analysing commands (hotspots, diff, gate, store diff).
+struct AttributionFlags: ParsableArguments {
+    @Flag(name: .customLong("inline-functions"), help: """
+        Count inlined functions as functions of their own, as `go tool pprof -top` does (default: self time \
+        belongs to the function that owns the machine code, as `perf report` and `pprof -top -noinlines` count it, \
+        with its inlined callees listed under it).
+        """)
+    var inlineFunctions = false
+    @Flag(help: """
+        Keep an interpreter's or JIT's native frames as functions (default: in stacks of Python 3.12 `-X perf`, \
+        Java perf-map or Node.js `--perf-basic-prof` code, the runtime's frames are charged to the innermost \
+        application frame and listed under it).
+        """)
+    var native = false
+
+    var options: AttributionOptions {
+        var options = AttributionOptions()
+        options.inlineFunctions = inlineFunctions
+        options.native = native
+        return options
+    }
+}
+
 /// Where a command writes its result.
 struct OutputOptions: ParsableArguments {
     @Option(name: [.short, .long], help: "Output file (written atomically); standard output when absent.")

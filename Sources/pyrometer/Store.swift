@@ -171,6 +171,7 @@ struct StoreDiff: ParsableCommand {
         periods' sums; reads sample rows, not the rollup.
         """)
     var perProfile = false
+    @OptionGroup var attribution: AttributionFlags
     @OptionGroup var statistics: DiffFlags
     @Option(help: "Report format: text, json or markdown.")
     var format: DiffExporter.Format = .text
@@ -195,7 +196,8 @@ struct StoreDiff: ParsableCommand {
             let headSide = try side(head, common, opened)
             let fold = { (_: Profile) in FoldOptions() }
             let report = try ProfileDiffer(options: statistics.options).diff(
-                base: ProfileDiffer.Side(baseSide, fold: fold), head: ProfileDiffer.Side(headSide, fold: fold))
+                base: ProfileDiffer.Side(baseSide, attribution: attribution.options, fold: fold),
+                head: ProfileDiffer.Side(headSide, attribution: attribution.options, fold: fold))
             if let svg {
                 let image = Comparison.render(
                     base: Comparison.merged(baseSide, fold: fold), head: Comparison.merged(headSide, fold: fold),

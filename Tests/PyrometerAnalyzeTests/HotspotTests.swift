@@ -70,8 +70,8 @@ import Testing
         }
         let folded = Self.folded(stacks)
         let isCandidate = folded.names.indices.map { $0 % 3 != 1 }
-        let dense = HotspotAnalyzer.largestCalleeValues(folded, isCandidate: isCandidate)
-        let hashed = HotspotAnalyzer.largestCalleeValues(folded, isCandidate: isCandidate, denseLimit: 0)
+        let dense = HotspotAnalyzer.largestCalleeValues(FunctionStacks(folded), isCandidate: isCandidate)
+        let hashed = HotspotAnalyzer.largestCalleeValues(FunctionStacks(folded), isCandidate: isCandidate, denseLimit: 0)
         #expect(dense == hashed)
         #expect(dense.contains { $0 > 0 })
         // By hand for one candidate: the largest sum over stacks containing caller → callee (callee ≠ caller).

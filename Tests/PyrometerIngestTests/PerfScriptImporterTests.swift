@@ -82,17 +82,32 @@ import Testing
         #expect(profile.kind(sampleType: 0) == .cpu)
     }
 
+    /// perf prints an inlined function as a frame of its own at the address of the frame that runs it; it is kept
+    /// by default, as inferno keeps it, and dropped with `--no-inline`. An `(inlined)` frame whose next frame has
+    /// another address is the function's DWARF name printed in place of its symbol (glibc's
+    /// `__libc_start_main_impl` for `__libc_start_main`): a frame of its own, kept either way.
     @Test func perfInlinedFramesAreKeptOrDroppedWithNoInline() throws {
         let text = """
             app 5 1.0: 1 cycles:
+            \t1004 mix+0x4 (inlined)
+            \t1004 helper+0x4 (/bin/app)
             \t27304 __libc_start_main_impl+0x84 (inlined)
-            \t1000 helper+0x4 (/bin/app)
             \t610 _start+0x20 (/bin/app)
+
+            app 5 1.1: 1 cycles:
+            \t1008 mix+0x8 (inlined)
+            \t1008 helper+0x8 (/bin/app)
+            \t2000 __mmap64 (inlined)
 
             """
         let profile = try Self.load(text).profile
-        #expect(Self.folded(profile) == ["app;_start;helper;__libc_start_main_impl 1"])
-        #expect(Self.folded(profile) { $0.includeInline = false } == ["app;_start;helper 1"])
+        #expect(Self.folded(profile) == ["app;__mmap64;helper;mix 1", "app;_start;__libc_start_main_impl;helper;mix 1"])
+        #expect(Self.folded(profile) { $0.includeInline = false }
+                == ["app;__mmap64;helper 1", "app;_start;__libc_start_main_impl;helper 1"])
+        let used = Set(profile.samples.flatMap { profile.stacks[$0.stack] })
+        let inlineFrames = Set(used.map { profile.locations[Int($0)] }.filter(\.isInlineFrame)
+            .map { profile.functionName($0.lines[0]) })
+        #expect(inlineFrames == ["mix"])
     }
 
     @Test func inlineChainsAreMarked() throws {

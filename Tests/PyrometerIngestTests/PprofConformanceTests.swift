@@ -5,8 +5,10 @@ import PyrometerModel
 import Testing
 
 /// For every profile.proto in pprof's test corpus (and our Go samples), for every sample type, per-function self and
-/// total values must equal `go tool pprof -top`'s flat and cum (pprof's own figures, at function granularity), and
-/// the totals must agree. `go` comes from Debian's golang-go, installed by scripts/test.sh.
+/// total values must equal pprof's flat and cum (pprof's own figures, at function granularity), and the totals must
+/// agree: by default (self time to the function that owns the code) those of `go tool pprof -top -noinlines`, with
+/// `--inline-functions` those of `go tool pprof -top`. `go` comes from Debian's golang-go, installed by
+/// scripts/test.sh.
 @Suite struct PprofConformanceTests {
     static let profiles: [String] = {
         let root = Fixtures.root.appendingPathComponent("pprof")
@@ -22,11 +24,12 @@ import Testing
     struct Row { var flat: (Double, Double), cum: (Double, Double) }
 
     /// Runs `go tool pprof -top` over every node; returns (total, rows by function name).
-    static func pprofTop(_ path: String, sampleIndex: Int) throws -> ((Double, Double), [String: Row]) {
+    static func pprofTop(_ path: String, sampleIndex: Int, noInlines: Bool) throws -> ((Double, Double), [String: Row]) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["go", "tool", "pprof", "-top", "-nodecount=1000000", "-nodefraction=0", "-edgefraction=0",
-                             "-symbolize=none", "-sample_index=\(sampleIndex)", path]
+                             "-symbolize=none", "-sample_index=\(sampleIndex)"] + (noInlines ? ["-noinlines"] : [])
+            + [path]
         var environment = ProcessInfo.processInfo.environment
         environment["HOME"] = environment["HOME"] ?? "/tmp"
         environment["GOCACHE"] = FileManager.default.temporaryDirectory.appendingPathComponent("pyrometer-gocache").path
@@ -51,15 +54,18 @@ import Testing
         return ((total.value, total.tolerance), rows)
     }
 
-    @Test(arguments: profiles)
-    func functionTotalsEqualGoToolPprof(_ path: String) throws {
+    @Test(arguments: profiles, [false, true])
+    func functionTotalsEqualGoToolPprof(_ path: String, inlineFunctions: Bool) throws {
         let profile = try Importers.load(InputFile(path: Fixtures.path(path))).profile
+        var analysis = HotspotOptions()
+        analysis.attribution.inlineFunctions = inlineFunctions
         for sampleIndex in profile.sampleTypes.indices {
             var options = FoldOptions()
             options.sampleType = sampleIndex
-            let report = HotspotAnalyzer().analyze(profile, fold: options)
-            let (total, rows) = try Self.pprofTop(Fixtures.path(path), sampleIndex: sampleIndex)
-            let context = "\(path) \(profile.sampleTypes[sampleIndex])"
+            let report = HotspotAnalyzer(options: analysis).analyze(profile, fold: options)
+            let (total, rows) = try Self.pprofTop(Fixtures.path(path), sampleIndex: sampleIndex,
+                                                  noInlines: !inlineFunctions)
+            let context = "\(path) \(profile.sampleTypes[sampleIndex])\(inlineFunctions ? " --inline-functions" : "")"
             // pprof prints time in its own choice of unit: compare in nanoseconds (and bytes, counts as they are).
             let scales: [String: Double] = ["nanoseconds": 1, "microseconds": 1e3, "milliseconds": 1e6, "seconds": 1e9]
             let scale = scales[profile.sampleTypes[sampleIndex].unit] ?? 1

@@ -34,12 +34,15 @@ import Testing
         return Double(text).map { ($0, 0.5) }
     }
 
-    /// Per-function self and total (the report's flat and cum) must equal pprof's `-top` for every row it prints.
+    /// Per-function self and total (the report's flat and cum) with inlined functions counted as functions
+    /// (`--inline-functions`) must equal pprof's `-top` for every row it prints.
     @Test(arguments: topCases)
     func functionTotalsMatchPprofTop(_ testCase: TopCase) throws {
         let profile = try Importers.load(InputFile(path: Fixtures.path(testCase.profile))).profile
         #expect(profile.sourceFormat == "pprof")
-        let report = HotspotAnalyzer().analyze(profile, fold: FoldOptions())
+        var options = HotspotOptions()
+        options.attribution.inlineFunctions = true
+        let report = HotspotAnalyzer(options: options).analyze(profile, fold: FoldOptions())
         let byName = Dictionary(report.functions.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         let row = try Regex(#"^\s*(\S+)\s+\S+%\s+\S+%\s+(\S+)\s+\S+%\s+(.+?)(?: \(inline\))?$"#)
         var rows = 0

@@ -145,7 +145,9 @@ struct FoldedParser {
                 location = cached
             } else {
                 let function = builder.function(named: Bytes.string(base, frameStart, frameEnd))
-                location = builder.intern(Location(mapping: nil, address: 0, lines: [Line(function: function)]))
+                // `name_[i]` is inlined into the frame before it (folding marks inlined lines so).
+                location = builder.intern(Location(mapping: nil, address: 0, lines: [Line(function: function)],
+                                                   isInlineFrame: FrameAnnotation.of(key) == .inlined))
                 frameKeys.insert(key, value: location)
             }
             stack.append(location)

@@ -35,6 +35,16 @@ struct PerfScriptParser {
     /// The first event name this worker saw in the current chunk, for the file-wide default sample type.
     private(set) var firstEventInChunk: String?
 
+    /// Which locations are inline frames perf printed on their own (`mix (inlined)`), by location id.
+    private var isInlineFrame: [Bool] = []
+    /// An `(inlined)` frame whose next frame has another address is no inline frame: perf printed the function's
+    /// DWARF name in place of its symbol (`__libc_start_main_impl (inlined)` for `__libc_start_main`). Such
+    /// locations as plain frames, by the inline frame's location id.
+    private var renamedFrames: [LocationID: LocationID] = [:]
+    /// The position in `stack` of the last frame when it is an inline frame, and its address.
+    private var pendingInline = -1
+    private var pendingAddress: UInt64 = 0
+
     // The sample being read.
     private var inEvent = false
     private var stack: [LocationID] = []
@@ -93,6 +103,7 @@ struct PerfScriptParser {
         if !stack.isEmpty { finishSample() }
         inEvent = false
         stack.removeAll(keepingCapacity: true)
+        pendingInline = -1
         period = nil
     }
 
@@ -188,13 +199,40 @@ struct PerfScriptParser {
         }
         let line = UnsafeRawBufferPointer(start: base + keyStart, count: stop - keyStart)
         let table = isJava ? 1 : 0
+        let location: LocationID
         if let cached = frameLines[table].find(line) {
-            if cached >= 0 { stack.append(cached) }
-            return
+            location = cached
+        } else {
+            guard let resolved = resolveFrameLine(base, from, stop) else { return }
+            frameLines[table].insert(line, value: resolved)
+            location = resolved
         }
-        guard let location = resolveFrameLine(base, from, stop) else { return }
-        frameLines[table].insert(line, value: location)
-        if location >= 0 { stack.append(location) }
+        guard location >= 0 else { return }
+        let inline = Int(location) < isInlineFrame.count && isInlineFrame[Int(location)]
+        if inline || pendingInline >= 0 {
+            // Only DWARF call chains print inline frames: the address is read for them and the frame after them.
+            let space = Bytes.find(Bytes.space, in: base, from: from, to: stop)
+            let address = Bytes.parseHex(base, from, space) ?? 0
+            if pendingInline >= 0 && address != pendingAddress { settleRenamedFrame() }
+            pendingInline = inline ? stack.count : -1
+            pendingAddress = address
+        }
+        stack.append(location)
+    }
+
+    /// The pending `(inlined)` frame is not followed by a frame at its address: it is a renamed function frame.
+    private mutating func settleRenamedFrame() {
+        let inline = stack[pendingInline]
+        if let known = renamedFrames[inline] {
+            stack[pendingInline] = known
+        } else {
+            var plain = builder.location(inline)
+            plain.isInlineFrame = false
+            let id = builder.intern(plain)
+            renamedFrames[inline] = id
+            stack[pendingInline] = id
+        }
+        pendingInline = -1
     }
 
     /// Parses a frame line seen for the first time: its location id, -1 when it is not a frame, nil when the line
@@ -269,13 +307,19 @@ struct PerfScriptParser {
             let systemName = position == 0 && raw != name ? builder.intern(raw) : 0
             lines.append(Line(function: builder.intern(Function(name: builder.intern(name), systemName: systemName))))
         }
-        return builder.intern(Location(mapping: mapping, address: address ?? 0, lines: lines,
-                                       isInlineFrame: isInlineFrame))
+        let id = builder.intern(Location(mapping: mapping, address: address ?? 0, lines: lines,
+                                         isInlineFrame: isInlineFrame))
+        if isInlineFrame {
+            while self.isInlineFrame.count <= Int(id) { self.isInlineFrame.append(false) }
+            self.isInlineFrame[Int(id)] = true
+        }
+        return id
     }
 
     // MARK: - Samples
 
     private mutating func finishSample() {
+        if pendingInline >= 0 { settleRenamedFrame() }
         if !stack.isEmpty && eventType >= 0 {
             let id = stack.withUnsafeBufferPointer { builder.intern(stack: $0) }
             if let period {

@@ -32,9 +32,10 @@ public struct PprofExporter: Sendable {
         for type in profile.sampleTypes { out.field(1, message: valueType(type)) }
 
         let width = profile.sampleTypes.count
+        var inlineChains = InlineChains(profile)
         for (i, sample) in profile.samples.enumerated() {
             var message = ProtoWriter()
-            message.packed(1, profile.stacks[sample.stack].map { UInt64($0) + 1 })
+            message.packed(1, inlineChains.stack(sample.stack).map { UInt64($0) + 1 })
             message.packed(2, profile.values[i * width ..< (i + 1) * width].map { UInt64(bitPattern: $0) })
             for label in profile.labelSets[Int(sample.labels)] {
                 var labelMessage = ProtoWriter()
@@ -56,7 +57,7 @@ public struct PprofExporter: Sendable {
             message.field(6, Int64(mapping.buildID))
             out.field(3, message: message)
         }
-        for (i, location) in profile.locations.enumerated() {
+        for (i, location) in (profile.locations + inlineChains.added).enumerated() {
             var message = ProtoWriter()
             message.field(1, UInt64(i + 1))
             message.field(2, location.mapping.map { UInt64($0) + 1 } ?? 0)
@@ -90,5 +91,47 @@ public struct PprofExporter: Sendable {
         // The string table last: every index above is known by now.
         for string in strings { out.field(6, string: string) }
         return compress ? Gzip.compress(out.bytes) : out.bytes
+    }
+}
+
+/// pprof has no inline frames of their own: an inlined function is a line of the location it runs in. The inline
+/// frames perf prints on their own (`mix (inlined)` above `big`) become lines of the frame below them, in new
+/// locations after the profile's.
+private struct InlineChains {
+    private let profile: Profile
+    private let hasInlineFrames: Bool
+    /// Runs of locations (inline frames, leaf first, then their owner) → the location made of them.
+    private var chains: [[LocationID]: LocationID] = [:]
+    private(set) var added: [Location] = []
+
+    init(_ profile: Profile) {
+        self.profile = profile
+        hasInlineFrames = profile.locations.contains(where: \.isInlineFrame)
+    }
+
+    /// The locations of stack `id`, leaf first, with inline frames joined to the frame below them.
+    mutating func stack(_ id: StackID) -> [LocationID] {
+        let frames = profile.stacks[id]
+        guard hasInlineFrames else { return Array(frames) }
+        var result: [LocationID] = []
+        var run: [LocationID] = []
+        for frame in frames {
+            run.append(frame)
+            if profile.locations[Int(frame)].isInlineFrame { continue }
+            result.append(run.count == 1 ? frame : chain(run))
+            run.removeAll()
+        }
+        result += run  // inline frames with no frame below them stay as they are
+        return result
+    }
+
+    private mutating func chain(_ run: [LocationID]) -> LocationID {
+        if let known = chains[run] { return known }
+        let owner = profile.locations[Int(run[run.count - 1])]
+        let lines = run.flatMap { profile.locations[Int($0)].lines }
+        let id = LocationID(profile.locations.count + added.count)
+        added.append(Location(mapping: owner.mapping, address: owner.address, lines: lines))
+        chains[run] = id
+        return id
     }
 }

@@ -15,6 +15,22 @@ enum ReportText {
         return escaped
     }
 
+    /// Plain text in a Markdown table cell: every character that Markdown or HTML could read as markup is
+    /// backslash-escaped or written as an entity, so a name cannot inject markup into a pull-request comment.
+    static func markdownText(_ text: String) -> String {
+        var escaped = ""
+        for character in printable(text) {
+            switch character {
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "&": escaped += "&amp;"
+            case "\\", "`", "*", "_", "[", "]", "|", "#", "!", "~", "(", ")": escaped += "\\" + String(character)
+            default: escaped.append(character)
+            }
+        }
+        return escaped
+    }
+
     /// Control characters would corrupt a terminal or table: shown as U+FFFD.
     static func printable(_ name: String) -> String {
         String(String.UnicodeScalarView(name.unicodeScalars.map {

@@ -1,94 +1,51 @@
 import PyrometerModel
 
-/// Options of the hotspot analysis; each field documents its default.
-public struct HotspotOptions: Sendable {
-    /// The share (0...1) at which a function is a finding; nil (the default) picks 20% for CPU and other profiles
-    /// and 10% for wall-clock profiles.
-    public var threshold: Double? = nil
-    /// Keep only this many functions in the report, the first in its order, plus every finding (flagged or hot
-    /// path); nil (the default) keeps all. A report that is printed with a limit needs no more, and ordering tens of
-    /// thousands of rarely sampled functions by name was a fifth of a large profile's analysis.
-    public var keepTop: Int? = nil
-    public init() {}
-
-    public static func defaultThreshold(for kind: ProfileKind) -> Double {
-        kind == .wall ? 0.10 : 0.20
-    }
-}
-
-/// One function's row in a hotspot report.
-public struct HotspotEntry: Sendable, Equatable {
-    public var name: String
-    /// Value of stacks whose leaf is this function.
-    public var selfValue: Int64
-    /// Value of stacks containing this function (each stack counted once, so recursion does not inflate it).
-    public var totalValue: Int64
-    public var selfShare: Double
-    public var totalShare: Double
-    /// The function itself burns at least the threshold (self share ≥ threshold).
-    public var flagged: Bool
-    /// The cost under this function reaches the threshold but is spread over callees none of which reaches it
-    /// alone, and the function's own self share is below it.
-    public var hotPath: Bool
-}
-
-/// The functions of a profile with self and inclusive values, and the findings.
-public struct HotspotReport: Sendable {
-    public var total: Int64
-    public var valueType: ValueType
-    public var kind: ProfileKind
-    public var threshold: Double
-    /// Sorted by self value, then total value (both descending), then name; with `HotspotOptions.keepTop`, only
-    /// the first of them and the findings.
-    public var functions: [HotspotEntry]
-    /// How many functions the profile has (`functions` may list fewer).
-    public var functionCount: Int
-
-    public var flagged: [HotspotEntry] { functions.filter(\.flagged) }
-    public var hotPaths: [HotspotEntry] { functions.filter(\.hotPath) }
-}
-
-/// Computes hotspots from folded stacks (function granularity: one frame name is one function).
+/// Computes hotspots at function granularity, with self time charged as `Attributor` charges it.
 public struct HotspotAnalyzer: Sendable {
     public var options: HotspotOptions
     public init(options: HotspotOptions = HotspotOptions()) { self.options = options }
 
-    /// Folds `profile` and analyzes it at function granularity, as pprof's `-top` does: the process root frame
-    /// (`comm`) is left out (it is not a function, and its total is always 100%; folded text cannot tell it apart,
-    /// so `fold | hotspots` lists it), inlined functions are not marked (one function is one row however it was
-    /// compiled in), and unsymbolized code counts per module (`[libc.so.6]`).
+    /// Analyzes `profile` at function granularity, as pprof's `-top -noinlines` does by default (see
+    /// `AttributionOptions`): the process root frame (`comm`) is left out (it is not a function, and its total is
+    /// always 100%; folded text cannot tell it apart, so `fold | hotspots` lists it), and unsymbolized code counts
+    /// per module (`[libc.so.6]`).
     public func analyze(_ profile: Profile, fold: FoldOptions, kind: ProfileKind? = nil) -> HotspotReport {
-        var folded = Self.functionStacks(profile, fold: fold)
-        if let kind { folded.kind = kind }
-        return analyze(folded)
+        var stacks = Self.functionStacks(profile, fold: fold, attribution: options.attribution)
+        if let kind { stacks.kind = kind }
+        return analyze(stacks)
     }
 
-    /// `profile` folded at function granularity, as `analyze(_:fold:kind:)` analyzes it (see there); `merge`
-    /// into another such fold to analyze several profiles as one.
-    public static func functionStacks(_ profile: Profile, fold: FoldOptions) -> FoldedStacks {
-        var options = fold
-        options.processRoot = false
-        options.markInlined = false
-        options.unsymbolizedByModule = true
-        // Sums per function do not need equal stacks merged first.
-        return Folder(options: options).fold(profile, mergingEqualStacks: false)
+    /// `profile` at function granularity, as `analyze(_:fold:kind:)` analyzes it; `merge` into another such
+    /// value to analyze several profiles as one.
+    public static func functionStacks(_ profile: Profile, fold: FoldOptions,
+                                      attribution: AttributionOptions) -> FunctionStacks {
+        Attributor(options: attribution).functionStacks(profile, fold: fold)
     }
 
-    /// - Complexity: O(unique stacks × depth).
+    /// Analyzes folded stacks whose every frame is a function (no inlined callees or native frames inside them).
     public func analyze(_ folded: FoldedStacks) -> HotspotReport {
-        let threshold = options.threshold ?? HotspotOptions.defaultThreshold(for: folded.kind)
-        let nameCount = folded.names.count
+        analyze(FunctionStacks(folded))
+    }
+
+    /// - Complexity: O(stacks × depth).
+    public func analyze(_ stacks: FunctionStacks) -> HotspotReport {
+        let threshold = options.threshold ?? HotspotOptions.defaultThreshold(for: stacks.kind)
+        let nameCount = stacks.names.count
         var selfValues = [Int64](repeating: 0, count: nameCount)
         var totalValues = [Int64](repeating: 0, count: nameCount)
         // Per stack: which functions were counted already (stamp = stack index + 1).
         var seenInStack = [Int](repeating: 0, count: nameCount)
-        var total = folded.unattributed
+        var total = stacks.unattributed
+        // Self values spent inside functions: (function, charge) → value.
+        var chargedPairs = PairIndex(capacity: 64)
+        var chargedValues: [Int64] = []
 
         // Pass 1, self and total. On unsafe buffers: slices per stack cost a retain and a release each (the loops
         // are O(all frames)).
-        folded.stacks.frames.withUnsafeBufferPointer { stackFrames in
-        folded.stacks.offsets.withUnsafeBufferPointer { stackOffsets in
-        folded.values.withUnsafeBufferPointer { stackValues in
+        stacks.stacks.frames.withUnsafeBufferPointer { stackFrames in
+        stacks.stacks.offsets.withUnsafeBufferPointer { stackOffsets in
+        stacks.values.withUnsafeBufferPointer { stackValues in
+        stacks.charges.withUnsafeBufferPointer { charges in
         seenInStack.withUnsafeMutableBufferPointer { seen in
         selfValues.withUnsafeMutableBufferPointer { selfs in
         totalValues.withUnsafeMutableBufferPointer { totals in
@@ -98,7 +55,13 @@ public struct HotspotAnalyzer: Sendable {
                 total.saturatingAdd(value)
                 let start = Int(stackOffsets[id]), end = Int(stackOffsets[id + 1])
                 guard end > start else { continue }
-                selfs[Int(stackFrames[end - 1])].saturatingAdd(value)
+                let leaf = stackFrames[end - 1]
+                selfs[Int(leaf)].saturatingAdd(value)
+                if charges[id] != .none {
+                    let pair = chargedPairs.id(leaf, charges[id].code)
+                    if pair == chargedValues.count { chargedValues.append(0) }
+                    chargedValues[pair].saturatingAdd(value)
+                }
                 for index in start ..< end {
                     let frame = Int(stackFrames[index])
                     if seen[frame] != id + 1 {
@@ -107,6 +70,7 @@ public struct HotspotAnalyzer: Sendable {
                     }
                 }
             }
+        }
         }
         }
         }
@@ -127,30 +91,90 @@ public struct HotspotAnalyzer: Sendable {
             anyCandidate = true
         }
         let largestCallee = anyCandidate
-            ? Self.largestCalleeValues(folded, isCandidate: isCandidate) : [Int64](repeating: 0, count: nameCount)
+            ? Self.largestCalleeValues(stacks, isCandidate: isCandidate) : [Int64](repeating: 0, count: nameCount)
+        let breakdown = Breakdown(stacks, pairs: chargedPairs, values: chargedValues, total: total)
         var entries: [HotspotEntry] = []
         for i in 0 ..< nameCount where totalValues[i] != 0 {
             let selfValue = selfValues[i], totalValue = totalValues[i]
             let flagged = total > 0 && Double(selfValue) >= limit
             let hotPath = total > 0 && !flagged && Double(totalValue) >= limit && Double(largestCallee[i]) < limit
             entries.append(HotspotEntry(
-                name: folded.names[i], selfValue: selfValue, totalValue: totalValue,
+                name: stacks.names[i], selfValue: selfValue, totalValue: totalValue,
                 selfShare: total > 0 ? Double(selfValue) / Double(total) : 0,
                 totalShare: total > 0 ? Double(totalValue) / Double(total) : 0,
-                flagged: flagged, hotPath: hotPath))
+                flagged: flagged, hotPath: hotPath,
+                inlined: breakdown.inside(Int32(i), .inlined), native: breakdown.inside(Int32(i), .native)))
         }
         let functionCount = entries.count
         entries = Self.ordered(entries, keepingTop: options.keepTop)
-        return HotspotReport(total: total, valueType: folded.valueType, kind: folded.kind, threshold: threshold,
-                             functions: entries, functionCount: functionCount)
+        return HotspotReport(total: total, valueType: stacks.valueType, kind: stacks.kind, threshold: threshold,
+                             functions: entries, functionCount: functionCount,
+                             inlinedFindings: breakdown.inlinedFindings(atLeast: limit),
+                             attribution: options.attribution)
+    }
+
+    /// The self values charged inside functions, from pass 1's (function, charge) sums.
+    private struct Breakdown {
+        /// Per function: (charge, value) pairs.
+        private var byFunction: [Int32: [(FunctionStacks.Charge, Int64)]] = [:]
+        private let stacks: FunctionStacks
+        private let total: Int64
+
+        init(_ stacks: FunctionStacks, pairs: PairIndex, values: [Int64], total: Int64) {
+            self.stacks = stacks
+            self.total = total
+            for (pair, value) in values.enumerated() {
+                let (function, code) = pairs.pair(pair)
+                byFunction[function, default: []].append((FunctionStacks.Charge(code: code), value))
+            }
+        }
+
+        private func share(_ value: Int64) -> Double { total > 0 ? Double(value) / Double(total) : 0 }
+
+        /// What `function`'s self value was spent in, of one kind, largest first (then by name).
+        func inside(_ function: Int32, _ kind: ChargeKind) -> [ChargedFunction] {
+            guard let charges = byFunction[function] else { return [] }
+            return Self.sorted(charges.filter { $0.0.kind == kind }.map {
+                ChargedFunction(name: stacks.name(of: $0.0)!, selfValue: $0.1, selfShare: share($0.1))
+            })
+        }
+
+        /// Inlined functions whose self value over all their hosts is at least `limit`.
+        func inlinedFindings(atLeast limit: Double) -> [InlinedHotspot] {
+            var hosts: [Int32: [ChargedFunction]] = [:]
+            for (function, charges) in byFunction {
+                for (charge, value) in charges where charge.kind == .inlined {
+                    hosts[charge.id, default: []].append(ChargedFunction(
+                        name: stacks.names[Int(function)], selfValue: value, selfShare: share(value)))
+                }
+            }
+            var findings: [InlinedHotspot] = []
+            for (id, list) in hosts {
+                let value = list.reduce(Int64(0)) { $0.addingSaturated($1.selfValue) }
+                guard total > 0 && Double(value) >= limit else { continue }
+                findings.append(InlinedHotspot(name: stacks.inlinedNames[Int(id)], selfValue: value,
+                                               selfShare: share(value), hosts: Self.sorted(list)))
+            }
+            return findings.sorted {
+                $0.selfValue != $1.selfValue ? $0.selfValue > $1.selfValue
+                    : $0.name.utf8.lexicographicallyPrecedes($1.name.utf8)
+            }
+        }
+
+        private static func sorted(_ list: [ChargedFunction]) -> [ChargedFunction] {
+            list.sorted {
+                $0.selfValue != $1.selfValue ? $0.selfValue > $1.selfValue
+                    : $0.name.utf8.lexicographicallyPrecedes($1.name.utf8)
+            }
+        }
     }
 
     /// For each candidate caller, the largest value of the stacks through one of its calls to another function,
     /// each stack counted once per edge (stamp = stack index + 1); 0 for other functions.
     /// `denseLimit` is the most (candidate, callee) slots a dense table may have.
-    static func largestCalleeValues(_ folded: FoldedStacks, isCandidate: [Bool],
+    static func largestCalleeValues(_ stacks: FunctionStacks, isCandidate: [Bool],
                                     denseLimit: Int = 1 << 20) -> [Int64] {
-        let nameCount = folded.names.count
+        let nameCount = stacks.names.count
         var largest = [Int64](repeating: 0, count: nameCount)
         // Candidates are few (their totals reach the threshold), so a dense table of (candidate, callee) slots
         // is small and takes one memory access per call edge, where a hash of the pair took four scattered
@@ -167,9 +191,9 @@ public struct HotspotAnalyzer: Sendable {
         var pairs = PairIndex(capacity: dense ? 1 : 64)
         var pairEdges: [Edge] = []
 
-        folded.stacks.frames.withUnsafeBufferPointer { stackFrames in
-        folded.stacks.offsets.withUnsafeBufferPointer { stackOffsets in
-        folded.values.withUnsafeBufferPointer { values in
+        stacks.stacks.frames.withUnsafeBufferPointer { stackFrames in
+        stacks.stacks.offsets.withUnsafeBufferPointer { stackOffsets in
+        stacks.values.withUnsafeBufferPointer { values in
         candidateSlot.withUnsafeBufferPointer { slots in
         table.withUnsafeMutableBufferPointer { table in
             for id in 0 ..< values.count where values[id] != 0 {

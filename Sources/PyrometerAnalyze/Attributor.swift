@@ -1,0 +1,199 @@
+import PyrometerModel
+
+/// Charges each sample of a profile to functions (docs/attribution.md): a frame is the function that owns its
+/// machine code, named by its full name (unsymbolized code by its module, `[libc.so.6]`); an inlined callee is
+/// detail inside its owner; in stacks that run application code on an interpreter or JIT, the runtime's native
+/// frames are detail inside the innermost application frame.
+public struct Attributor: Sendable {
+    public var options: AttributionOptions
+    public init(options: AttributionOptions = AttributionOptions()) { self.options = options }
+
+    /// What one location contributes, worked out once per location.
+    private struct LocationInfo {
+        /// Frames (function-name ids) in `frameStore`, outermost first: the owner alone, every line with
+        /// `inlineFunctions`, none for an inline frame perf printed separately (its owner is the frame below).
+        var frames: Range<Int32>
+        /// The charge when this location is the leaf: its innermost inlined callee, if any.
+        var leafCharge: FunctionStacks.Charge
+        var role: FrameRole
+        var isInlineFrame: Bool
+    }
+
+    /// Folds `profile` at function granularity. From `fold`: the sample type, `skipAfter`, and `includeInline`
+    /// (off: inlined callees are neither frames nor charges).
+    /// - Complexity: O(samples × depth); each location is named once.
+    public func functionStacks(_ profile: Profile, fold: FoldOptions) -> FunctionStacks {
+        let type = fold.sampleType ?? profile.defaultSampleType
+        var result = FunctionStacks(valueType: profile.sampleTypes.isEmpty
+                                        ? ValueType(type: "samples", unit: "count") : profile.sampleTypes[type],
+                                    kind: profile.sampleTypes.isEmpty ? .cpu : profile.kind(sampleType: type))
+        guard !profile.sampleTypes.isEmpty else { return result }
+
+        // Per location: its frames in one flat store (the sample loop runs on unsafe buffers; an array per location
+        // costs a retain and a release per frame), its leaf charge and its role.
+        var frameStore: [Int32] = []
+        var infos: [LocationInfo] = []
+        infos.reserveCapacity(profile.locations.count)
+        var functionNames = [Int32](repeating: -1, count: profile.functions.count)
+        var moduleNames = [Int32](repeating: -1, count: profile.mappings.count + 1)
+        var moduleRoles = [FrameRole?](repeating: nil, count: profile.mappings.count + 1)
+        var hasApplication = false
+        func functionName(_ line: Line) -> Int32 {
+            let function = Int(line.function)
+            if functionNames[function] < 0 {
+                functionNames[function] = result.intern(name: Self.name(line, profile))
+            }
+            return functionNames[function]
+        }
+        for location in profile.locations {
+            let start = Int32(frameStore.count)
+            var leafCharge = FunctionStacks.Charge.none
+            let moduleIndex = location.mapping.map(Int.init) ?? profile.mappings.count
+            if location.lines.isEmpty {
+                if moduleNames[moduleIndex] < 0 {
+                    moduleNames[moduleIndex] = result.intern(name: Self.unsymbolizedName(location, profile))
+                }
+                frameStore.append(moduleNames[moduleIndex])
+            } else if options.inlineFunctions && fold.includeInline {
+                for line in location.lines.reversed() { frameStore.append(functionName(line)) }
+            } else if location.isInlineFrame {
+                // Owned by the frame below it; a leaf charge unless inlined callees are left out.
+                if fold.includeInline {
+                    leafCharge = .inlined(result.internInlined(Self.name(location.lines[0], profile)))
+                }
+            } else {
+                frameStore.append(functionName(location.lines[location.lines.count - 1]))
+                if location.lines.count > 1 && fold.includeInline {
+                    leafCharge = .inlined(result.internInlined(Self.name(location.lines[0], profile)))
+                }
+            }
+            // The role: by the module (once per module) unless the name says more (`py::`, folded `_[j]`).
+            let ownerName = location.lines.last.map { profile.functionName($0) }
+            let role: FrameRole
+            if let known = moduleRoles[moduleIndex], location.mapping != nil,
+               !(ownerName.map(FrameRoles.isApplicationName) ?? false) {
+                role = known
+            } else {
+                role = FrameRoles.role(module: profile.mappingFile(of: location), name: ownerName)
+                if location.mapping != nil && role != .application { moduleRoles[moduleIndex] = role }
+            }
+            hasApplication = hasApplication || role == .application
+            infos.append(LocationInfo(frames: start ..< Int32(frameStore.count), leafCharge: leafCharge, role: role,
+                                      isInlineFrame: location.isInlineFrame))
+        }
+        let chargesApplications = hasApplication && !options.native
+        // The native name of each location when it is the leaf of a stack charged to an application frame.
+        var nativeNames = [Int32](repeating: -1, count: chargesApplications ? profile.locations.count : 0)
+
+        let skipMatch = fold.skipAfterMatches(in: profile)
+        var frames: [Int32] = []
+        let width = profile.sampleTypes.count
+        profile.stacks.frames.withUnsafeBufferPointer { stackFrames in
+        profile.stacks.offsets.withUnsafeBufferPointer { stackOffsets in
+        frameStore.withUnsafeBufferPointer { store in
+        infos.withUnsafeBufferPointer { infos in
+        profile.values.withUnsafeBufferPointer { values in
+            for (i, sample) in profile.samples.enumerated() {
+                let value = values[i * width + type]
+                if value == 0 { continue }
+                let lowest = Int(stackOffsets[Int(sample.stack)])
+                var highest = Int(stackOffsets[Int(sample.stack) + 1])
+                if !skipMatch.isEmpty {
+                    for index in lowest ..< highest where skipMatch[Int(stackFrames[index])] {
+                        highest = index + 1
+                        break
+                    }
+                }
+                guard highest > lowest else {
+                    result.unattributed.saturatingAdd(value)
+                    continue
+                }
+                // Leaf first: locations [lowest, highest). `keptFrom` is the first kept location; runtime frames
+                // between application frames are dropped in the loop.
+                var keptFrom = lowest
+                var charge = infos[Int(stackFrames[lowest])].leafCharge
+                var innermostApp = -1, outermostApp = -1
+                if chargesApplications {
+                    for index in lowest ..< highest where infos[Int(stackFrames[index])].role == .application {
+                        if innermostApp < 0 { innermostApp = index }
+                        outermostApp = index
+                    }
+                }
+                if innermostApp > lowest {
+                    // Above the innermost application frame: the runtime's and the system's frames are charged to
+                    // it, up to the first frame of other code (a C extension), which keeps its own.
+                    var index = innermostApp - 1
+                    while index >= lowest {
+                        let role = infos[Int(stackFrames[index])].role
+                        if role != .runtime && role != .system { break }
+                        index -= 1
+                    }
+                    if index < lowest {
+                        keptFrom = innermostApp
+                        let leaf = Self.ownerLocation(stackFrames, from: lowest, below: innermostApp, infos)
+                        if nativeNames[leaf] < 0 {
+                            nativeNames[leaf] = result.internNative(Self.nativeName(profile.locations[leaf], profile))
+                        }
+                        charge = .native(nativeNames[leaf])
+                    }
+                }
+                frames.removeAll(keepingCapacity: true)
+                var index = highest
+                while index > keptFrom {
+                    index -= 1
+                    let info = infos[Int(stackFrames[index])]
+                    if index > innermostApp && index < outermostApp && (info.role == .runtime || info.role == .system) {
+                        continue
+                    }
+                    frames.append(contentsOf: UnsafeBufferPointer(rebasing: store[Int(info.frames.lowerBound) ..< Int(info.frames.upperBound)]))
+                }
+                if frames.isEmpty {
+                    // Only inline frames perf printed on their own, with no owner below: they are the functions.
+                    for index in stride(from: highest - 1, through: keptFrom, by: -1) {
+                        let location = profile.locations[Int(stackFrames[index])]
+                        if let line = location.lines.first {
+                            frames.append(result.intern(name: Self.name(line, profile)))
+                        }
+                    }
+                    charge = .none
+                    if frames.isEmpty {
+                        result.unattributed.saturatingAdd(value)
+                        continue
+                    }
+                }
+                frames.withUnsafeBufferPointer { result.add(frames: $0, charge: charge, value: value) }
+            }
+        }
+        }
+        }
+        }
+        }
+        return result
+    }
+
+    /// The first location from `from` (leaf side) up to `end` that owns code: perf's separately printed inline
+    /// frames belong to the frame below them.
+    private static func ownerLocation(_ stack: UnsafeBufferPointer<LocationID>, from: Int, below end: Int,
+                                      _ infos: UnsafeBufferPointer<LocationInfo>) -> Int {
+        var index = from
+        while index < end - 1 && infos[Int(stack[index])].isInlineFrame { index += 1 }
+        return Int(stack[index])
+    }
+
+    /// A function's full name, without folded text's `_[i]`/`_[k]`/`_[j]` marks (they are roles, not names).
+    static func name(_ line: Line, _ profile: Profile) -> String {
+        FrameAnnotation.stripped(profile.functionName(line))
+    }
+
+    /// The native function a leaf location stands for: its owning function, else its module.
+    private static func nativeName(_ location: Location, _ profile: Profile) -> String {
+        if let line = location.lines.last { return name(line, profile) }
+        return unsymbolizedName(location, profile)
+    }
+
+    /// Code without a symbol counts per module (`[libc.so.6]`), as pprof's function granularity does.
+    private static func unsymbolizedName(_ location: Location, _ profile: Profile) -> String {
+        let file = profile.mappingFile(of: location)
+        return file.isEmpty ? "[unknown]" : "[" + ModuleKind.basename(file) + "]"
+    }
+}
