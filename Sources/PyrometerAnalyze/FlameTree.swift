@@ -19,6 +19,8 @@ public struct FlameTree: Sendable {
     }
 
     public private(set) var names: [String]
+    /// Short labels of names that have one (see `FoldedStacks.labels`), by name index.
+    public private(set) var labels: [Int32: String]
     public private(set) var nodes: [Node]
     public let valueType: ValueType
     /// The depth of the deepest frame (the root is depth 0).
@@ -34,6 +36,7 @@ public struct FlameTree: Sendable {
     /// - Complexity: O(n log n) in the unique stacks for the sort, then O(total frames).
     public init(_ folded: FoldedStacks, reverse: Bool = false) {
         names = folded.names
+        labels = folded.labels
         valueType = folded.valueType
         nodes = [Node(name: -1, parent: -1, depth: 0, total: 0, selfValue: 0, children: [])]
         maxDepth = 0

@@ -34,8 +34,15 @@ public struct FoldedStacks: Sendable {
     /// The sum of all values, stackless samples included (as pprof's totals include them).
     public var total: Int64 { values.reduce(unattributed) { $0.addingSaturated($1) } }
 
+    /// Short labels of frames named by full names (`FoldOptions.fullNames`), by frame-name id, where they differ:
+    /// a flamegraph draws the label and shows the full name in the tooltip.
+    public private(set) var labels: [Int32: String] = [:]
+
     /// The id of frame name `name`.
     public mutating func intern(name: String) -> Int32 { nameTable.intern(name) }
+
+    /// Sets the label drawn for frame name `id`.
+    public mutating func setLabel(_ label: String, for id: Int32) { labels[id] = label }
 
     /// Adds `value` to the stack of frame-name ids `frames` (root first).
     public mutating func add(frames: UnsafeBufferPointer<Int32>, value: Int64) {
@@ -51,6 +58,7 @@ public struct FoldedStacks: Sendable {
     /// Adds every stack of `other` (matched by frame names), e.g. to merge one side of a diff.
     public mutating func merge(_ other: FoldedStacks) {
         let names = other.names.map { intern(name: $0) }
+        for (id, label) in other.labels { labels[names[Int(id)]] = label }
         var frames: [Int32] = []
         for id in 0 ..< other.count where other.values[id] != 0 {
             frames.removeAll(keepingCapacity: true)

@@ -165,11 +165,15 @@ public struct Folder: Sendable {
                 : (options.annotateKernel && module.isKernel) || (options.annotateJit && module.isJit)
             if !annotated {
                 let function = Int(line.function)
-                if plainNames[function] < 0 { plainNames[function] = folded.intern(name: frameName(line, profile)) }
+                if plainNames[function] < 0 {
+                    plainNames[function] = folded.intern(name: frameName(line, profile))
+                    if let label = label(line, profile) { folded.setLabel(label, for: plainNames[function]) }
+                }
                 store.append(plainNames[function])
                 continue
             }
             var name = frameName(line, profile)
+            let suffixStart = name.utf8.count
             if inlined {
                 if !FrameAnnotation.appears(.inlined, in: name) { name += FrameAnnotation.inlined.suffix }
             } else if options.annotateKernel && module.isKernel {
@@ -177,8 +181,19 @@ public struct Folder: Sendable {
             } else if !FrameAnnotation.appears(.jit, in: name) {
                 name += FrameAnnotation.jit.suffix
             }
-            store.append(folded.intern(name: name))
+            let id = folded.intern(name: name)
+            if let label = label(line, profile) {
+                folded.setLabel(label + String(decoding: name.utf8.dropFirst(suffixStart), as: UTF8.self), for: id)
+            }
+            store.append(id)
         }
+    }
+
+    /// The short label of a frame named by its function's full name, when the two differ.
+    private func label(_ line: Line, _ profile: Profile) -> String? {
+        let function = profile.functions[Int(line.function)]
+        guard options.fullNames, function.shortName != 0, function.shortName != function.name else { return nil }
+        return profile.strings[Int(function.shortName)].replacingSemicolons()
     }
 
     /// A function's name as a frame: its label (short name), or its full name with `FoldOptions.fullNames`. `;` separates frames in folded stacks: a pprof function (or a symbolizer's)

@@ -102,8 +102,8 @@ struct Diff: ParsableCommand {
                 head: ProfileDiffer.Side(head, attribution: attribution.options, fold: fold.options(for:)))
             if let svg {
                 let image = Comparison.render(
-                    base: try Comparison.merged(base, fold: fold.options(for:)),
-                    head: try Comparison.merged(head, fold: fold.options(for:)),
+                    base: try Comparison.merged(base, fold: fold.drawingOptions(for:)),
+                    head: try Comparison.merged(head, fold: fold.drawingOptions(for:)),
                     widths: widths, normalized: report.normalized, reverse: false, title: "Differential Flame Graph",
                     subtitle: "red: grew, blue: shrank (inclusive share, head vs base)")
                 try OutputFile.writeAtomically(image, to: svg)

@@ -58,7 +58,7 @@ struct Flamegraph: ParsableCommand {
                 return
             }
             let profile = try input.load(keepAddresses: fold.addrs)
-            let folded = Folder(options: try fold.options(for: profile)).fold(profile)
+            let folded = Folder(options: try fold.drawingOptions(for: profile)).fold(profile)
             let tree = FlameTree(folded, reverse: reverse)
             guard tree.total > 0 else { throw CLIError("no samples with stacks in the input: nothing to draw") }
             var options = FlamegraphOptions()
@@ -88,7 +88,7 @@ struct Flamegraph: ParsableCommand {
         case 2:
             let sides = try input.inputs.map { path in
                 let profile = try input.read.load([path], keepAddresses: fold.addrs)
-                return Folder(options: try fold.options(for: profile)).fold(profile)
+                return Folder(options: try fold.drawingOptions(for: profile)).fold(profile)
             }
             (base, head) = (sides[0], sides[1])
         case 0, 1:
@@ -97,7 +97,7 @@ struct Flamegraph: ParsableCommand {
                   let after = profile.sampleTypeIndex(named: "after") else {
                 throw CLIError("--diff needs two inputs (BASE HEAD) or one folded input with two count columns")
             }
-            var options = try fold.options(for: profile)
+            var options = try fold.drawingOptions(for: profile)
             options.sampleType = before
             base = Folder(options: options).fold(profile)
             options.sampleType = after

@@ -148,6 +148,14 @@ struct FoldFlags: ParsableArguments {
             help: "Drop the callers of frames named FUNC (and the process root); repeatable.")
     var skipAfter: [String] = []
 
+    /// The fold options of a flamegraph of `profile`: frames told apart by their functions' full names and drawn
+    /// with their short labels.
+    func drawingOptions(for profile: Profile) throws -> FoldOptions {
+        var options = try options(for: profile)
+        options.fullNames = true
+        return options
+    }
+
     /// The fold options for `profile`, or an error naming the sample types it has.
     func options(for profile: Profile) throws -> FoldOptions {
         var options = FoldOptions()

@@ -1,7 +1,7 @@
 /// The fixed style sheet and script embedded in every flamegraph. They contain nothing derived from the profile or
 /// the options: the script reads its settings from attributes of `<g id="frames">` and each frame's data from its
-/// `data-x` (start), `data-v` (value) and `data-l` (name length in UTF-16 units: the `<title>` is the name followed
-/// by the counts) attributes and its `<title>`.
+/// `data-x` (start), `data-v` (value), `data-l` (name length in UTF-16 units: the `<title>` is the name followed
+/// by the counts) and, for a full name with a short label, `data-s` (the label drawn) attributes and its `<title>`.
 ///
 /// Neither may contain the CDATA terminator; a unit test checks this.
 enum FlamegraphAssets {
@@ -58,6 +58,7 @@ enum FlamegraphAssets {
             var f = {
                 g: g, rect: rect, text: text, label: label,
                 name: label.slice(0, num(g, "data-l", label.length)),
+                short: g.getAttribute("data-s"),
                 chars: null,
                 x: num(g, "data-x", 0), v: num(g, "data-v", 0), y: num(rect, "y", 0),
                 fill: rect.getAttribute("fill")
@@ -118,8 +119,9 @@ enum FlamegraphAssets {
     function fit(f, width) {
         var n = Math.floor(width / glyph);
         if (!(n >= 3)) return "";
-        if (f.chars === null) f.chars = Array.from(f.name);
-        if (f.chars.length < n) return f.name;
+        var shown = f.short || f.name;
+        if (f.chars === null) f.chars = Array.from(shown);
+        if (f.chars.length < n) return shown;
         return f.chars.slice(0, n - 2).join("") + "..";
     }
 

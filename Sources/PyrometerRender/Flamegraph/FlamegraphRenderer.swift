@@ -75,38 +75,50 @@ public struct FlamegraphRenderer: Sendable {
 
     /// Per frame name: what is written for it, computed once however many nodes share the name.
     private struct NameInfo {
-        /// The display name (annotation stripped), UTF-8, not escaped.
+        /// The label drawn in the frame (annotation stripped), UTF-8, not escaped.
         var display: [UInt8]
         /// Its escaped form.
         var escaped: [UInt8]
         /// Unicode scalars in `display` (label truncation counts these).
         var scalars: Int
-        /// UTF-16 code units in `display` (the script's string length), written as `data-l`.
+        /// The escaped name of the tooltip when it is not the label (a full name with a short label), else nil.
+        var escapedTitle: [UInt8]?
+        /// UTF-16 code units of the tooltip's name (the script's string length), written as `data-l`.
         var utf16: Int
         /// `rgb(r,g,b)`.
         var fill: [UInt8]
     }
 
-    /// - Parameter colorName: the name colours are computed from, when it is not `name`.
-    private func nameInfo(_ name: String, colorName: String? = nil) -> NameInfo {
-        var utf8 = Array(name.utf8)
-        // flamegraph.pl strips a trailing perf annotation (_[k] kernel, _[j] JIT, _[i] inlined, _[w] waker) from
-        // the label; the colour rules still see it.
-        if utf8.count >= 4, utf8[utf8.count - 4] == 0x5F, utf8[utf8.count - 3] == 0x5B, utf8.last == 0x5D,
-            [UInt8(ascii: "k"), UInt8(ascii: "j"), UInt8(ascii: "i"), UInt8(ascii: "w")].contains(utf8[utf8.count - 2])
-        {
-            utf8.removeLast(4)
+    /// - Parameter colorName: the name colours are computed from, when it is not the label.
+    /// - Parameter label: the frame's short label, when its name is a full name that differs from it.
+    private func nameInfo(_ name: String, label: String? = nil, colorName: String? = nil) -> NameInfo {
+        func withoutAnnotation(_ text: String) -> [UInt8] {
+            var utf8 = Array(text.utf8)
+            // flamegraph.pl strips a trailing perf annotation (_[k] kernel, _[j] JIT, _[i] inlined, _[w] waker)
+            // from the label; the colour rules still see it.
+            if utf8.count >= 4, utf8[utf8.count - 4] == 0x5F, utf8[utf8.count - 3] == 0x5B, utf8.last == 0x5D,
+                [UInt8(ascii: "k"), UInt8(ascii: "j"), UInt8(ascii: "i"), UInt8(ascii: "w")].contains(utf8[utf8.count - 2])
+            {
+                utf8.removeLast(4)
+            }
+            return utf8
         }
+        let utf8 = withoutAnnotation(label ?? name)
+        let title = label == nil ? utf8 : withoutAnnotation(name)
         var scalars = 0
+        for b in utf8 where b & 0xC0 != 0x80 { scalars += 1 }
         var utf16 = 0
-        for b in utf8 where b & 0xC0 != 0x80 {
-            scalars += 1
-            utf16 += b >= 0xF0 ? 2 : 1
-        }
+        for b in title where b & 0xC0 != 0x80 { utf16 += b >= 0xF0 ? 2 : 1 }
         var escaped: [UInt8] = []
         escaped.reserveCapacity(utf8.count)
         XMLEscaper.append(utf8[...], to: &escaped)
-        let color = FlamegraphColors.color(for: colorName ?? name, palette: options.palette, hash: options.hash)
+        var escapedTitle: [UInt8]?
+        if label != nil {
+            var text: [UInt8] = []
+            XMLEscaper.append(title[...], to: &text)
+            escapedTitle = text
+        }
+        let color = FlamegraphColors.color(for: colorName ?? label ?? name, palette: options.palette, hash: options.hash)
         var fill = SVGBuffer(capacity: 18)
         fill.raw("rgb(")
         fill.int(Int(color.r))
@@ -115,7 +127,8 @@ public struct FlamegraphRenderer: Sendable {
         fill.raw(",")
         fill.int(Int(color.b))
         fill.raw(")")
-        return NameInfo(display: utf8, escaped: escaped, scalars: scalars, utf16: utf16, fill: fill.bytes)
+        return NameInfo(display: utf8, escaped: escaped, scalars: scalars, escapedTitle: escapedTitle, utf16: utf16,
+                        fill: fill.bytes)
     }
 
     // MARK: document
@@ -181,7 +194,8 @@ public struct FlamegraphRenderer: Sendable {
                 if infos[slot] == nil {
                     // The root is labelled "all" but coloured as a frame with no name, as flamegraph.pl and
                     // inferno colour it.
-                    infos[slot] = node.name < 0 ? nameInfo("all", colorName: "") : nameInfo(tree.names[Int(node.name)])
+                    infos[slot] = node.name < 0 ? nameInfo("all", colorName: "")
+                        : nameInfo(tree.names[Int(node.name)], label: tree.labels[node.name])
                 }
                 let info = infos[slot].unsafelyUnwrapped
                 let x = Double(xpad) + Double(start) * scale
@@ -194,8 +208,13 @@ public struct FlamegraphRenderer: Sendable {
                 out.int(node.total)
                 out.raw("\" data-l=\"")
                 out.int(info.utf16)
+                if info.escapedTitle != nil {
+                    // The short label the script draws when zooming; the tooltip has the full name.
+                    out.raw("\" data-s=\"")
+                    out.raw(info.escaped)
+                }
                 out.raw("\"><title>")
-                out.raw(info.escaped)
+                out.raw(info.escapedTitle ?? info.escaped)
                 out.raw(" (")
                 if let comparison {
                     comparison.writeTooltip(node: Int(keptNodes[k]), countName: countNameBytes, to: &out)
