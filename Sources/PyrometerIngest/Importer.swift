@@ -25,7 +25,8 @@ public struct ImportOptions: Sendable {
     /// The most bytes a gzip input may inflate to; default 1 GiB. A larger one (a gzip bomb) is refused.
     public var maxInflatedBytes = 1 << 30
     /// perf.data: the kernel symbols (`/proc/kallsyms` of the recording host) that name kernel frames; nil (the
-    /// default) uses this machine's when the recording was made on a kernel of the same release.
+    /// default) uses this machine's when the recording was made on its kernel (same build-id), else perf's
+    /// build-id cache (`~/.debug/[kernel.kallsyms]/BUILDID/kallsyms`).
     public var kallsymsPath: String?
 
     public init() {}

@@ -29,7 +29,7 @@ struct ReadOptions: ParsableArguments {
     var noDemangle = false
     @Option(help: """
         perf.data: /proc/kallsyms of the recording host, to name kernel frames (default: this machine's, when the \
-        recording was made on the same kernel release).
+        recording was made on its kernel, else perf's build-id cache, ~/.debug/[kernel.kallsyms]/BUILDID/kallsyms).
         """)
     var kallsyms: String?
     @Option(name: .customLong("store"),

@@ -6,9 +6,11 @@ import PyrometerModel
 ///
 /// User frames become locations of their mapping at their runtime address, for the symbolizer (which reads the
 /// binaries and debug files of this machine, matched by the build-ids the file records). Kernel frames are named
-/// from a `kallsyms` file: `ImportOptions.kallsymsPath`, else `/proc/kallsyms` when the recording was made on a
-/// kernel of this machine's release. Records are processed in time order as `perf script` orders them (its
-/// `ordered_events`: at each of perf's rounds, the records up to the latest time the round before had seen).
+/// from a `kallsyms` file: `ImportOptions.kallsymsPath`, else `/proc/kallsyms` when the recording was made on this
+/// machine's kernel (same build-id; same release when the recording has no kernel build-id), else perf's build-id
+/// cache (`[kernel.kallsyms]/BUILDID/kallsyms` under `$PERF_BUILDID_DIR` or `~/.debug`). Records are processed in
+/// time order as `perf script` orders them (its `ordered_events`: at each of perf's rounds, the records up to the
+/// latest time the round before had seen).
 public struct PerfDataImporter: ProfileImporter {
     public static let formatName = "perf.data"
 
@@ -53,6 +55,9 @@ struct PerfDataReader {
     private var maps: [UInt32: [MapEntry]] = [:]
     private var kernelSymbols: Kallsyms?
     private var kernelSymbolsLoaded = false
+    /// The kernel's reference symbol and its address when recording (the kernel MMAP's `[kernel.kallsyms]_text`
+    /// and page offset), to relocate a kallsyms file saved after another boot.
+    private var kernelReference: (name: String, address: UInt64)?
 
     // The profile being built.
     private var builder = ProfileBuilder(sampleTypes: [], sourceFormat: PerfDataImporter.formatName)
@@ -356,7 +361,13 @@ struct PerfDataReader {
         var path = try body.paddedString(max(0, nameLength))
         guard length > 0, start <= UInt64.max - length else { return }
         let isKernel = misc & PerfData.miscCPUModeMask == PerfData.miscKernel || pid == UInt32.max
-        if isKernel { return }  // kernel frames are named from kallsyms
+        if isKernel {  // kernel frames are named from kallsyms
+            let kernel = "[kernel.kallsyms]"
+            if path.hasPrefix(kernel), path.utf8.count > kernel.utf8.count, kernelReference == nil {
+                kernelReference = (String(path.dropFirst(kernel.count)), pageOffset)
+            }
+            return
+        }
         if path == "//anon" || path.hasPrefix("/tmp/perf-") || path.hasPrefix("[anon") {
             // JIT code: perf's map file names it (`/tmp/perf-PID.map`), read by the symbolizer.
             path = "/tmp/perf-\(pid).map"
@@ -565,16 +576,59 @@ struct PerfDataReader {
                     diagnostics.append(Diagnostic(kind: "kallsyms file unreadable or empty; kernel frames unnamed",
                                                   count: 0, firstFile: path, firstLine: nil, example: ""))
                 }
-            } else if let osRelease, osRelease == Kallsyms.runningRelease() {
-                kernelSymbols = Kallsyms.load(path: "/proc/kallsyms")
             } else {
-                diagnostics.append(Diagnostic(
-                    kind: "kernel frames unnamed: recorded on kernel \(osRelease ?? "(unknown)"), this machine runs "
-                        + "\(Kallsyms.runningRelease() ?? "(unknown)"); pass --kallsyms with the recording host's "
-                        + "/proc/kallsyms", count: 0, firstFile: file, firstLine: nil, example: ""))
+                kernelSymbols = findKernelSymbols()
+            }
+            if let kernelReference {
+                kernelSymbols?.relocate(reference: kernelReference.name, recordedAddress: kernelReference.address)
             }
         }
         return kernelSymbols
+    }
+
+    /// The recording kernel's symbols without `--kallsyms`: this machine's when it runs that kernel (the same
+    /// build-id, or the same release when the recording names no kernel build-id), else perf's build-id cache;
+    /// nil with a warning that says what to do when neither has them.
+    private mutating func findKernelSymbols() -> Kallsyms? {
+        let recordedID = buildIDs["[kernel.kallsyms]"].flatMap(Kallsyms.normalizedBuildID)
+        let runningID = Kallsyms.runningBuildID().flatMap(Kallsyms.normalizedBuildID)
+        let runningRelease = Kallsyms.runningRelease()
+        let sameKernel = if let recordedID, let runningID { recordedID == runningID } else {
+            osRelease != nil && osRelease == runningRelease
+        }
+        if sameKernel, let symbols = Kallsyms.load(path: "/proc/kallsyms") { return symbols }
+        var searched: [String] = []
+        let directories = Kallsyms.buildIDCacheDirectories()
+        if let recordedID {
+            for directory in directories {
+                guard let path = Kallsyms.cachePath(directory: directory, buildID: recordedID) else { continue }
+                if let symbols = Kallsyms.load(path: path) { return symbols }
+                searched.append(path)
+            }
+        }
+        let recording = file.split(separator: "/").last.map(String.init).flatMap { $0.hasPrefix("<") ? nil : $0 }
+            ?? "perf.data"
+        let cacheHint = searched.isEmpty ? "" : ", and no build-id cache holds that kernel's kallsyms (looked for "
+            + searched.joined(separator: ", ") + ")"
+        let kind: String
+        if sameKernel {
+            kind = "kernel frames unnamed: this machine runs the recording's kernel, but its /proc/kallsyms shows "
+                + "this user zero addresses" + cacheHint + "; run as root, or pass --kallsyms with a copy of "
+                + "/proc/kallsyms read as root"
+        } else if let recordedID {
+            kind = "kernel frames unnamed: recorded on kernel \(osRelease ?? "(unknown)") (build-id \(recordedID)), "
+                + "this machine runs \(runningRelease ?? "(unknown)")" + (runningID.map { " (build-id \($0))" } ?? "")
+                + cacheHint + "; on the recording host, run `perf archive \(recording)` and unpack "
+                + "\(recording).tar.bz2 here with `tar xf \(recording).tar.bz2 -C "
+                + "\(directories.first ?? "~/.debug")`, or pass --kallsyms with a copy of the recording host's "
+                + "/proc/kallsyms"
+        } else {
+            kind = "kernel frames unnamed: recorded on kernel \(osRelease ?? "(unknown)"), this machine runs "
+                + "\(runningRelease ?? "(unknown)"), and the recording has no kernel build-id to find its kallsyms "
+                + "by in a build-id cache; pass --kallsyms with a copy of the recording host's /proc/kallsyms"
+        }
+        diagnostics.append(Diagnostic(kind: kind, count: 0, firstFile: file, firstLine: nil, example: ""))
+        return nil
     }
 
     // MARK: - The profile
