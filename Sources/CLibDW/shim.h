@@ -1,24 +1,15 @@
 // libdw and libelf from elfutils (Debian libdw-dev, libelf-dev): ELF symbol tables, DWARF units, lines and inline
-// chains for the symbolizer; and the demanglers (libiberty from Debian libiberty-dev for C++ and Rust, libstdc++'s
-// __cxa_demangle, the Swift runtime's swift_demangle). Only Sources/PyrometerSymbolize/LibDW/ uses this module.
+// chains for the symbolizer (demangling lives in CDemangle). Only Sources/PyrometerSymbolize/LibDW/ uses this module.
 #include <elfutils/libdwfl.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwelf.h>
 #include <dwarf.h>
 #include <gelf.h>
-#include <libiberty/demangle.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <fcntl.h>
 #include <unistd.h>
-
-// libstdc++ (always linked into Swift programs on Linux).
-char *__cxa_demangle(const char *mangled, char *buffer, size_t *length, int *status);
-
-// The Swift runtime's demangler (libswiftCore).
-char *swift_demangle(const char *mangledName, size_t mangledNameLength, char *outputBuffer,
-                     size_t *outputBufferSize, uint32_t flags);
 
 // Dwfl_Callbacks holds libdwfl's own function pointers, so it is built here in C. Separate debug files are found
 // by Pyrometer itself (FileLocator: the profile's build-id, --debug-dir, .gnu_debuglink) and reported as the

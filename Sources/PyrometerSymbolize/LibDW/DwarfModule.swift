@@ -1,11 +1,12 @@
 import CLibDW
+import PyrometerDemangle
 #if canImport(Glibc)
 import Glibc
 #endif
 
-// Every libdw, libdwfl, libelf and demangler call of Pyrometer is in this file. Handles are owned: a `DwarfSession`
-// ends its `Dwfl` (and with it every module it reported), so a `DwarfModule` is used only while its session lives
-// (sessions are pooled for the process's lifetime).
+// Every libdw, libdwfl and libelf call of Pyrometer is in this file (demangling is PyrometerDemangle's). Handles are
+// owned: a `DwarfSession` ends its `Dwfl` (and with it every module it reported), so a `DwarfModule` is used only
+// while its session lives (sessions are pooled for the process's lifetime).
 
 /// Opens `path` for reading if it is a non-empty regular file (after symbolic links), else returns -1: a profile
 /// names the files, and a FIFO would block the open, a device (`/dev/zero`) never end.
@@ -511,7 +512,7 @@ final class DwarfModule {
     private func displayName(_ linkage: String, demangle: Bool) -> String {
         guard demangle else { return linkage }
         if let known = demangled[linkage] { return known }
-        let name = Demangler.demangle(linkage)
+        let name = Demangler.demangle(linkage)?.full ?? linkage
         demangled[linkage] = name
         return name
     }
@@ -600,71 +601,6 @@ final class DwarfModule {
         var out: [UInt8] = []
         for byte in full.utf8 where !(byte == UInt8(ascii: "/") && out.last == UInt8(ascii: "/")) { out.append(byte) }
         return String(decoding: out, as: UTF8.self)
-    }
-}
-
-/// Demangling of C++ and Rust (legacy and v0) with libiberty and libstdc++, and of Swift with the Swift runtime.
-enum Demangler {
-    static func demangle(_ name: String) -> String {
-        if name.hasPrefix("_R") {
-            // Rust v0.
-            if let text = cplus_demangle(name, DMGL_PARAMS | DMGL_ANSI | DMGL_RUST) {
-                defer { free(text) }
-                return String(cString: text)
-            }
-            return name
-        }
-        if name.hasPrefix("_Z") {
-            var status: Int32 = 0
-            guard let text = __cxa_demangle(name, nil, nil, &status), status == 0 else { return name }
-            defer { free(text) }
-            let demangled = String(cString: text)
-            let stripped = strippingRustHash(demangled)
-            // A legacy Rust path (it had the hash): its components still carry rustc's `$..$` escapes.
-            return stripped.utf8.count == demangled.utf8.count ? demangled : decodingRustEscapes(stripped)
-        }
-        if name.hasPrefix("$s") || name.hasPrefix("_$s") || name.hasPrefix("$S") || name.hasPrefix("_$S")
-            || name.hasPrefix("_T0") || name.hasPrefix("$e") {
-            let utf8 = Array(name.utf8)
-            guard let text = utf8.withUnsafeBufferPointer({ buffer in
-                buffer.withMemoryRebound(to: CChar.self) { swift_demangle($0.baseAddress, $0.count, nil, nil, 0) }
-            }) else { return name }
-            defer { free(text) }
-            return String(cString: text)
-        }
-        return name
-    }
-
-    /// rustc's legacy escapes in each path component (`_$u7b$$u7b$closure$u7d$$u7d$` → `{{closure}}`,
-    /// `_$LT$Vec$LT$T$GT$$GT$` → `<Vec<T>>`, `..` → `::`), as rustfilt and perf decode them.
-    static func decodingRustEscapes(_ name: String) -> String {
-        guard name.contains("$") || name.contains("..") else { return name }
-        let escapes: [(String, String)] = [
-            ("$SP$", "@"), ("$BP$", "*"), ("$RF$", "&"), ("$LT$", "<"), ("$GT$", ">"), ("$LP$", "("),
-            ("$RP$", ")"), ("$C$", ","), ("$u7e$", "~"), ("$u20$", " "), ("$u27$", "'"), ("$u3d$", "="),
-            ("$u5b$", "["), ("$u5d$", "]"), ("$u7b$", "{"), ("$u7d$", "}"), ("$u3b$", ";"), ("$u2b$", "+"),
-            ("$u21$", "!"), ("$u22$", "\""),
-        ]
-        return name.split(separator: "::", omittingEmptySubsequences: false).map { component -> String in
-            var part = component.hasPrefix("_$") ? String(component.dropFirst()) : String(component)
-            for (escape, replacement) in escapes where part.contains(escape) {
-                part = part.replacing(escape, with: replacement)
-            }
-            return part.replacing("..", with: "::")
-        }.joined(separator: "::")
-    }
-
-    /// Rust's legacy mangling ends paths with `::h` and 16 hex digits, a hash of the crate, which rustfilt and perf
-    /// leave out.
-    static func strippingRustHash(_ name: String) -> String {
-        let utf8 = Array(name.utf8)
-        guard utf8.count > 19 else { return name }
-        let tail = utf8[(utf8.count - 19)...]
-        guard tail.starts(with: Array("::h".utf8)),
-              tail.dropFirst(3).allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) else {
-            return name
-        }
-        return String(decoding: utf8[..<(utf8.count - 19)], as: UTF8.self)
     }
 }
 
