@@ -38,16 +38,17 @@ public struct FoldOptions: Sendable, Equatable {
 
     public init() {}
 
-    /// Per location of `profile`: whether one of its functions is named in `skipAfter` (by display or system
-    /// name); empty when `skipAfter` is.
+    /// Per location of `profile`: whether one of its functions is named in `skipAfter` (by full name, label or
+    /// system name); empty when `skipAfter` is.
     func skipAfterMatches(in profile: Profile) -> [Bool] {
         let names = Set(skipAfter)
         guard !names.isEmpty else { return [] }
         return profile.locations.map { location in
             location.lines.contains {
                 let function = profile.functions[Int($0.function)]
-                return names.contains(profile.strings[Int(function.name)])
-                    || (function.systemName != 0 && names.contains(profile.strings[Int(function.systemName)]))
+                return [function.name, function.shortName, function.systemName].contains {
+                    $0 != 0 && names.contains(profile.strings[Int($0)])
+                }
             }
         }
     }

@@ -10,8 +10,13 @@ public enum ManglingScheme: Sendable, Hashable {
     case rustV0
 }
 
-/// A demangled symbol: its complete name and the label a flamegraph frame shows.
+/// A demangled symbol: the name functions are told apart by, its complete form, and the label a flamegraph frame
+/// shows.
 public struct DemangledName: Sendable, Equatable {
+    /// The name analyses key functions by: for C++ and legacy Rust the name as `perf script` prints it (libiberty's
+    /// `cplus_demangle` without options: no parameter lists or return type, `accumulate<float>`), so that a
+    /// recording names its functions alike whether perf or Pyrometer demangled them; `full` for Swift and Rust v0.
+    public var name: String
     /// The complete demangled name: C++ with parameter lists, return types and clone suffixes
     /// (`foo(int) [clone .constprop.0]`), Swift with types (`main.sum(_: Swift.Int, with: Swift.Int) -> Swift.Int`),
     /// Rust paths without the legacy hash.
@@ -22,7 +27,8 @@ public struct DemangledName: Sendable, Equatable {
     /// The scheme the symbol was mangled with.
     public var scheme: ManglingScheme
 
-    public init(full: String, short: String, scheme: ManglingScheme) {
+    public init(name: String? = nil, full: String, short: String, scheme: ManglingScheme) {
+        self.name = name ?? full
         self.full = full
         self.short = short
         self.scheme = scheme

@@ -43,6 +43,7 @@ public enum Demangler {
         }
         guard var name = demangled else { return nil }
         if isPLT {
+            name.name += "@plt"
             name.full += "@plt"
             name.short += "@plt"
         }
@@ -88,21 +89,29 @@ public enum Demangler {
         }
         if first == UInt8(ascii: "_") && second == UInt8(ascii: "Z") {
             var status: Int32 = 0
+            // perf's name: libiberty's `cplus_demangle` without options (no parameters, no return type; for legacy
+            // Rust no hash), as `perf script` prints C++ and Rust symbols.
+            let perfName = taking(cplus_demangle(cString, DMGL_NO_OPTS))
             if let demangled = taking(__cxa_demangle(cString, nil, nil, &status)), status == 0 {
                 let stripped = strippingRustHash(demangled)
                 // A legacy Rust path (it had the hash): its components still carry rustc's `$..$` escapes.
                 guard stripped.utf8.count != demangled.utf8.count else {
-                    return DemangledName(full: demangled, short: ShortName.withoutParameters(demangled),
+                    // The label is perf's name shortened as inferno shortens perf's names, so that folded stacks
+                    // read the same whether perf or Pyrometer demangled the symbol.
+                    let name = perfName ?? ShortName.withoutParameters(demangled)
+                    return DemangledName(name: name, full: demangled, short: ShortName.withoutParameters(name),
                                          scheme: .itanium)
                 }
                 let full = decodingRustEscapes(stripped)
-                return DemangledName(full: full, short: ShortName.withoutParameters(full), scheme: .rustLegacy)
+                return DemangledName(name: perfName ?? full, full: full, short: ShortName.withoutParameters(full),
+                                     scheme: .rustLegacy)
             }
             // libstdc++ rejects legacy Rust names that carry rustc's `.llvm.<digits>` suffix; libiberty's Rust
             // demangler takes them (and drops the hash and the suffix).
             guard UInt8(bitPattern: cString[2]) == UInt8(ascii: "N"),
                   let full = taking(cplus_demangle(cString, DMGL_PARAMS | DMGL_ANSI | DMGL_RUST)) else { return nil }
-            return DemangledName(full: full, short: ShortName.withoutParameters(full), scheme: .rustLegacy)
+            return DemangledName(name: perfName ?? full, full: full, short: ShortName.withoutParameters(full),
+                                 scheme: .rustLegacy)
         }
         // Swift. The runtime gives the input back when it cannot demangle it.
         guard let text = swift_demangle(cString, count, nil, nil, 0) else { return nil }

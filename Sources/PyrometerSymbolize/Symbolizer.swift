@@ -154,7 +154,8 @@ public struct Symbolizer: Sendable {
                 // Without demangling (and for C names) the linkage name is the name: one lookup.
                 let systemName = frame.linkageName.map { $0 == frame.name ? name : builder.intern($0) } ?? 0
                 let id = builder.intern(Function(name: name, systemName: systemName,
-                                                 filename: frame.file.map { builder.intern($0) } ?? 0))
+                                                 filename: frame.file.map { builder.intern($0) } ?? 0,
+                                                 shortName: frame.shortName.map { builder.intern($0) } ?? 0))
                 return Line(function: id, line: Int64(frame.line), column: Int64(frame.column))
             }
             replaced.isInlineFrame = false

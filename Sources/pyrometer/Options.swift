@@ -25,7 +25,10 @@ struct ReadOptions: ParsableArguments {
     @Option(name: .customLong("binary-path"),
             help: "A directory to look for binaries in, as pprof's PPROF_BINARY_PATH; repeatable.")
     var binaryPaths: [String] = []
-    @Flag(name: .customLong("no-demangle"), help: "Keep linkage (mangled) names when symbolizing.")
+    @Flag(name: .customLong("no-demangle"), help: """
+        Keep mangled names as they are (default: Swift, C++ and Rust names are demangled, whether the recorder \
+        left them mangled or the symbolizer finds them).
+        """)
     var noDemangle = false
     @Option(help: """
         perf.data: /proc/kallsyms of the recording host, to name kernel frames (default: this machine's, when the \
@@ -62,6 +65,7 @@ struct ReadOptions: ParsableArguments {
         if let maxInflatedMiB { options.maxInflatedBytes = maxInflatedMiB << 20 }
         options.keepAddresses = keepAddresses
         options.kallsymsPath = kallsyms
+        options.demangle = !noDemangle
         return options
     }
 

@@ -225,8 +225,10 @@ enum Tools {
     }
 
     /// `names` demangled by `c++filt` (one per line, in order).
-    static func cxxfilt(_ names: [String]) throws -> [String] {
-        let result = try run(["c++filt"], stdin: names.joined(separator: "\n") + "\n")
+    /// `names` demangled by `c++filt`; with `parameters: false`, by `c++filt -p` (no parameter lists, no return
+    /// type: the form perf prints).
+    static func cxxfilt(_ names: [String], parameters: Bool = true) throws -> [String] {
+        let result = try run(["c++filt"] + (parameters ? [] : ["-p"]), stdin: names.joined(separator: "\n") + "\n")
         return result.out.split(separator: "\n", omittingEmptySubsequences: false).prefix(names.count).map(String.init)
     }
 

@@ -73,6 +73,9 @@ import Testing
         importOptions.threads = threads
         importOptions.blockSize = 4096  // several blocks and worker splits even for small inputs
         importOptions.keepAddresses = options.contains("addrs")  // as the CLI does for --addrs
+        // inferno and FlameGraph leave symbols as perf printed them; Pyrometer demangles what perf left mangled
+        // (perf-java-faults-01 has libjvm's C++ names raw), so the comparison is made without demangling.
+        importOptions.demangle = false
         let result = try Importers.load(input, options: importOptions)
         return Folder(options: foldOptions(options)).fold(result.profile).sortedLines().map {
             String(decoding: $0.stack, as: UTF8.self) + " " + String($0.value)

@@ -62,7 +62,7 @@ public struct FoldedImporter: ProfileImporter {
     }
 
     public func parse(_ input: InputFile, options: ImportOptions) throws(ProfileError) -> ImportResult {
-        var parser = FoldedParser()
+        var parser = FoldedParser(demangle: options.demangle)
         let reader = BlockReader(
             lastBoundary: { bytes in
                 var end = bytes.count
@@ -79,6 +79,8 @@ public struct FoldedImporter: ProfileImporter {
 
 /// Line-by-line state of the folded parser.
 struct FoldedParser {
+    /// Demangle mangled frame names (`ImportOptions.demangle`).
+    let demangle: Bool
     private var builder = ProfileBuilder(sampleTypes: [ValueType(type: "samples", unit: "count")],
                                          sourceFormat: FoldedImporter.formatName)
     private var frameKeys = ByteTable(capacity: 4096)
@@ -88,6 +90,10 @@ struct FoldedParser {
     private(set) var lineNumber = 0
     private var invalid = SkippedSummary(kind: "invalid folded line (expected `frame;frame;... COUNT`)")
     private var fractional = SkippedSummary(kind: "fractional count truncated to an integer")
+
+    init(demangle: Bool) {
+        self.demangle = demangle
+    }
 
     mutating func parse(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress else { return }
@@ -144,16 +150,29 @@ struct FoldedParser {
             if let cached = frameKeys.find(key) {
                 location = cached
             } else {
-                let function = builder.function(named: Bytes.string(base, frameStart, frameEnd))
+                let annotation = FrameAnnotation.of(key)
+                let function = builder.intern(frameFunction(key, annotation: annotation))
                 // `name_[i]` is inlined into the frame before it (folding marks inlined lines so).
                 location = builder.intern(Location(mapping: nil, address: 0, lines: [Line(function: function)],
-                                                   isInlineFrame: FrameAnnotation.of(key) == .inlined))
+                                                   isInlineFrame: annotation == .inlined))
                 frameKeys.insert(key, value: location)
             }
             stack.append(location)
             frameStart = frameEnd + 1
         }
         stack.reverse()
+    }
+
+    /// The function of a frame: its name as written, or demangled (with its annotation kept at the end).
+    private mutating func frameFunction(_ frame: UnsafeRawBufferPointer, annotation: FrameAnnotation?) -> Function {
+        let text = String(decoding: frame, as: UTF8.self)
+        if demangle {
+            let symbol = annotation == nil ? text : String(decoding: frame.dropLast(4), as: UTF8.self)
+            if let function = SymbolNames.demangledFunction(symbol, suffix: annotation?.suffix ?? "", into: &builder) {
+                return function
+            }
+        }
+        return Function(name: builder.intern(text))
     }
 
     private mutating func parseCount(_ base: UnsafeRawPointer, _ range: Range<Int>, _ start: Int, _ stop: Int)

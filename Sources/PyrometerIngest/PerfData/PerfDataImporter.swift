@@ -438,11 +438,13 @@ struct PerfDataReader {
         if sampleType.contains(.read) { try body.skip(try attr.readSize(&body), "read values") }
 
         stack.removeAll(keepingCapacity: true)
-        var kernelMode = misc & PerfData.miscCPUModeMask == PerfData.miscKernel
+        let sampledInKernel = misc & PerfData.miscCPUModeMask == PerfData.miscKernel
+        var kernelMode = sampledInKernel
         var userFromBranches = false
         if sampleType.contains(.callchain) {
             let count = try body.u64()
             try body.need(count, entriesOf: 8, "call chain")
+            var userFrames = false
             for _ in 0 ..< count {
                 let address = try body.u64()
                 if address >= PerfData.contextMax {
@@ -453,6 +455,12 @@ struct PerfDataReader {
                 }
                 if userFromBranches { break }
                 frame(address, kernel: kernelMode, pid: pid)
+                userFrames = userFrames || !kernelMode
+            }
+            // `--call-graph dwarf` leaves the user part out of the kernel's call chain (perf unwinds the copied
+            // stack): the sampled function of a sample taken in user mode is its ip.
+            if !userFrames && !sampledInKernel && sampleType.contains(.stackUser) && ip != 0 {
+                frame(ip, kernel: false, pid: pid)
             }
         } else {
             frame(ip, kernel: kernelMode, pid: pid)
@@ -657,8 +665,9 @@ struct PerfDataReader {
         builder.comments = metadata
         if sawDwarfStacks {
             diagnostics.append(Diagnostic(
-                kind: "recorded with --call-graph dwarf: user stacks are not unwound yet, so samples show the sampled "
-                    + "function and kernel frames only; record with --call-graph fp (frame pointers) or lbr",
+                kind: "recorded with --call-graph dwarf: user stacks are not unwound yet, so samples show the function "
+                    + "sampled in user mode and kernel frames only (self time is right, callers are missing); record "
+                    + "with --call-graph fp (frame pointers) or lbr",
                 count: 0, firstFile: file, firstLine: nil, example: ""))
         }
         if lost > 0 {

@@ -44,7 +44,7 @@ public struct PerfScriptImporter: ProfileImporter {
 
     public func parse(_ input: InputFile, options: ImportOptions) throws(ProfileError) -> ImportResult {
         let workerCount = max(1, options.threads)
-        var workers = (0 ..< workerCount).map { _ in PerfScriptParser(keepAddresses: options.keepAddresses) }
+        var workers = (0 ..< workerCount).map { _ in PerfScriptParser(keepAddresses: options.keepAddresses, demangle: options.demangle) }
         var linesBefore = 0
         var firstEvent: String?
         var weirdEvents = SkippedSummary(kind: "weird event line (expected `comm pid/tid ... event:`)")

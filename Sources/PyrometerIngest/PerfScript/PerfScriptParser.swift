@@ -1,3 +1,4 @@
+import PyrometerDemangle
 import PyrometerModel
 
 /// One worker's state for parsing `perf script` text: its own builder and byte-keyed caches, so workers never
@@ -13,6 +14,7 @@ import PyrometerModel
 struct PerfScriptParser {
     private(set) var builder = ProfileBuilder(sampleTypes: [], sourceFormat: PerfScriptImporter.formatName)
     private let keepAddresses: Bool
+    private let demangle: Bool
 
     /// Frame lines (`symbol+off (module)`, with the leading `addr` only where the address is kept) → location id,
     /// or -1 for a line that is not a frame (a parenthesized process name). Most lines repeat exactly, so most are
@@ -65,8 +67,9 @@ struct PerfScriptParser {
         var example = ""
     }
 
-    init(keepAddresses: Bool) {
+    init(keepAddresses: Bool, demangle: Bool) {
         self.keepAddresses = keepAddresses
+        self.demangle = demangle
     }
 
     /// Parses `chunk`, which starts at a sample boundary; a sample still open at its end is finished.
@@ -297,15 +300,24 @@ struct PerfScriptParser {
         let pieces = PerfScriptGrammar.splitInlineChain(raw)
         var lines: [Line] = []
         for (position, piece) in pieces.enumerated().reversed() {
-            var name = piece == "[unknown]"
+            // perf demangles C++ and Rust but not Swift (nor anything with --no-demangle).
+            if piece != "[unknown]", demangle, let function = SymbolNames.demangledFunction(piece, into: &builder) {
+                lines.append(Line(function: builder.intern(function)))
+                continue
+            }
+            let printed = piece == "[unknown]"
                 ? "[\(module == "[unknown]" ? "unknown" : module.lastIndex(of: "/").map { String(module[module.index(after: $0)...]) } ?? module)]"
                 : piece
-            name = PerfSymbols.tidyGeneric(name)
-            if isJava { name = PerfSymbols.tidyJava(name) }
+            // The name as perf printed it is the function; the label folded stacks show is inferno's tidying
+            // of it (no parameter lists; Java's `L` class prefix and signature dropped, which name Java methods).
+            var label = ShortName.withoutParameters(printed)
+            if isJava { label = PerfSymbols.tidyJava(label) }
+            let name = isJava ? label : ShortName.withoutSemicolons(printed)
             // The symbol as perf printed it (parameters, the whole inline chain) stays the function's system name:
             // `--skip-after` matches it as inferno does.
             let systemName = position == 0 && raw != name ? builder.intern(raw) : 0
-            lines.append(Line(function: builder.intern(Function(name: builder.intern(name), systemName: systemName))))
+            lines.append(Line(function: builder.intern(Function(
+                name: builder.intern(name), systemName: systemName, shortName: label == name ? 0 : builder.intern(label)))))
         }
         let id = builder.intern(Location(mapping: mapping, address: address ?? 0, lines: lines,
                                          isInlineFrame: isInlineFrame))

@@ -1,43 +1,7 @@
 /// Name clean-ups applied to perf symbols, the same ones inferno and FlameGraph apply, so folded output matches
-/// theirs. They run once per unique frame (on a cache miss), so they work on `String`s.
+/// theirs (the parameter lists go with `ShortName.withoutParameters`). They run once per unique frame (on a cache
+/// miss), so they work on `String`s.
 enum PerfSymbols {
-    /// Drops a function's parameter list (`foo(int) const` → `foo`) and turns `;` into `:` (`;` separates frames).
-    /// Keeps Go method receivers (`pkg.(*T).m`) and `(anonymous namespace)`, and ignores parentheses nested in
-    /// `<>`, `{}` or `[]`.
-    static func tidyGeneric(_ name: String) -> String {
-        var bytes = Array(name.utf8)
-        for i in bytes.indices where bytes[i] == UInt8(ascii: ";") { bytes[i] = UInt8(ascii: ":") }
-        var depth = 0
-        var lastDotNext: Int?
-        var cut = bytes.count
-        let anonymous = Array("(anonymous namespace)".utf8)
-        for i in bytes.indices {
-            switch bytes[i] {
-            case UInt8(ascii: "<"), UInt8(ascii: "{"), UInt8(ascii: "["):
-                depth += 1
-            case UInt8(ascii: ">"), UInt8(ascii: "}"), UInt8(ascii: "]"), UInt8(ascii: ")"):
-                depth -= 1
-            case UInt8(ascii: "("):
-                if depth == 0 {
-                    let isGoReceiver = lastDotNext == i
-                    let isAnonymousNamespace = bytes.count - i >= anonymous.count
-                        && bytes[i ..< i + anonymous.count].elementsEqual(anonymous)
-                    if !isGoReceiver && !isAnonymousNamespace {
-                        cut = i
-                        break
-                    }
-                }
-                depth += 1
-            case UInt8(ascii: "."):
-                lastDotNext = i + 1
-            default:
-                break
-            }
-            if cut != bytes.count { break }
-        }
-        return String(decoding: bytes[..<cut], as: UTF8.self)
-    }
-
     /// Java frames from perf-map-agent read `Lpkg/Class;::method`: drop the leading `L` of a class path.
     static func tidyJava(_ name: String) -> String {
         if name.hasPrefix("L") && name.contains("/") { return String(name.dropFirst()) }

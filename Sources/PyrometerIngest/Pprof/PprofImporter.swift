@@ -57,7 +57,8 @@ public struct PprofImporter: ProfileImporter {
                     try raw.decodeField(&reader)
                 }
                 var diagnostics: [Diagnostic] = []
-                let tables = try raw.buildTables(diagnostics: &diagnostics, file: input.name)
+                let tables = try raw.buildTables(diagnostics: &diagnostics, file: input.name,
+                                                 demangle: options.demangle)
                 return (raw, tables, diagnostics)
             }
         })

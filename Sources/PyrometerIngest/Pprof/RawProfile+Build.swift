@@ -14,7 +14,7 @@ extension RawProfile {
 
     /// Resolves string indexes and ids of everything but the samples, applying the profile's own
     /// `drop_frames`/`keep_frames` to the locations.
-    func buildTables(diagnostics: inout [Diagnostic], file: String) throws(ProfileError) -> Tables {
+    func buildTables(diagnostics: inout [Diagnostic], file: String, demangle: Bool) throws(ProfileError) -> Tables {
         func text(_ index: Int64, _ what: String) throws(ProfileError) -> String {
             guard index >= 0 && index < Int64(strings.count) else {
                 throw ProfileError(.malformed, "invalid profile.proto: \(what) names string \(index) of \(strings.count)",
@@ -58,10 +58,17 @@ extension RawProfile {
         }
         var functionIDs = IDMap(functions.map(\.id))
         for (i, function) in functions.enumerated() {
-            functionIDs.values[i] = builder.append(PyrometerModel.Function(
+            var model = PyrometerModel.Function(
                 name: try stringID(function.name, "function", file),
                 systemName: try stringID(function.systemName, "function", file),
-                filename: try stringID(function.filename, "function", file), startLine: function.startLine))
+                filename: try stringID(function.filename, "function", file), startLine: function.startLine)
+            // A profile written by a tool that did not demangle (a Swift or C++ program's own pprof writer).
+            if demangle, let demangled = SymbolNames.demangledFunction(strings[Int(model.name)], into: &builder) {
+                model.name = demangled.name
+                model.shortName = demangled.shortName
+                if model.systemName == 0 { model.systemName = demangled.systemName }
+            }
+            functionIDs.values[i] = builder.append(model)
         }
         func functionName(_ id: UInt64) -> String {
             functionIDs.index(of: id).map { strings[Int(functions[$0].name)] } ?? ""

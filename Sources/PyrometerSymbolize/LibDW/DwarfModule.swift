@@ -26,6 +26,8 @@ func openRegularFile(_ path: String) -> Int32 {
 struct ResolvedFrame: Equatable, Sendable {
     /// The function's name (demangled unless asked otherwise).
     var name: String
+    /// Its short label, when it differs (a demangled Swift name's `Module.Type.method(_:_:)`).
+    var shortName: String? = nil
     /// The linkage (mangled) name, when the DWARF or symbol table gave one.
     var linkageName: String?
     var file: String?
@@ -482,9 +484,10 @@ final class DwarfModule {
                 } else {
                     (name, linkage) = cachedNames(unit: unit, node: nodes[index], &die)
                 }
-                if let linkage { name = displayName(linkage, demangle: demangle) }
-                chains.frames.append(ResolvedFrame(name: name ?? "??", linkageName: linkage, file: position.file,
-                                                   line: position.line, column: position.column))
+                var shortName: String?
+                if let linkage { (name, shortName) = displayName(linkage, demangle: demangle) }
+                chains.frames.append(ResolvedFrame(name: name ?? "??", shortName: shortName, linkageName: linkage,
+                                                   file: position.file, line: position.line, column: position.column))
                 if tree.nodes[Int(nodes[index])].isInlined {
                     position = callSite(&die, unit: unit, &cudie)
                 }
@@ -500,21 +503,25 @@ final class DwarfModule {
             position = lineTablePosition(&cudie, unit: unit, dwarfAddress)
             if position.file != nil { break }
         }
-        chains.frames.append(ResolvedFrame(name: displayName(name, demangle: demangle), linkageName: name,
+        let (display, shortName) = displayName(name, demangle: demangle)
+        chains.frames.append(ResolvedFrame(name: display, shortName: shortName, linkageName: name,
                                            file: position.file, line: position.line, column: position.column))
     }
 
     /// Demangled names by linkage name, and DIE names by (unit, node): a profile's addresses fall in far fewer
     /// functions than there are addresses, and demangling is the costly part of naming.
-    private var demangled: [String: String] = [:]
+    private var demangled: [String: (String, String?)] = [:]
     private var dieNames: [Int: (String?, String?)] = [:]
 
-    private func displayName(_ linkage: String, demangle: Bool) -> String {
-        guard demangle else { return linkage }
+    /// The name functions are keyed by (`DemangledName.name`: for C++ and Rust as perf prints it) and, when it
+    /// differs, the short label.
+    private func displayName(_ linkage: String, demangle: Bool) -> (String, String?) {
+        guard demangle else { return (linkage, nil) }
         if let known = demangled[linkage] { return known }
-        let name = Demangler.demangle(linkage)?.full ?? linkage
-        demangled[linkage] = name
-        return name
+        var result: (String, String?) = (linkage, nil)
+        if let name = Demangler.demangle(linkage) { result = (name.name, name.short == name.name ? nil : name.short) }
+        demangled[linkage] = result
+        return result
     }
 
     private func cachedNames(unit: Int, node: Int32, _ die: inout Dwarf_Die) -> (String?, String?) {
