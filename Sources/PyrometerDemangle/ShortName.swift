@@ -58,6 +58,15 @@ public enum ShortName {
         return String(decoding: name.utf8.map { $0 == UInt8(ascii: ";") ? UInt8(ascii: ":") : $0 }, as: UTF8.self)
     }
 
+    /// A JIT-compiled Java method as a perf map names it, tidied as inferno and FlameGraph tidy Java frames:
+    /// perf-map-agent's `Lpkg/Class;::method` loses the leading `L` of its class path and `;` becomes `:`
+    /// (`pkg/Class:::method`); the JDK's own `long pkg.Class.method(int)` stays as it is.
+    public static func javaMethod(_ name: String) -> String {
+        let name = withoutSemicolons(name)
+        if name.hasPrefix("L") && name.contains("/") { return String(name.dropFirst()) }
+        return name
+    }
+
     private static let anonymousNamespace = Array("(anonymous namespace)".utf8)
     private static let operatorKeyword = Array("operator".utf8)
     /// C++ operator names, longest first.

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import PyrometerDemangle
 
 /// A JIT's symbol map, `/tmp/perf-PID.map` (the perf convention, written by perf-map-agent, V8, the .NET runtime,
 /// LuaJIT...): one `START SIZE NAME` line per function, hexadecimal, runtime addresses.
@@ -44,14 +45,8 @@ struct JitMap {
             }
             var name = String(fields[2])
             while name.hasSuffix("\n") || name.hasSuffix("\r") { name.removeLast() }
-            // perf-map-agent writes Java methods as `Lpkg/Class;::method`: drop the `L` and the `;` (which
-            // separates frames in folded stacks), as inferno and FlameGraph tidy Java frames.
-            if name.hasPrefix("L"), let semicolon = name.firstIndex(of: ";"),
-               name[name.index(after: semicolon)...].hasPrefix("::") {
-                name = String(name[name.index(after: name.startIndex) ..< semicolon])
-                    + String(name[name.index(after: semicolon)...])
-            }
-            name = String(name.map { $0 == ";" ? ":" : $0 })
+            // Java methods tidied as `perf script` text of a JVM is (`;` separates frames in folded stacks).
+            name = ShortName.javaMethod(name)
             entries.append((start, start &+ max(size, 1), name))
         }
         var map = JitMap()

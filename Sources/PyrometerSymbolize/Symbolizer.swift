@@ -2,6 +2,7 @@ import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
+import PyrometerDemangle
 import PyrometerModel
 
 /// Options of symbolization; each field documents its default.
@@ -84,13 +85,18 @@ public struct Symbolizer: Sendable {
             if path.hasPrefix("[") { continue }
             // JIT code: perf's map file names it by runtime address (perf script prints those as they are).
             if JitMap.isJitMap(path) {
-                guard let map = JitMap.load(path: path) else {
+                // The recording host's map, or a copy beside the recording's binaries (`--binary-path DIR`
+                // holding `perf-PID.map`).
+                let copies = options.binaryPaths.map { $0 + "/" + String(path.dropFirst("/tmp/".count)) }
+                guard let map = ([path] + copies).lazy.compactMap({ JitMap.load(path: $0) }).first else {
                     notFound.append(path)
                     continue
                 }
                 for index in locations {
                     if let name = map.name(at: profile.locations[index].address) {
-                        jitChains.frames.append(ResolvedFrame(name: name, linkageName: nil, file: nil, line: 0, column: 0))
+                        let label = ShortName.withoutParameters(name)
+                        jitChains.frames.append(ResolvedFrame(name: name, shortName: label == name ? nil : label,
+                                                              linkageName: nil, file: nil, line: 0, column: 0))
                         jitChains.endChain()
                         jitLocations.append(index)
                     }

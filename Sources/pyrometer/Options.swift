@@ -23,7 +23,10 @@ struct ReadOptions: ParsableArguments {
             help: "A directory of separate debug files (.build-id/xx/rest.debug, debuglink targets); repeatable.")
     var debugDirectories: [String] = []
     @Option(name: .customLong("binary-path"),
-            help: "A directory to look for binaries in, as pprof's PPROF_BINARY_PATH; repeatable.")
+            help: """
+                A directory to look for binaries in, as pprof's PPROF_BINARY_PATH, and for JIT maps copied from the \
+                recording host (perf-PID.map); repeatable.
+                """)
     var binaryPaths: [String] = []
     @Flag(name: .customLong("no-demangle"), help: """
         Keep mangled names as they are (default: Swift, C++ and Rust names are demangled, whether the recorder \

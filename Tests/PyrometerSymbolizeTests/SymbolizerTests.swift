@@ -449,7 +449,7 @@ enum Reference {
         var options = FoldOptions()
         options.processRoot = false
         let lines = Folder(options: options).fold(profile).sortedLines().map { String(decoding: $0.stack, as: UTF8.self) }
-        #expect(lines == ["[perf-\(pid).map];Interpreter::run;io/netty/Decoder::decode"])
+        #expect(lines == ["[perf-\(pid).map];Interpreter::run;io/netty/Decoder:::decode"])
         #expect(JitMap.isJitMap("/tmp/perf-12.map") && !JitMap.isJitMap("/tmp/perf-x.map")
                 && !JitMap.isJitMap("/etc/perf-1.map"))
     }

@@ -309,10 +309,9 @@ struct PerfScriptParser {
                 ? "[\(module == "[unknown]" ? "unknown" : module.lastIndex(of: "/").map { String(module[module.index(after: $0)...]) } ?? module)]"
                 : piece
             // The name as perf printed it is the function; the label folded stacks show is inferno's tidying
-            // of it (no parameter lists; Java's `L` class prefix and signature dropped, which name Java methods).
-            var label = ShortName.withoutParameters(printed)
-            if isJava { label = PerfSymbols.tidyJava(label) }
-            let name = isJava ? label : ShortName.withoutSemicolons(printed)
+            // of it (no parameter lists; a Java class path without its `L`).
+            let name = isJava ? ShortName.javaMethod(printed) : ShortName.withoutSemicolons(printed)
+            let label = ShortName.withoutParameters(name)
             // The symbol as perf printed it (parameters, the whole inline chain) stays the function's system name:
             // `--skip-after` matches it as inferno does.
             let systemName = position == 0 && raw != name ? builder.intern(raw) : 0

@@ -2,12 +2,6 @@
 /// theirs (the parameter lists go with `ShortName.withoutParameters`). They run once per unique frame (on a cache
 /// miss), so they work on `String`s.
 enum PerfSymbols {
-    /// Java frames from perf-map-agent read `Lpkg/Class;::method`: drop the leading `L` of a class path.
-    static func tidyJava(_ name: String) -> String {
-        if name.hasPrefix("L") && name.contains("/") { return String(name.dropFirst()) }
-        return name
-    }
-
     /// Repairs Rust legacy symbols that perf demangled only partly (`_$LT$std..fs..File$GT$::read::h5d84…`):
     /// strips the `::h<16 hex>` hash and decodes `$LT$`-style escapes and `..` path separators.
     static func repairRustSymbol(_ symbol: String) -> String {
