@@ -11,10 +11,10 @@ extension ShortName {
     ///   → `main.Counter.add<A>(_:times:)`
     /// - `main.Square.name.getter : Swift.String` → `main.Square.name.getter`
     /// - `closure #2 (Swift.Int) -> Swift.Int in main.run() async -> ()` → `closure #2 in main.run()`
-    /// - `generic specialization <Swift.Int> of main.generic<A where A: Swift.Comparable>([A]) -> A?` and
-    ///   `function signature specialization <Arg[0] = Dead> of …` → `specialized main.generic<A>(_:)` (one
-    ///   `specialized ` however many specializations are chained; specializations for different types share the
-    ///   label, their `full` names differ)
+    /// - `generic specialization <Swift.Int> of main.generic<A where A: Swift.Comparable>([A]) -> A?`
+    ///   → `specialized <Swift.Int> main.generic<A>(_:)`, and `function signature specialization <Arg[0] = Dead>
+    ///   of …` → `specialized main.generic<A>(_:)` (one `specialized ` however many specializations are chained,
+    ///   with the types of the first generic one: specializations for different types have different labels)
     /// - `protocol witness for main.Shape.area() -> Swift.Double in conformance main.Square : main.Shape in main`
     ///   → `protocol witness for main.Shape.area() in conformance main.Square`
     /// - `partial apply forwarder for X` → `partial apply for X`; the async parts of a function
@@ -140,6 +140,13 @@ private struct SwiftShortener {
                 return nil
             }
             if !out.ends(with: Phrase.specialized) { out.append(contentsOf: Phrase.specialized) }
+            // A generic specialization keeps its types, so that two specializations of one function have two
+            // labels (`specialized <Swift.Int> main.f<A>(_:)`): folded text and flamegraphs would merge them.
+            if starts(at: position, Phrase.generic) && !out.ends(with: Phrase.closeSpecializedTypes) {
+                out.append(UInt8(ascii: "<"))
+                out.append(contentsOf: s[(index + Phrase.specialization.utf8.count) ..< of])
+                out.append(contentsOf: Phrase.closeSpecializedTypes)
+            }
             return of + Phrase.closeOf.utf8.count
         default:
             return nil
@@ -416,6 +423,7 @@ private enum Phrase {
     static let functionSignature = "function signature "
     static let specialization = "specialization <"
     static let closeOf = "> of "
+    static let closeSpecializedTypes = Array("> ".utf8)
     static let specialized = Array("specialized ".utf8)
 }
 

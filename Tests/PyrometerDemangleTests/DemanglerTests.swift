@@ -78,16 +78,16 @@ struct Example: Sendable, CustomTestStringConvertible {
                 "main.sum(_:with:)", .swift),
         Example("$s4main7largestyxSgSayxGSLRzlFSi_Tg5",
                 "generic specialization <Swift.Int> of main.largest<A where A: Swift.Comparable>(Swift.Array<A>) -> Swift.Optional<A>",
-                "specialized main.largest<A>(_:)", .swift),
+                "specialized <Swift.Int> main.largest<A>(_:)", .swift),
         Example("$s4main7largestyxSgSayxGSLRzlFSd_Tg5",
                 "generic specialization <Swift.Double> of main.largest<A where A: Swift.Comparable>(Swift.Array<A>) -> Swift.Optional<A>",
-                "specialized main.largest<A>(_:)", .swift),
+                "specialized <Swift.Double> main.largest<A>(_:)", .swift),
         Example("$s4main7CounterC3add_5timesyx_SitSzRzs8SendableRzlF",
                 "main.Counter.add<A where A: Swift.BinaryInteger, A: Swift.Sendable>(_: A, times: Swift.Int) -> ()",
                 "main.Counter.add<A>(_:times:)", .swift),
         Example("$s4main7CounterC3add_5timesyx_SitSzRzs8SendableRzlFs5UInt8V_Tg5",
                 "generic specialization <Swift.UInt8> of main.Counter.add<A where A: Swift.BinaryInteger, A: Swift.Sendable>(_: A, times: Swift.Int) -> ()",
-                "specialized main.Counter.add<A>(_:times:)", .swift),
+                "specialized <Swift.UInt8> main.Counter.add<A>(_:times:)", .swift),
         Example("$s4main5apply_2toS3iXE_SitF27$s4main3runyS2iYaFS2iXEfU0_AA7CounterCTf1cn_nTf4ng_n",
                 "function signature specialization <Arg[1] = Owned To Guaranteed> of function signature specialization <Arg[0] = [Closure Propagated : $s4main3runyS2iYaFS2iXEfU0_, Argument Types : [main.Counter]> of main.apply(_: (Swift.Int) -> Swift.Int, to: Swift.Int) -> Swift.Int",
                 "specialized main.apply(_:to:)", .swift),
@@ -173,12 +173,13 @@ struct Example: Sendable, CustomTestStringConvertible {
         #expect(isMangled == true)
     }
 
-    /// Specializations for different types share a short label; their full names differ.
-    @Test func specializationsDifferInFull() throws {
+    /// Specializations for different types differ in their full names and in their labels (folded text and
+    /// flamegraphs name frames by labels: one label would merge two functions).
+    @Test func specializationsDifferInFullAndShort() throws {
         let int = try #require(Demangler.demangle("$s4main7largestyxSgSayxGSLRzlFSi_Tg5"))
         let double = try #require(Demangler.demangle("$s4main7largestyxSgSayxGSLRzlFSd_Tg5"))
         #expect(int.full != double.full)
-        #expect(int.short == double.short)
+        #expect(int.short != double.short)
     }
 
     // MARK: - Suffixes and prefixes perf and nm add
@@ -384,8 +385,8 @@ struct Example: Sendable, CustomTestStringConvertible {
         let expected: Set = [
             "main.sum(_:with:)", "main.run(_:)", "closure #1 in main.run(_:)",
             "partial apply for closure #2 in main.run(_:)",
-            "inner #1 in main.run(_:)", "main.largest<A>(_:)", "specialized main.largest<A>(_:)",
-            "main.Counter.add<A>(_:times:)", "specialized main.Counter.add<A>(_:times:)",
+            "inner #1 in main.run(_:)", "main.largest<A>(_:)", "specialized <Swift.Int> main.largest<A>(_:)",
+            "main.Counter.add<A>(_:times:)", "specialized <Swift.UInt8> main.Counter.add<A>(_:times:)",
             "specialized main.apply(_:to:)",
             "protocol witness for main.Shape.area() in conformance main.Square",
             "protocol witness for main.Shape.name.getter in conformance main.Square",

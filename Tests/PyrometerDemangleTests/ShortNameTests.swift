@@ -60,7 +60,7 @@ import Testing
         ("outlined variable #0 of main.f() -> Swift.Int", "outlined variable #0 of main.f()"),
         ("Factory #1 in main.f() -> Swift.Int", "Factory #1 in main.f()"),
         ("(1) await resume partial function for partial apply forwarder for generic not re-abstracted specialization <(Swift.Int, Swift.String)> of implicit closure #3 () async throws -> B in static main.P.(get in _3957)<A, B>(url: main.U) async throws -> (status: Swift.Int, output: B)",
-         "partial apply for specialized implicit closure #3 in static main.P.get<A, B>(url:)"),
+         "partial apply for specialized <(Swift.Int, Swift.String)> implicit closure #3 in static main.P.get<A, B>(url:)"),
         ("merged function signature specialization <Arg[0] = Owned To Guaranteed> of main.A.b.setter : main.T",
          "merged specialized main.A.b.setter"),
         ("key path getter for main.A.b : Swift.Optional<main.T> : main.A", "key path getter for main.A.b"),
