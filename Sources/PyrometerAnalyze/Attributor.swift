@@ -108,9 +108,10 @@ public struct Attributor: Sendable {
                     result.unattributed.saturatingAdd(value)
                     continue
                 }
-                // Leaf first: locations [lowest, highest). `keptFrom` is the first kept location; runtime frames
-                // between application frames are dropped in the loop.
-                var keptFrom = lowest
+                // Leaf first: locations [lowest, highest). `keptFrom` is the first kept location; the runtime's
+                // frames between application frames, and between the innermost one and other code it runs (a C
+                // extension), are dropped in the loop: they are the interpreter's machinery of a call.
+                var keptFrom = lowest, glue = 0 ..< 0
                 var charge = infos[Int(stackFrames[lowest])].leafCharge
                 var innermostApp = -1, outermostApp = -1
                 if chargesApplications {
@@ -128,6 +129,7 @@ public struct Attributor: Sendable {
                         if role != .runtime && role != .system { break }
                         index -= 1
                     }
+                    glue = index + 1 ..< innermostApp
                     if index < lowest {
                         keptFrom = innermostApp
                         let leaf = Self.ownerLocation(stackFrames, from: lowest, below: innermostApp, infos)
@@ -142,7 +144,8 @@ public struct Attributor: Sendable {
                 while index > keptFrom {
                     index -= 1
                     let info = infos[Int(stackFrames[index])]
-                    if index > innermostApp && index < outermostApp && (info.role == .runtime || info.role == .system) {
+                    if glue.contains(index)
+                        || (index > innermostApp && index < outermostApp && (info.role == .runtime || info.role == .system)) {
                         continue
                     }
                     frames.append(contentsOf: UnsafeBufferPointer(rebasing: store[Int(info.frames.lowerBound) ..< Int(info.frames.upperBound)]))
