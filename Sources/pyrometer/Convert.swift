@@ -4,7 +4,12 @@ import PyrometerRender
 
 struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Convert a profile: to pprof (gzip profile.proto), folded stacks, speedscope JSON or Pyrometer JSON.")
+        abstract: "Convert a profile: to pprof (gzip profile.proto), folded stacks, speedscope JSON or Pyrometer JSON.",
+        discussion: """
+            Examples:
+              pyrometer convert perf.data --to pprof -o cpu.pb.gz      (then: go tool pprof -http=: cpu.pb.gz)
+              perf script | pyrometer convert --to speedscope -o app.speedscope.json
+            """)
 
     enum Target: String, CaseIterable, ExpressibleByArgument {
         case pprof, folded, speedscope, json

@@ -4,7 +4,14 @@ import PyrometerRender
 
 struct Flamegraph: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Render an interactive flamegraph SVG (tooltips, click to zoom, search).")
+        abstract: "Render an interactive flamegraph SVG (tooltips, click to zoom, search).",
+        discussion: """
+            Frames show their functions' short names (Swift's Module.Type.method(_:_:)); the tooltip has the full \
+            name. Examples:
+              perf script | pyrometer flamegraph -o app.svg
+              pyrometer flamegraph cpu.pb.gz --title "api, 2026-W47" --colors java -o api.svg
+              pyrometer flamegraph --diff base.folded head.folded -o diff.svg
+            """)
 
     @OptionGroup var input: InputOptions
     @OptionGroup var fold: FoldFlags

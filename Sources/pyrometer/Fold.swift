@@ -4,7 +4,12 @@ import PyrometerRender
 
 struct Fold: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Fold stacks: one `frame;frame;leaf count` line per unique stack (inferno/FlameGraph compatible).")
+        abstract: "Fold stacks: one `frame;frame;leaf count` line per unique stack (inferno/FlameGraph compatible).",
+        discussion: """
+            Examples:
+              perf script | pyrometer fold > stacks.folded
+              pyrometer fold perf.data --all --tid -o stacks.folded
+            """)
 
     @OptionGroup var input: InputOptions
     @OptionGroup var fold: FoldFlags

@@ -9,7 +9,13 @@ struct Hotspots: ParsableCommand {
             A function is FLAGGED when its self share is at or above the threshold; it is a HOT PATH when its \
             total share reaches the threshold while its self share, and the share of the stacks through each of \
             its calls to another function, stay below it. The \
-            threshold defaults to 20% for CPU profiles and 10% for wall-clock profiles.
+            threshold defaults to 20% for CPU profiles and 10% for wall-clock profiles. Self time belongs to the \
+            function that owns the machine code: inlined callees, and an interpreter's native frames, are listed \
+            under it (docs/attribution.md). Examples:
+              pyrometer hotspots perf.data --debug-dir /srv/debug
+              perf script | pyrometer hotspots --format markdown --fail-on-hotspot
+              pyrometer hotspots python.perf.txt --native        (what the interpreter spends its time on)
+              pyrometer hotspots cpu.pb.gz --inline-functions    (inlined functions counted, as go tool pprof -top)
             """)
 
     @OptionGroup var input: InputOptions

@@ -124,7 +124,12 @@ struct StoreList: ParsableCommand {
 struct StoreShow: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show",
-        abstract: "Show stored profiles (by id or query) and their heaviest stacks.")
+        abstract: "Show stored profiles (by id or query) and their heaviest stacks.",
+        discussion: """
+            Examples:
+              pyrometer store show 42
+              pyrometer store show 'service=api,week=2026-W47,host=canary-1' --limit 5
+            """)
 
     @Argument(help: "A profile id, or a store query (service=api,week=2026-W47).")
     var target: String
@@ -239,7 +244,11 @@ struct StoreDiff: ParsableCommand {
 struct StoreTrend: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trend",
-        abstract: "A function's share of a service's profiles, week by week (text, json, and an SVG chart).")
+        abstract: "A function's share of a service's profiles, week by week (text, json, and an SVG chart).",
+        discussion: """
+            The function is named by its full name, as hotspots lists it. Example:
+              pyrometer store trend --service api --function main.churn --type alloc_space --svg churn.svg
+            """)
 
     @Option(help: "The service.")
     var service: String
@@ -283,7 +292,11 @@ struct StoreTrend: ParsableCommand {
 struct StorePrune: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "prune",
-        abstract: "Remove the profiles of weeks that ended before a cutoff, with their rollups.")
+        abstract: "Remove the profiles of weeks that ended before a cutoff, with their rollups.",
+        discussion: """
+            Example:
+              pyrometer store prune --older-than 90d
+            """)
 
     @Option(name: .customLong("older-than"), help: "Age of the cutoff: 90d, 12w or 36h. Whole ISO weeks go.")
     var olderThan: String
