@@ -37,8 +37,9 @@ struct StoreAdd: ParsableCommand {
         commandName: "add",
         abstract: "Add profiles (each input, every sample type) to the store.",
         discussion: """
-            Each input is stored as one profile per sample type, all or none. Stacks are stored folded (the \
-            names `pyrometer fold` gives). The week is that of --time, else the profile's own time, else now.
+            Each input is stored as one profile per sample type, all or none. Stacks are stored folded (as \
+            `pyrometer fold` folds them, with functions' full names and inlined frames marked _[i]). The week is \
+            that of --time, else the profile's own time, else now. Example:
               pyrometer store add --service api --label host=canary-1 --label version=1.4.2 cpu.pb.gz
             """)
 
@@ -85,7 +86,8 @@ struct StoreList: ParsableCommand {
         discussion: """
             QUERY is key=value parts joined by commas: id, service, type, source (the input's file name), week \
             (ISO, e.g. 2026-W47), from, to (times; to is exclusive), default=true (each input's default sample \
-            type only), or any label.
+            type only), or any label. Example:
+              pyrometer store list service=api,week=2026-W47 --format json
             """)
 
     @Argument(help: "A store query, e.g. service=api,host=canary-1 (default: everything).")
@@ -157,7 +159,7 @@ struct StoreDiff: ParsableCommand {
         abstract: "Compare two periods of a service from the store (ISO weeks read from the weekly rollup).",
         discussion: """
             --base and --head are ISO weeks (2026-W46) or date ranges (2026-11-09..2026-11-15, both days \
-            included). The report is `pyrometer diff`'s, with the same --format and JSON schema.
+            included). The report is `pyrometer diff`'s, with the same --format and JSON schema. Example:
               pyrometer store diff --service api --base 2026-W46 --head 2026-W47 --svg diff.svg --fail-on-regression
             """)
 
