@@ -44,9 +44,9 @@ enum FrameRole: UInt8 {
 enum FrameRoles {
     /// The role of a location whose mapping is `module` (may be empty) and whose owning function is `name`.
     static func role(module: String, name: String?) -> FrameRole {
-        if let name, isApplicationName(name) { return .application }
         if module.isEmpty {
-            // Folded text, `[unknown]` modules, perf's separately printed inline frames: only the marks tell.
+            // Folded text, `[unknown]` modules, perf's separately printed inline frames: only the names tell.
+            if let name, isApplicationName(name) { return .application }
             switch name.flatMap(FrameAnnotation.of) {
             case .jit: return .application
             case .kernel: return .system
@@ -61,11 +61,15 @@ enum FrameRoles {
         return .program
     }
 
-    /// CPython 3.12's perf trampolines (`py::func:/path/app.py`) and Node.js `--perf-basic-prof` frames.
+    /// CPython 3.12's perf trampolines (`py::func:/path/app.py`) and Node.js `--perf-basic-prof` frames
+    /// (`LazyCompile:*f /app.js:1:2`, `JS:~f`, ...), for frames whose module is unknown (folded text): with a
+    /// module, the perf map says it.
     static func isApplicationName(_ name: String) -> Bool {
-        for prefix in ["py::", "JS:", "LazyCompile:", "Function:", "Script:", "InterpretedFunction:"]
-        where name.hasPrefix(prefix) {
-            return true
+        if name.hasPrefix("py::") { return name.utf8.dropFirst(4).contains(UInt8(ascii: ":")) }
+        for prefix in ["JS:", "LazyCompile:", "Function:", "Script:", "InterpretedFunction:"] where name.hasPrefix(prefix) {
+            // V8 marks the tier after the colon: `*` optimized, `~` interpreted, `^` baseline.
+            guard let tier = name.utf8.dropFirst(prefix.utf8.count).first else { return false }
+            return tier == UInt8(ascii: "*") || tier == UInt8(ascii: "~") || tier == UInt8(ascii: "^")
         }
         return false
     }

@@ -17,6 +17,9 @@ public struct Attributor: Sendable {
         var leafCharge: FunctionStacks.Charge
         var role: FrameRole
         var isInlineFrame: Bool
+        /// For an inline frame perf printed on its own: its function as a frame, for a stack that has no owner
+        /// for it (-1 otherwise).
+        var ownName: Int32 = -1
     }
 
     /// Folds `profile` at function granularity. From `fold`: the sample type, `skipAfter`, and `includeInline`
@@ -67,19 +70,20 @@ public struct Attributor: Sendable {
                     leafCharge = .inlined(result.internInlined(Self.name(location.lines[0], profile)))
                 }
             }
-            // The role: by the module (once per module) unless the name says more (`py::`, folded `_[j]`).
-            let ownerName = location.lines.last.map { profile.functionName($0) }
+            // The role: by the module, once per module; by the name where there is none (folded `py::`, `_[j]`).
             let role: FrameRole
-            if let known = moduleRoles[moduleIndex], location.mapping != nil,
-               !(ownerName.map(FrameRoles.isApplicationName) ?? false) {
+            if let known = moduleRoles[moduleIndex], location.mapping != nil {
                 role = known
             } else {
-                role = FrameRoles.role(module: profile.mappingFile(of: location), name: ownerName)
-                if location.mapping != nil && role != .application { moduleRoles[moduleIndex] = role }
+                role = FrameRoles.role(module: profile.mappingFile(of: location),
+                                       name: location.lines.last.map { profile.functionName($0) })
+                if location.mapping != nil { moduleRoles[moduleIndex] = role }
             }
             hasApplication = hasApplication || role == .application
             infos.append(LocationInfo(frames: start ..< Int32(frameStore.count), leafCharge: leafCharge, role: role,
-                                      isInlineFrame: location.isInlineFrame))
+                                      isInlineFrame: location.isInlineFrame,
+                                      ownName: location.isInlineFrame && fold.includeInline && !location.lines.isEmpty
+                                          ? functionName(location.lines[0]) : -1))
         }
         let chargesApplications = hasApplication && !options.native
         // The native name of each location when it is the leaf of a stack charged to an application frame.
@@ -100,7 +104,10 @@ public struct Attributor: Sendable {
                 var highest = Int(stackOffsets[Int(sample.stack) + 1])
                 if !skipMatch.isEmpty {
                     for index in lowest ..< highest where skipMatch[Int(stackFrames[index])] {
-                        highest = index + 1
+                        // An inline frame keeps its owner, the next frame that is not one.
+                        var end = index
+                        while end + 1 < highest && infos[Int(stackFrames[end])].isInlineFrame { end += 1 }
+                        highest = end + 1
                         break
                     }
                 }
@@ -151,12 +158,11 @@ public struct Attributor: Sendable {
                     frames.append(contentsOf: UnsafeBufferPointer(rebasing: store[Int(info.frames.lowerBound) ..< Int(info.frames.upperBound)]))
                 }
                 if frames.isEmpty {
-                    // Only inline frames perf printed on their own, with no owner below: they are the functions.
+                    // Only inline frames with no owner below them (folded `x_[i]` alone): they are the functions,
+                    // unless inlined functions are left out.
                     for index in stride(from: highest - 1, through: keptFrom, by: -1) {
-                        let location = profile.locations[Int(stackFrames[index])]
-                        if let line = location.lines.first {
-                            frames.append(result.intern(name: Self.name(line, profile)))
-                        }
+                        let name = infos[Int(stackFrames[index])].ownName
+                        if name >= 0 { frames.append(name) }
                     }
                     charge = .none
                     if frames.isEmpty {

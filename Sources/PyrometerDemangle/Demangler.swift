@@ -108,6 +108,11 @@ public enum Demangler {
             }
             // libstdc++ rejects legacy Rust names that carry rustc's `.llvm.<digits>` suffix; libiberty's Rust
             // demangler takes them (and drops the hash and the suffix).
+            if let perfName, !isRustLegacy(cString, count: count) {
+                // A C++ name libiberty reads and libstdc++ does not: perf's name is the best there is.
+                let short = ShortName.withoutParameters(perfName)
+                return DemangledName(name: perfName, full: perfName, short: short, scheme: .itanium)
+            }
             guard UInt8(bitPattern: cString[2]) == UInt8(ascii: "N"),
                   let full = taking(cplus_demangle(cString, DMGL_PARAMS | DMGL_ANSI | DMGL_RUST)) else { return nil }
             return DemangledName(name: perfName ?? full, full: full, short: ShortName.withoutParameters(full),
@@ -119,6 +124,22 @@ public enum Demangler {
         guard strcmp(text, cString) != 0 else { return nil }
         let full = String(cString: text)
         return DemangledName(full: full, short: ShortName.swift(full), scheme: .swift)
+    }
+
+    /// Whether an Itanium-shaped name is legacy Rust: its last component is `17h` and 16 hex digits, `E` (before
+    /// any `.llvm.` or clone suffix).
+    private static func isRustLegacy(_ cString: UnsafeMutablePointer<CChar>, count: Int) -> Bool {
+        let bytes = UnsafeBufferPointer(start: UnsafeRawPointer(cString).assumingMemoryBound(to: UInt8.self), count: count)
+        var index = 0
+        while index + 20 <= bytes.count {
+            if bytes[index] == UInt8(ascii: "1") && bytes[index + 1] == UInt8(ascii: "7")
+                && bytes[index + 2] == UInt8(ascii: "h") && bytes[index + 19] == UInt8(ascii: "E")
+                && bytes[(index + 3) ..< (index + 19)].allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }) {
+                return true
+            }
+            index += 1
+        }
+        return false
     }
 
     /// A `String` made from a C string the callee allocated with `malloc`, which is freed.

@@ -45,8 +45,9 @@ struct JitMap {
             }
             var name = String(fields[2])
             while name.hasSuffix("\n") || name.hasSuffix("\r") { name.removeLast() }
-            // Java methods tidied as `perf script` text of a JVM is (`;` separates frames in folded stacks).
-            name = ShortName.javaMethod(name)
+            // perf-map-agent's Java methods (`Lpkg/Class;::method`) tidied as `perf script` text of a JVM is;
+            // `;` separates frames in folded stacks.
+            name = name.hasPrefix("L") && name.contains(";::") ? ShortName.javaMethod(name) : ShortName.withoutSemicolons(name)
             entries.append((start, start &+ max(size, 1), name))
         }
         var map = JitMap()

@@ -132,6 +132,27 @@ import Testing
         #expect(Self.selfValues(report) == ["long Scorer.parse(byte[])": 1, "LazyCompile:*parse /app.js:3:14": 1])
     }
 
+    /// Names decide only where there is no module (folded text): a C++ `Script::update` of a game is the game's
+    /// code, and a function perf renamed (`ext_compute (inlined)` for the clone `ext_compute.constprop.0`, no
+    /// frame at its address below) is a program's, so a C extension keeps its time under Python.
+    @Test func namesAndRenamedFramesDoNotMakeApplicationFrames() throws {
+        let game = "game 3 1.0: 1 cpu-clock:\n\t51 memcpy+0x1 (/usr/lib/x86_64-linux-gnu/libc.so.6)\n"
+            + "\t71 Script::update+0x1 (/usr/bin/game)\n\t81 main+0x1 (/usr/bin/game)\n\n"
+        #expect(Self.selfValues(Self.report(try Self.load(game))) == ["memcpy": 1])
+        let python = "python3 7 1.0: 1 cpu-clock:\n\t41 ext_compute+0x1 (inlined)\n"
+            + "\t900 _PyEval_EvalFrameDefault+0x10 (/usr/lib/libpython3.12.so.1.0)\n"
+            + "\t7f00 py::work:/app.py+0x0 (/tmp/perf-7.map)\n\n"
+        #expect(Self.selfValues(Self.report(try Self.load(python))) == ["ext_compute": 1])
+    }
+
+    /// `--skip-after` on an inlined function keeps the function it was inlined into.
+    @Test func skipAfterAnInlineFrameKeepsItsOwner() throws {
+        var fold = FoldOptions()
+        fold.skipAfter = ["mix"]
+        let report = HotspotAnalyzer().analyze(try Self.load(Self.inlined), fold: fold)
+        #expect(Self.selfValues(report) == ["big": 45, "small": 25, "other": 30])
+    }
+
     /// The owner view in diffs: `small` grows, through its inlined helper; the diff names `small`, not `mix`.
     @Test func diffsChargeTheOwner() throws {
         // Ten times the samples, so that the change is significant.

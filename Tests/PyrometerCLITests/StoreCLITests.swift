@@ -136,6 +136,34 @@ import Testing
         #expect(shares.count == 2 && shares[1] > shares[0] + 0.04, "\(shares)")
     }
 
+    /// A DWARF recording's `perf script` text (perf prints the inlined helper `mix64` as frames of its own) and a
+    /// Swift recording (specializations told apart only by their full names) keep what analyses need in the store:
+    /// hotspots of the stored profile flag the owners as the recording does, and the helper has no trend of its own.
+    @Test func storedProfilesKeepOwnersAndFullNames() throws {
+        let store = try Self.freshStore()
+        for (service, path) in [("c", "c-clang-inline-dwarf"), ("swift", "swift-generics")] {
+            let recording = "Tests/Fixtures/real/\(path)/perf.txt.gz"
+            let added = try CLI.run(["store", "add", "--store", store, "--service", service, "--time", "2026-W47",
+                                     recording])
+            try #require(added.status == 0, "\(added.stderr)")
+            let direct = try CLI.run(["hotspots", "--limit", "3", recording])
+            let stored = try CLI.run(["hotspots", "--store", store, "--limit", "3", "store:service=\(service)"])
+            #expect(stored.status == 0, "\(stored.stderr)")
+            // The same totals, rows and findings (folded text keeps the process as a root frame, which is one more
+            // function in the count of those not listed).
+            func rows(_ text: String) -> [Substring] { text.split(separator: "\n").filter { !$0.hasPrefix("(") } }
+            #expect(rows(direct.text) == rows(stored.text), "\(direct.text)\n\(stored.text)")
+        }
+        func share(_ function: String) throws -> Double {
+            let trend = try CLI.run(["store", "trend", "--store", store, "--service", "c", "--function", function,
+                                     "--format", "json"])
+            let weeks = try #require((try JSONSerialization.jsonObject(with: trend.stdout) as? [String: Any])?["weeks"] as? [[String: Any]])
+            return weeks.compactMap { $0["share"] as? Double }.first ?? -1
+        }
+        #expect(try share("encode_frames") > 0.40)
+        #expect(try share("mix64") == 0)
+    }
+
     /// Several CI jobs adding at once to one SQLite file: every profile arrives, the store stays consistent.
     @Test func concurrentWritersLoseNothing() throws {
         let store = try Self.freshStore()

@@ -42,7 +42,9 @@ struct PerfScriptParser {
     /// An `(inlined)` frame whose next frame has another address is no inline frame: perf printed the function's
     /// DWARF name in place of its symbol (`__libc_start_main_impl (inlined)` for `__libc_start_main`). Such
     /// locations as plain frames, by the inline frame's location id.
-    private var renamedFrames: [LocationID: LocationID] = [:]
+    private var renamedFrames: [LocationID] = []  // by location id; -1 until made
+    /// The module of renamed frames: perf printed none, but the code is a program's (not an interpreter's).
+    private var unknownModule: MappingID?
     /// The position in `stack` of the last frame when it is an inline frame, and its address.
     private var pendingInline = -1
     private var pendingAddress: UInt64 = 0
@@ -225,16 +227,16 @@ struct PerfScriptParser {
 
     /// The pending `(inlined)` frame is not followed by a frame at its address: it is a renamed function frame.
     private mutating func settleRenamedFrame() {
-        let inline = stack[pendingInline]
-        if let known = renamedFrames[inline] {
-            stack[pendingInline] = known
-        } else {
-            var plain = builder.location(inline)
+        let inline = Int(stack[pendingInline])
+        while renamedFrames.count <= inline { renamedFrames.append(-1) }
+        if renamedFrames[inline] < 0 {
+            var plain = builder.location(LocationID(inline))
             plain.isInlineFrame = false
-            let id = builder.intern(plain)
-            renamedFrames[inline] = id
-            stack[pendingInline] = id
+            if unknownModule == nil { unknownModule = builder.intern(Mapping(file: builder.intern("[unknown]"))) }
+            plain.mapping = unknownModule
+            renamedFrames[inline] = builder.intern(plain)
         }
+        stack[pendingInline] = renamedFrames[inline]
         pendingInline = -1
     }
 

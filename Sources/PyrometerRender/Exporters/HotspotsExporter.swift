@@ -64,12 +64,14 @@ public struct HotspotsExporter: Sendable {
     /// How many inlined callees or native functions a finding lists in text and Markdown.
     static let breakdownLines = 2
 
-    /// The lines under a finding: `inlined mix 63.20%`, `native PyNumber_And 4.10%`, `(3 more)`.
-    private static func breakdown(_ row: HotspotEntry) -> [String] {
+    /// The lines under a finding: `inlined mix 63.20%`, `native PyNumber_And 4.10%`, `(3 more inlined)`; names in
+    /// code spans for Markdown.
+    private static func breakdown(_ row: HotspotEntry, markdown: Bool) -> [String] {
         var lines: [String] = []
         for (kind, list) in [("inlined", row.inlined), ("native", row.native)] where !list.isEmpty {
             for item in list.prefix(breakdownLines) {
-                lines.append("\(kind) \(ReportText.printable(item.name)) \(percent(item.selfShare))")
+                let name = markdown ? "`\(ReportText.markdownCode(item.name))`" : ReportText.printable(item.name)
+                lines.append("\(kind) \(name) \(percent(item.selfShare))")
             }
             if list.count > breakdownLines { lines.append("(\(list.count - breakdownLines) more \(kind))") }
         }
@@ -100,7 +102,7 @@ public struct HotspotsExporter: Sendable {
             cells.append(line[5])
             out += cells.joined(separator: "  ") + "\n"
             if index > 0, case let row = rows[index - 1], row.flagged || row.hotPath {
-                for detail in Self.breakdown(row) { out += indent + detail + "\n" }
+                for detail in Self.breakdown(row, markdown: false) { out += indent + detail + "\n" }
             }
         }
         if rows.count < report.functionCount {
@@ -119,7 +121,7 @@ public struct HotspotsExporter: Sendable {
         for row in rows {
             var function = "`\(ReportText.markdownCode(row.name))`"
             if row.flagged || row.hotPath {
-                for detail in Self.breakdown(row) { function += "<br>" + ReportText.markdownText(detail) }
+                for detail in Self.breakdown(row, markdown: true) { function += "<br>" + detail }
             }
             out += "| \(row.selfValue) | \(Self.percent(row.selfShare)) | \(row.totalValue) | "
                 + "\(Self.percent(row.totalShare)) | \(Self.finding(row)) | \(function) |\n"

@@ -103,16 +103,20 @@ private struct InlineChains {
     /// Runs of locations (inline frames, leaf first, then their owner) → the location made of them.
     private var chains: [[LocationID]: LocationID] = [:]
     private(set) var added: [Location] = []
+    /// Stacks already joined, by stack id (a stack is a sample row per label set: per thread).
+    private var joined: [[LocationID]?]
 
     init(_ profile: Profile) {
         self.profile = profile
         hasInlineFrames = profile.locations.contains(where: \.isInlineFrame)
+        joined = hasInlineFrames ? [[LocationID]?](repeating: nil, count: profile.stacks.count) : []
     }
 
     /// The locations of stack `id`, leaf first, with inline frames joined to the frame below them.
     mutating func stack(_ id: StackID) -> [LocationID] {
         let frames = profile.stacks[id]
         guard hasInlineFrames else { return Array(frames) }
+        if let known = joined[Int(id)] { return known }
         var result: [LocationID] = []
         var run: [LocationID] = []
         for frame in frames {
@@ -122,6 +126,7 @@ private struct InlineChains {
             run.removeAll()
         }
         result += run  // inline frames with no frame below them stay as they are
+        joined[Int(id)] = result
         return result
     }
 

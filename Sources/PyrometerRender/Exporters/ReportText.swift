@@ -3,32 +3,18 @@ enum ReportText {
     /// A name in a Markdown table cell, to be put inside a code span: backticks (which would end the span) become
     /// `'`, `|` (which would end the cell) is escaped; control characters are replaced. Inside a code span, `<`,
     /// `*` and the like are literal, so a name cannot inject markup into a pull-request comment.
+    /// Scalar by scalar: a backtick followed by a combining mark is one `Character` that does not equal "`", yet
+    /// Markdown sees the backtick.
     static func markdownCode(_ name: String) -> String {
-        var escaped = ""
-        for character in printable(name) {
-            switch character {
+        var escaped = String.UnicodeScalarView()
+        for scalar in printable(name).unicodeScalars {
+            switch scalar {
             case "`": escaped.append("'")
-            case "|": escaped.append("\\|")
-            default: escaped.append(character)
+            case "|": escaped.append(contentsOf: "\\|".unicodeScalars)
+            default: escaped.append(scalar)
             }
         }
-        return escaped
-    }
-
-    /// Plain text in a Markdown table cell: every character that Markdown or HTML could read as markup is
-    /// backslash-escaped or written as an entity, so a name cannot inject markup into a pull-request comment.
-    static func markdownText(_ text: String) -> String {
-        var escaped = ""
-        for character in printable(text) {
-            switch character {
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "&": escaped += "&amp;"
-            case "\\", "`", "*", "_", "[", "]", "|", "#", "!", "~", "(", ")": escaped += "\\" + String(character)
-            default: escaped.append(character)
-            }
-        }
-        return escaped
+        return String(escaped)
     }
 
     /// Control characters would corrupt a terminal or table: shown as U+FFFD.

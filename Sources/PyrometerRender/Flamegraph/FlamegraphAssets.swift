@@ -186,7 +186,7 @@ enum FlamegraphAssets {
         var hits = [];
         for (var i = 0; i < frames.length; i++) {
             var f = frames[i];
-            if (re.test(f.name)) {
+            if (re.test(f.name) || (f.short !== null && re.test(f.short))) {
                 f.rect.setAttribute("fill", searchColor);
                 hits.push(f);
             } else {
