@@ -48,6 +48,13 @@ public struct Attributor: Sendable {
             }
             return functionNames[function]
         }
+        // Inlined callees by function: locations share them (every address of an inlined loop body).
+        var inlinedNames = [Int32](repeating: -1, count: profile.functions.count)
+        func inlinedCharge(_ line: Line) -> FunctionStacks.Charge {
+            let function = Int(line.function)
+            if inlinedNames[function] < 0 { inlinedNames[function] = result.internInlined(Self.name(line, profile)) }
+            return .inlined(inlinedNames[function])
+        }
         for location in profile.locations {
             let start = Int32(frameStore.count)
             var leafCharge = FunctionStacks.Charge.none
@@ -61,14 +68,10 @@ public struct Attributor: Sendable {
                 for line in location.lines.reversed() { frameStore.append(functionName(line)) }
             } else if location.isInlineFrame {
                 // Owned by the frame below it; a leaf charge unless inlined callees are left out.
-                if fold.includeInline {
-                    leafCharge = .inlined(result.internInlined(Self.name(location.lines[0], profile)))
-                }
+                if fold.includeInline { leafCharge = inlinedCharge(location.lines[0]) }
             } else {
                 frameStore.append(functionName(location.lines[location.lines.count - 1]))
-                if location.lines.count > 1 && fold.includeInline {
-                    leafCharge = .inlined(result.internInlined(Self.name(location.lines[0], profile)))
-                }
+                if location.lines.count > 1 && fold.includeInline { leafCharge = inlinedCharge(location.lines[0]) }
             }
             // The role: by the module, once per module; by the name where there is none (folded `py::`, `_[j]`).
             let role: FrameRole
