@@ -11,7 +11,7 @@
 #   debug/.build-id/xx/rest.debug   the unstripped program binary, found by build-id (`--debug-dir CASE/debug`)
 #   perf-PID.map        for Python and Java: the JIT map perf.data's JIT frames need
 #   case.json           the design, the flagged functions and the shares measured in perf.txt
-# Needs: perf, gcc/g++ 12, clang, rustc, swiftc + swift-demangle, javac/java 17, python3.12 (-X perf), jq,
+# Needs: perf, gcc/g++ 12, clang, rustc, swiftc + swift-demangle, javac/java 17, node 20, python3.12 (-X perf), jq,
 # binutils (readelf, nm, c++filt, strip), llvm-addr2line (optional: the inline view of case 1, 2, 9).
 # Run as root (or perf_event_paranoid <= 1). Takes about a minute.
 set -euo pipefail
@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.."
 export PATH="$PATH:/opt/swift/usr/bin:/root/.cargo/bin"
 PYTHON312=${PYTHON312:-/root/.pyenv/versions/3.12.1/bin/python3.12}
 ADDR2LINE_LLVM=${ADDR2LINE_LLVM:-$(command -v llvm-addr2line || true)}
-for tool in perf gcc g++ clang rustc swiftc swift-demangle javac java jq readelf nm c++filt strip "$PYTHON312"; do
+for tool in perf gcc g++ clang rustc swiftc swift-demangle javac java node jq readelf nm c++filt strip "$PYTHON312"; do
     command -v "$tool" > /dev/null || { echo "make-real-corpus.sh: $tool not found" >&2; exit 2; }
 done
 
@@ -44,7 +44,8 @@ mkdir -p "$out"
 
 # Sample owners in a perf script text. The owner of a sample is its first frame that is not marked `(inlined)`
 # (the function whose machine code was running: design.md section 8); in python mode the innermost `py::` frame
-# (the Python function; the native frames under it are the interpreter), falling back to the native owner.
+# (the Python function; the native frames under it are the interpreter), in node mode the innermost frame of V8's
+# perf map (its tier mark dropped: `JS:*f` and `JS:^f` are one function), falling back to the native owner.
 # Frames in the program binary are resolved by address with its symbol table (nm), so two Rust monomorphizations
 # that perf prints with the same demangled name, or a stripped binary's `[unknown]` frames, are told apart.
 # perf script prints a user-space address as an offset in the file (ip - map start + map pgoff), which is the ELF
@@ -79,6 +80,10 @@ owners() {  # perf.txt mode(native|python) program-path-as-printed unstripped-bi
             key = ""; name = ""
             if (mode == "python")
                 for (i = 2; i <= NF; i++) { frame($i); if (fname ~ /^py::/) { key = fname; name = fname; break } }
+            if (mode == "node")
+                for (i = 2; i <= NF; i++) { frame($i)
+                    if (fdso ~ /perf-[0-9]+\.map$/ && fname ~ /^(JS|LazyCompile|Function):/) {
+                        key = fname; sub(/:[*~^]/, ":", key); name = fname; break } }
             if (key == "")
                 for (i = 2; i <= NF; i++) { frame($i); if (!finl) break }
             if (key == "" && NF >= 2) {
@@ -557,6 +562,40 @@ fillInput=$(jk fillInput)
 shuffleKeys=$(jk shuffleKeys)
 summarize=$(jk summarize)" \
     "$( { jflag parseRecords; jflag scoreRecords; } | flags)" \
+    "{\"perfMap\": \"perf-$pid.map\"}"
+
+# ---------------------------------------------------------------------------------------------------------------
+# 7b. node20-perfmap: Node.js with --perf-basic-prof (V8 writes /tmp/perf-PID.map as it compiles), frame pointers
+# (V8's JIT code keeps them; so does the node binary's own code here).
+c=node20-perfmap; d=$out/$c; w=$work/$c; mkdir -p "$d" "$w"
+node_v=$(node --version)
+cp "$src/records.js" "$w/"
+rec="perf record -N -q -o perf.data -F 999 -g -- node --perf-basic-prof /opt/corpus/$c/records.js 0.6"
+record "$d" -F 999 -g -- node --perf-basic-prof "$w/records.js" 0.6
+scripts "$d"
+pid=$(take_map "$d")
+owners "$d/perf.txt" node "" "" > "$work/$c.owners"
+nk() { awk -F '\t' -v f="$1" '$1 ~ ("^JS:" f " ") { print $1; exit }' "$work/$c.owners"; }
+nflag() { jq -n --arg name "$1" --arg key "$(nk "$1")" --arg perf "$(printed "$work/$c.owners" "$(nk "$1")")" \
+    '{name: $name, key: $key, perfScript: $perf}'; }
+notes=$(text <<EOF
+V8's map names JIT code 'JS:TIERname FILE:LINE:COL' (TIER '*' optimized by TurboFan, '^' baseline Sparkplug, '~'
+interpreted bytecode handlers); one JavaScript function has an entry per tier it reached, so perf prints it under
+several names, which the owner keys here merge (Pyrometer names it without the tier mark). The stacks go through
+Builtins_InterpreterEntryTrampoline, Builtins_JSEntry and v8::internal::Execution::Call in the node binary down to
+node::Start; GC, compiler and platform threads are comm 'node' too (other tids). Each part's time is process CPU
+time (process.cpuUsage): Node has no per-thread clock, so V8's background threads add to every part a little.
+The map file is in this folder as perf-$pid.map.
+EOF
+)
+case_json "$d" "$work/$c.owners" JavaScript "Node.js $node_v" "" "$rec" fp "" \
+    "$notes" \
+    "parseRecords=$(nk parseRecords)
+scoreRecords=$(nk scoreRecords)
+makeRecords=$(nk makeRecords)
+rankRecords=$(nk rankRecords)
+summarize=$(nk summarize)" \
+    "$( { nflag parseRecords; nflag scoreRecords; } | flags)" \
     "{\"perfMap\": \"perf-$pid.map\"}"
 
 # ---------------------------------------------------------------------------------------------------------------

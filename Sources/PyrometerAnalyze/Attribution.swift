@@ -66,8 +66,11 @@ enum FrameRoles {
     /// module, the perf map says it.
     static func isApplicationName(_ name: String) -> Bool {
         if name.hasPrefix("py::") { return name.utf8.dropFirst(4).contains(UInt8(ascii: ":")) }
-        for prefix in ["JS:", "LazyCompile:", "Function:", "Script:", "InterpretedFunction:"] where name.hasPrefix(prefix) {
-            // V8 marks the tier after the colon: `*` optimized, `~` interpreted, `^` baseline.
+        if name.hasPrefix("JS:") || name.hasPrefix("LazyCompile:") || name.hasPrefix("InterpretedFunction:") {
+            return true
+        }
+        for prefix in ["Function:", "Script:"] where name.hasPrefix(prefix) {
+            // Common words: only with V8's tier mark after the colon (`*` optimized, `~` interpreted, `^` baseline).
             guard let tier = name.utf8.dropFirst(prefix.utf8.count).first else { return false }
             return tier == UInt8(ascii: "*") || tier == UInt8(ascii: "~") || tier == UInt8(ascii: "^")
         }

@@ -67,6 +67,19 @@ public enum ShortName {
         return name
     }
 
+    /// V8's perf-map names carry the tier that compiled the code (`JS:*f` optimized, `JS:^f` baseline, `JS:~f`
+    /// interpreted): one JavaScript function has a name per tier it reached. Without the mark they are one function
+    /// (`JS:f /app.js:3:14`).
+    public static func withoutV8Tier(_ name: String) -> String {
+        for prefix in ["JS:", "LazyCompile:", "Function:"] where name.hasPrefix(prefix) {
+            let rest = name.utf8.dropFirst(prefix.utf8.count)
+            guard let tier = rest.first,
+                  tier == UInt8(ascii: "*") || tier == UInt8(ascii: "~") || tier == UInt8(ascii: "^") else { return name }
+            return prefix + String(decoding: rest.dropFirst(), as: UTF8.self)
+        }
+        return name
+    }
+
     private static let anonymousNamespace = Array("(anonymous namespace)".utf8)
     private static let operatorKeyword = Array("operator".utf8)
     /// C++ operator names, longest first.

@@ -47,7 +47,9 @@ struct JitMap {
             while name.hasSuffix("\n") || name.hasSuffix("\r") { name.removeLast() }
             // perf-map-agent's Java methods (`Lpkg/Class;::method`) tidied as `perf script` text of a JVM is;
             // `;` separates frames in folded stacks.
-            name = name.hasPrefix("L") && name.contains(";::") ? ShortName.javaMethod(name) : ShortName.withoutSemicolons(name)
+            // V8's tiers of one JavaScript function are one function.
+            name = name.hasPrefix("L") && name.contains(";::") ? ShortName.javaMethod(name)
+                : ShortName.withoutV8Tier(ShortName.withoutSemicolons(name))
             entries.append((start, start &+ max(size, 1), name))
         }
         var map = JitMap()

@@ -53,6 +53,9 @@ import Testing
                                                "long RecordScorer.scoreRecords(int[])"],
              foldedLabels: Findings(flagged: ["long RecordScorer.parseRecords", "long RecordScorer.scoreRecords"],
                                     inlined: [])),
+        // V8 names a function once per tier that compiled it (`JS:^f`, `JS:*f`): one function.
+        Case(name: "node20-perfmap", flagged: ["JS:parseRecords /opt/corpus/node20-perfmap/records.js:21:22",
+                                               "JS:scoreRecords /opt/corpus/node20-perfmap/records.js:27:22"]),
         Case(name: "c-two-threads", flagged: ["worker_a_hash", "worker_b_sort"]),
         Case(name: "c-stripped-buildid", flagged: ["encode_frames", "checksum_blocks"], inlined: ["mix64"],
              strippedTextFlags: ["[inline_helper]"]),

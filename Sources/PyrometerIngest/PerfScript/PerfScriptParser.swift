@@ -312,8 +312,8 @@ struct PerfScriptParser {
                 : piece
             // The name as perf printed it is the function; the label folded stacks show is inferno's tidying
             // of it (no parameter lists; a Java class path without its `L`).
-            let name = isJava ? ShortName.javaMethod(printed) : ShortName.withoutSemicolons(printed)
-            let label = ShortName.withoutParameters(name)
+            let name = isJava ? ShortName.javaMethod(printed) : ShortName.withoutV8Tier(ShortName.withoutSemicolons(printed))
+            let label = ShortName.withoutParameters(isJava ? name : ShortName.withoutSemicolons(printed))
             // The symbol as perf printed it (parameters, the whole inline chain) stays the function's system name:
             // `--skip-after` matches it as inferno does.
             let systemName = position == 0 && raw != name ? builder.intern(raw) : 0
