@@ -571,7 +571,8 @@ c=node20-perfmap; d=$out/$c; w=$work/$c; mkdir -p "$d" "$w"
 node_v=$(node --version)
 cp "$src/records.js" "$w/"
 rec="perf record -N -q -o perf.data -F 999 -g -- node --perf-basic-prof /opt/corpus/$c/records.js 0.6"
-record "$d" -F 999 -g -- node --perf-basic-prof "$w/records.js" 0.6
+# Run in the build directory: V8 also writes an isolate-*-v8.log there.
+(cd "$w" && record "$d" -F 999 -g -- node --perf-basic-prof "$w/records.js" 0.6)
 scripts "$d"
 pid=$(take_map "$d")
 owners "$d/perf.txt" node "" "" > "$work/$c.owners"
