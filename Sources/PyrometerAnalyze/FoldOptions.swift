@@ -18,18 +18,12 @@ public struct FoldOptions: Sendable, Equatable {
     public var includeAddresses = false
     /// Keep inlined frames (marked `_[i]` when they are lines of one location). Default on.
     public var includeInline = true
-    /// Mark inlined lines with `_[i]` (inferno's convention). Default on; function-level views turn it off so that
-    /// a function inlined in some places and called in others is one function.
-    public var markInlined = true
     /// Mark the inlined frames perf prints as frames of their own (`mix (inlined)`) with `_[i]` too, so that folded
     /// text keeps them apart from calls (the store does). Default off: inferno names them plainly.
     public var markInlineFrames = false
     /// Name frames by their functions' full names (a Swift function with its parameter types) instead of their
     /// labels (`Module.Type.method(_:_:)`). Default off: folded text and flamegraph labels use the short form.
     public var fullNames = false
-    /// Name unsymbolized code by its module only (`[libc.so.6]`), as pprof's function granularity does, instead of
-    /// `module+0xoffset` (which keeps addresses apart for a symbolizer). Default off.
-    public var unsymbolizedByModule = false
     /// Cut each stack above the first frame (from the leaf) with one of these names, dropping its callers and
     /// the process root frame. Default none.
     public var skipAfter: [String] = []

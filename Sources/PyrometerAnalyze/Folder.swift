@@ -135,8 +135,7 @@ public struct Folder: Sendable {
         guard !location.lines.isEmpty else {
             // A mapping with a known address range (pprof, perf.data) gives the file offset, which is what a
             // symbolizer needs; perf script's `[unknown] (module)` has only the module (inferno's naming).
-            if let id = location.mapping, case let mapping = profile.mappings[Int(id)], mapping.limit > mapping.start,
-               !options.unsymbolizedByModule {
+            if let id = location.mapping, case let mapping = profile.mappings[Int(id)], mapping.limit > mapping.start {
                 let offset = location.address &- mapping.start &+ mapping.fileOffset
                 store.append(folded.intern(name: module.base + "+0x" + String(offset, radix: 16)))
                 return
@@ -160,9 +159,7 @@ public struct Folder: Sendable {
             // perf prints an inlined function as a frame of its own (`mix (inlined)`), named plainly as inferno
             // names it unless asked to mark it.
             let inlined = position > 0 || (location.isInlineFrame && options.markInlineFrames)
-            let annotated = inlined
-                ? options.markInlined
-                : (options.annotateKernel && module.isKernel) || (options.annotateJit && module.isJit)
+            let annotated = inlined || (options.annotateKernel && module.isKernel) || (options.annotateJit && module.isJit)
             if !annotated {
                 let function = Int(line.function)
                 if plainNames[function] < 0 {
