@@ -8,7 +8,8 @@
 #   perf.txt            `perf script`, noinline.perf.txt `perf script --no-inline`, nodemangle.perf.txt
 #                       `perf script --no-demangle` (temporary dir -> /opt/corpus/)
 #   phases.txt          the program's own timing
-#   debug/.build-id/xx/rest.debug   the unstripped program binary, found by build-id (`--debug-dir CASE/debug`)
+#   bin/PROGRAM         the program binary perf.data names (found with `--binary-path CASE/bin`, checked by build-id)
+#   debug/BUILDID.debug the stripped case's debug file (a test lays it out as .build-id/xx/rest.debug for --debug-dir)
 #   perf-PID.map        for Python and Java: the JIT map perf.data's JIT frames need
 #   case.json           the design, the flagged functions and the shares measured in perf.txt
 # Needs: perf, gcc/g++ 12, clang, rustc, swiftc + swift-demangle, javac/java 17, node 20, python3.12 (-X perf), jq,
@@ -119,13 +120,20 @@ phases_json() {
                printf "}" }' "$1"
 }
 
-# The unstripped binary under debug/.build-id/xx/rest.debug, where a build-id lookup (--debug-dir) finds it.
+# The program binary under bin/ with the name perf.data gives it: `--binary-path CASE/bin` finds it (and checks its
+# build-id against the recording's).
+place_binary() {  # case-dir binary
+    mkdir -p "$1/bin"
+    cp "$2" "$1/bin/"
+}
+
+# A debug file as debug/BUILDID.debug (git keeps no `.build-id` folders: a test lays out the build-id directory).
 place_debug() {  # case-dir binary
     local id
     id=$(readelf -n "$2" | awk '/Build ID:/ { print $3; exit }')
     [ -n "$id" ] || { echo "no build-id in $2" >&2; exit 1; }
-    mkdir -p "$1/debug/.build-id/${id:0:2}"
-    cp "$2" "$1/debug/.build-id/${id:0:2}/${id:2}.debug"
+    mkdir -p "$1/debug"
+    cp "$2" "$1/debug/$id.debug"
     echo "$id"
 }
 
@@ -268,7 +276,7 @@ build "$w" "$cmd"
 rec="perf record -N -q -o perf.data -F 999 -g -- /opt/corpus/$c/inline_helper 0.55"
 record "$d" -F 999 -g -- "$w/inline_helper" 0.55
 scripts "$d"
-place_debug "$d" "$w/inline_helper" > /dev/null
+place_binary "$d" "$w/inline_helper"
 owners "$d/perf.txt" native "/opt/corpus/$c/inline_helper" "$w/inline_helper" > "$work/$c.owners"
 read -r iv_perf iv_llvm <<< "$(inline_view "$d/perf.txt" mix64 "/opt/corpus/$c/inline_helper" "$w/inline_helper")"
 notes=$(text <<EOF
@@ -304,7 +312,7 @@ build "$w" "$cmd"
 rec="perf record -N -q -o perf.data -F 499 --call-graph dwarf,4096 -- /opt/corpus/$c/inline_helper 0.58"
 record "$d" -F 499 --call-graph dwarf,4096 -- "$w/inline_helper" 0.58
 scripts "$d"
-place_debug "$d" "$w/inline_helper" > /dev/null
+place_binary "$d" "$w/inline_helper"
 owners "$d/perf.txt" native "/opt/corpus/$c/inline_helper" "$w/inline_helper" > "$work/$c.owners"
 read -r iv_perf iv_llvm <<< "$(inline_view "$d/perf.txt" mix64 "/opt/corpus/$c/inline_helper" "$w/inline_helper")"
 notes=$(text <<EOF
@@ -336,7 +344,7 @@ build "$w" "$cmd"
 rec="perf record -N -q -o perf.data -F 499 --call-graph dwarf,4096 -- /opt/corpus/$c/templates 0.58"
 record "$d" -F 499 --call-graph dwarf,4096 -- "$w/templates" 0.58
 scripts "$d"
-place_debug "$d" "$w/templates" > /dev/null
+place_binary "$d" "$w/templates"
 owners "$d/perf.txt" native "/opt/corpus/$c/templates" "$w/templates" > "$work/$c.owners"
 k_float=$(sym "$w/templates" '^_Z10accumulateIfE'); k_double=$(sym "$w/templates" '^_Z10accumulateIdE')
 cxx() { jq -n --arg p "$(c++filt "$1")" --arg n "$(c++filt -p "$1")" '{demangled: $p, demangledNoParams: $n}'; }
@@ -382,7 +390,7 @@ for c in rust-generics rust-generics-v0; do
     rec="perf record -N -q -o perf.data ${rec_opts[*]} -- /opt/corpus/$c/generics 0.58"
     record "$d" "${rec_opts[@]}" -- "$w/generics" 0.58
     scripts "$d"
-    place_debug "$d" "$w/generics" > /dev/null
+    place_binary "$d" "$w/generics"
     owners "$d/perf.txt" native "/opt/corpus/$c/generics" "$w/generics" > "$work/$c.owners"
     # Which symbol is which instantiation: the DWARF subprogram name (accumulate<f64>) of its linkage name.
     readelf --debug-dump=info "$w/generics" > "$work/$c.dwarf.txt" 2> /dev/null
@@ -455,7 +463,7 @@ build "$w" "$cmd"
 rec="perf record -N -q -o perf.data -F 499 --call-graph dwarf,4096 -- /opt/corpus/$c/generics 0.58"
 record "$d" -F 499 --call-graph dwarf,4096 -- "$w/generics" 0.58
 scripts "$d"
-place_debug "$d" "$w/generics" > /dev/null
+place_binary "$d" "$w/generics"
 owners "$d/perf.txt" native "/opt/corpus/$c/generics" "$w/generics" > "$work/$c.owners"
 k_double=$(sym "$w/generics" '^[$]s6corpus10accumulate.*Sd_Tg5$'); k_int=$(sym "$w/generics" '^[$]s6corpus10accumulate.*Si_Tg5$')
 swd() { jq -n --arg f "$(swift-demangle --compact "$1")" --arg s "$(swift-demangle --compact --simplified "$1")" \
@@ -608,7 +616,7 @@ build "$w" "$cmd"
 rec="perf record -N -q -o perf.data -F 999 -g -- /opt/corpus/$c/two_threads 0.3"
 record "$d" -F 999 -g -- "$w/two_threads" 0.3
 scripts "$d"
-place_debug "$d" "$w/two_threads" > /dev/null
+place_binary "$d" "$w/two_threads"
 owners "$d/perf.txt" native "/opt/corpus/$c/two_threads" "$w/two_threads" > "$work/$c.owners"
 notes=$(text <<EOF
 Two threads of one process (same pid, two tids, comm two_threads), each running for the same thread CPU time, so
@@ -625,7 +633,7 @@ worker_b_sort=worker_b_sort" \
     "$( { flag worker_a_hash worker_a_hash "$work/$c.owners"; flag worker_b_sort worker_b_sort "$work/$c.owners"; } | flags)"
 
 # ---------------------------------------------------------------------------------------------------------------
-# 9. c-stripped-buildid: case 1's program, stripped before recording; its debug info only under debug/.build-id.
+# 9. c-stripped-buildid: case 1's program, stripped before recording; its debug info only in a build-id debug file.
 c=c-stripped-buildid; d=$out/$c; w=$work/$c; mkdir -p "$d" "$w"
 cmd='gcc -O2 -g -fno-omit-frame-pointer -ffile-prefix-map=$TMP/=/opt/corpus/ -Wl,--build-id -o inline_helper.full inline_helper.c && strip -o inline_helper inline_helper.full'
 cp "$src/inline_helper.c" "$w/"
@@ -645,7 +653,7 @@ read -r iv_perf iv_llvm <<< "$(inline_view "$d/perf.txt" mix64 "/opt/corpus/$c/i
 notes=$(text <<EOF
 perf recorded the stripped binary (no .symtab, no DWARF; .dynsym has only imports), so perf.txt prints every frame
 in it as '[unknown] (/opt/corpus/$c/inline_helper)' with its address; libc frames are named. The unstripped file is
-debug/.build-id/${id:0:2}/${id:2}.debug (build-id $id, from readelf -n; the build is reproducible, and differs from
+debug/$id.debug (build-id $id, from readelf -n; found as .build-id/${id:0:2}/${id:2}.debug under a --debug-dir; the build is reproducible, and differs from
 c-gcc-inline-fp's binary only in the directory its DWARF names, hence another build-id). symbolized.perf.txt is perf
 script with that file offered as a build-id cache entry: what symbolizing with --debug-dir should give.
 measuredSelfPercent resolves the addresses with the debug file's symbol table.

@@ -14,6 +14,9 @@ import Testing
         /// Inlined functions whose summed self share over their hosts reaches 20%, where the path knows inline frames
         /// (perf.data; perf's text of a DWARF recording).
         var inlined: Set<String> = []
+        /// Inlined functions whose summed share lies near the threshold (the design sets the owners' shares, not the
+        /// helpers'): a finding or not, from run to run.
+        var inlinedNearThreshold: Set<String> = []
         /// Whether perf's text has inline frames (DWARF call graphs).
         var dwarf = false
         /// The user stack must be unwound to find the application frames (Python's `py::` frames sit below the
@@ -33,10 +36,10 @@ import Testing
         Case(name: "cpp-templates", flagged: ["accumulate<float>", "accumulate<double>"], dwarf: true),
         // Legacy mangling tells the two instantiations apart only by a hash, which perf and demanglers drop: one
         // function, as perf prints it (v0 mangling names them, below). Their inlined `step`s tell them apart.
-        Case(name: "rust-generics", flagged: ["corpus::accumulate"],
-             inlined: ["<f64 as corpus::Sample>::step", "<u64 as corpus::Sample>::step"], dwarf: true),
+        Case(name: "rust-generics", flagged: ["corpus::accumulate"], inlined: ["<f64 as corpus::Sample>::step"],
+             inlinedNearThreshold: ["<u64 as corpus::Sample>::step"], dwarf: true),
         Case(name: "rust-generics-v0", flagged: ["corpus::accumulate::<f64>", "corpus::accumulate::<u64>"],
-             inlined: ["<f64 as corpus::Sample>::step", "<u64 as corpus::Sample>::step"]),
+             inlined: ["<f64 as corpus::Sample>::step"], inlinedNearThreshold: ["<u64 as corpus::Sample>::step"]),
         Case(name: "swift-generics", flagged: [
             "generic specialization <Swift.Double> of corpus.accumulate<A where A: corpus.Mixable>(Swift.UnsafeBufferPointer<A>) -> A",
             "generic specialization <Swift.Int> of corpus.accumulate<A where A: corpus.Mixable>(Swift.UnsafeBufferPointer<A>) -> A",
@@ -69,10 +72,25 @@ import Testing
 
     static func directory(_ name: String) -> String { "Tests/Fixtures/real/\(name)" }
 
-    /// The case's debug files and JIT maps, for reading its perf.data.
-    static func lookup(_ name: String) -> [String] {
+    /// Where reading a case's perf.data finds its program (`bin/`, by the name perf.data gives it, checked by
+    /// build-id), its JIT map (`perf-PID.map` in the case folder) and, for the stripped case, its debug file: laid
+    /// out here as a build-id debug directory (`.build-id/xx/rest.debug`), as `--debug-dir` reads it.
+    static func lookup(_ name: String) throws -> [String] {
         let root = CLI.repository.appendingPathComponent(directory(name)).path
-        return ["--debug-dir", root + "/debug", "--binary-path", root]
+        var arguments = ["--binary-path", root + "/bin", "--binary-path", root]
+        let debug = root + "/debug"
+        guard let files = try? FileManager.default.contentsOfDirectory(atPath: debug) else { return arguments }
+        let layout = URL(fileURLWithPath: temporary(name))
+        for file in files where file.hasSuffix(".debug") {
+            let id = String(file.dropLast(".debug".count))
+            let directory = layout.appendingPathComponent(".build-id/" + id.prefix(2))
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let link = directory.appendingPathComponent(id.dropFirst(2) + ".debug").path
+            try? FileManager.default.removeItem(atPath: link)
+            try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: debug + "/" + file)
+        }
+        arguments += ["--debug-dir", layout.path]
+        return arguments
     }
 
     /// `hotspots --format json` of `arguments`: the flagged functions and inlined findings.
@@ -100,7 +118,8 @@ import Testing
             let found = try Self.findings(["\(dir)/\(text)"])
             #expect(found.flagged == textFlags, "\(testCase.name) \(text): \(found)")
             if testCase.dwarf && text != "noinline.perf.txt.gz" && testCase.strippedTextFlags == nil {
-                #expect(found.inlined.isSubset(of: testCase.inlined), "\(testCase.name) \(text): \(found)")
+                #expect(found.inlined.isSubset(of: testCase.inlined.union(testCase.inlinedNearThreshold)),
+                        "\(testCase.name) \(text): \(found)")
             } else {
                 #expect(found.inlined.isEmpty, "\(testCase.name) \(text): \(found)")
             }
@@ -121,10 +140,13 @@ import Testing
         guard !testCase.needsUnwinding else { return }
 
         // The recording itself, symbolized with libdw: inline chains expanded.
-        let recording = ["\(dir)/perf.data.gz"] + Self.lookup(testCase.name)
+        let recording = ["\(dir)/perf.data.gz"] + (try Self.lookup(testCase.name))
+        defer { try? FileManager.default.removeItem(atPath: Self.temporary(testCase.name)) }
         let direct = try Self.findings(recording)
         #expect(direct.flagged == testCase.flagged, "\(testCase.name) perf.data: \(direct)")
-        #expect(direct.inlined == testCase.inlined, "\(testCase.name) perf.data: \(direct)")
+        #expect(direct.inlined.isSuperset(of: testCase.inlined)
+                && direct.inlined.isSubset(of: testCase.inlined.union(testCase.inlinedNearThreshold)),
+                "\(testCase.name) perf.data: \(direct)")
         // pprof of it (multi-line locations) and folded stacks of it (`_[i]` frames) give the same findings.
         let pprof = Self.temporary("\(testCase.name).pb.gz"), folded = Self.temporary("\(testCase.name).folded")
         defer {
