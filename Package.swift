@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "PyrometerIngest", dependencies: ["PyrometerModel", "PyrometerDemangle", "CZlib"],
                 swiftSettings: optimized),
         .target(name: "PyrometerAnalyze", dependencies: ["PyrometerModel"], swiftSettings: optimized),
-        .target(name: "PyrometerSymbolize", dependencies: ["PyrometerModel", "PyrometerDemangle", "CLibDW"],
+        .target(name: "PyrometerSymbolize", dependencies: ["PyrometerModel", "PyrometerDemangle", "PyrometerIngest", "CLibDW"],
                 swiftSettings: optimized),
         .target(name: "PyrometerRender", dependencies: ["PyrometerModel", "PyrometerAnalyze", "CZlib"],
                 swiftSettings: optimized),

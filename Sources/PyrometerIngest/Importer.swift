@@ -31,6 +31,9 @@ public struct ImportOptions: Sendable {
     /// Demangle the names a recorder left mangled (Swift, C++, Rust; perf demangles no Swift), once per unique
     /// symbol; the mangled name stays the function's system name. Default on.
     public var demangle = true
+    /// perf.data: unwinds the user stacks of `--call-graph dwarf` samples (`PyrometerSymbolize.DwarfUnwinder`);
+    /// nil (the default) keeps their sampled function and kernel frames only, with a warning.
+    public var unwinder: (any UserStackUnwinder)?
 
     public init() {}
 }

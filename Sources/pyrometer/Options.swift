@@ -69,6 +69,8 @@ struct ReadOptions: ParsableArguments {
         options.keepAddresses = keepAddresses
         options.kallsymsPath = kallsyms
         options.demangle = !noDemangle
+        // perf.data recorded with --call-graph dwarf: unwound with the binaries the symbolizer finds.
+        options.unwinder = DwarfUnwinder(options: symbolizeOptions)
         return options
     }
 

@@ -34,10 +34,10 @@ public struct PerfDataImporter: ProfileImporter {
 
 /// The state of one read of a perf.data file.
 struct PerfDataReader {
-    private let bytes: UnsafeRawBufferPointer
-    private let file: String
-    private let options: ImportOptions
-    private(set) var diagnostics: [Diagnostic] = []
+    let bytes: UnsafeRawBufferPointer
+    let file: String
+    let options: ImportOptions
+    var diagnostics: [Diagnostic] = []
 
     private var attrs: [PerfEventAttr] = []
     /// Each event's name from the EVENT_DESC feature, when the file has one.
@@ -45,14 +45,20 @@ struct PerfDataReader {
     private var attrByID: [UInt64: Int] = [:]
     /// Where a sample's id is: u64 index from the start of the sample (IDENTIFIER, or after ip/tid/time/addr).
     private var sampleIDIndex: Int?
-    private var buildIDs: [String: String] = [:]
+    var buildIDs: [String: String] = [:]
     private var metadata: [String] = []
     private var osRelease: String?
+    /// The recording's processor (the `arch` feature), which decides the register layout of DWARF samples.
+    var architecture: String?
 
     // Process state.
     /// Each thread's command name, by tid.
     private var threads: [UInt32: String] = [:]
-    private var maps: [UInt32: [MapEntry]] = [:]
+    var maps: [UInt32: [MapEntry]] = [:]
+    /// Per process, a number that changes whenever its maps do (unique across processes): it keys the frame cache
+    /// and the unwinder's per-process state, so a change in one process forgets nothing of the others.
+    var mapGenerations: [UInt32: Int] = [:]
+    private var lastGeneration = 0
     private var kernelSymbols: Kallsyms?
     private var kernelSymbolsLoaded = false
     /// The kernel's reference symbol and its address when recording (the kernel MMAP's `[kernel.kallsyms]_text`
@@ -60,13 +66,14 @@ struct PerfDataReader {
     private var kernelReference: (name: String, address: UInt64)?
 
     // The profile being built.
-    private var builder = ProfileBuilder(sampleTypes: [], sourceFormat: PerfDataImporter.formatName)
+    var builder = ProfileBuilder(sampleTypes: [], sourceFormat: PerfDataImporter.formatName)
     /// Per attr: (value type, count type or nil) once its sample types exist.
     private var typesOfAttr: [(value: Int, count: Int?)?] = []
-    private var mappingTable = Interner<MappingEntry>()
+    var mappingTable = Interner<MappingEntry>()
     private var frameLocations: [LocationID] = []
-    private var stack: [LocationID] = []
-    private var sawDwarfStacks = false
+    var stack: [LocationID] = []
+    /// `--call-graph dwarf` samples waiting to be unwound (PerfDataReader+Unwinding.swift).
+    var unwinding = PendingUnwinds()
     private var lost: UInt64 = 0
     private var firstTime: UInt64 = .max, lastTime: UInt64 = 0
 
@@ -136,7 +143,6 @@ struct PerfDataReader {
             let before: [PerfData.SampleType] = [.ip, .tid, .time, .addr]
             sampleIDIndex = before.filter { attr.sampleType.contains($0) }.count
         }
-        if attr.sampleType.contains(.regsUser) && attr.sampleType.contains(.stackUser) { sawDwarfStacks = true }
     }
 
     private mutating func readFeatures(_ bitmap: [UInt64], after offset: Int) throws(ProfileError) {
@@ -156,7 +162,10 @@ struct PerfDataReader {
             osRelease = release
             metadata.append("os release: " + release)
         case .version: metadata.append("perf version: " + (try cursor.headerString()))
-        case .arch: metadata.append("arch: " + (try cursor.headerString()))
+        case .arch:
+            let arch = try cursor.headerString()
+            architecture = arch
+            metadata.append("arch: " + arch)
         case .nrCPUs:
             let available = try cursor.u32(), online = try cursor.u32()
             metadata.append("cpus: \(online) online of \(available)")
@@ -266,6 +275,7 @@ struct PerfDataReader {
             position += size
         }
         try flush(&pending, upTo: .max)
+        finishUnwinding()
     }
 
     /// A record's time: a sample's own, or the trailing `sample_id` of other records (with `sample_id_all`).
@@ -308,8 +318,8 @@ struct PerfDataReader {
             let pid = try body.u32(), tid = try body.u32()
             let comm = try body.paddedString(max(0, commLength(body)))
             if misc & PerfData.miscCommExec != 0 {
+                mapsWillChange(pid)
                 maps[pid] = nil
-                forgetFrames()
             }
             threads[tid] = comm
             forgetLabels(tid)
@@ -318,8 +328,8 @@ struct PerfDataReader {
             threads[tid] = threads[parentTID]
             forgetLabels(tid)
             if pid != parentPID, maps[pid] == nil {
+                mapsWillChange(pid)
                 maps[pid] = maps[parentPID]
-                forgetFrames()
             }
         case .lost:
             _ = try body.u64()
@@ -393,11 +403,19 @@ struct PerfDataReader {
         }
         kept.append(MapEntry(start: start, limit: start + length, mapping: mapping))
         kept.sort { $0.start < $1.start }
+        mapsWillChange(pid)
         maps[pid] = kept
-        forgetFrames()
     }
 
-    private func mapEntry(pid: UInt32, address: UInt64) -> MapEntry? {
+    /// Before a process's maps change: its samples waiting to be unwind are finished with the maps they were
+    /// taken with, and its frame-cache entries and unwinder state are left behind by a new generation.
+    private mutating func mapsWillChange(_ pid: UInt32) {
+        if unwinding.processes.contains(pid) { finishUnwinding() }
+        lastGeneration += 1
+        mapGenerations[pid] = lastGeneration
+    }
+
+    func mapEntry(pid: UInt32, address: UInt64) -> MapEntry? {
         guard let entries = maps[pid] else { return nil }
         let low = entries.partitionPoint { $0.start <= address }
         guard low > 0, address < entries[low - 1].limit else { return nil }
@@ -438,13 +456,14 @@ struct PerfDataReader {
         if sampleType.contains(.read) { try body.skip(try attr.readSize(&body), "read values") }
 
         stack.removeAll(keepingCapacity: true)
+        let owner = frameOwner(pid: pid)
         let sampledInKernel = misc & PerfData.miscCPUModeMask == PerfData.miscKernel
         var kernelMode = sampledInKernel
         var userFromBranches = false
+        var userFrames = false
         if sampleType.contains(.callchain) {
             let count = try body.u64()
             try body.need(count, entriesOf: 8, "call chain")
-            var userFrames = false
             for _ in 0 ..< count {
                 let address = try body.u64()
                 if address >= PerfData.contextMax {
@@ -454,35 +473,50 @@ struct PerfDataReader {
                     continue
                 }
                 if userFromBranches { break }
-                frame(address, kernel: kernelMode, pid: pid)
+                frame(address, kernel: kernelMode, owner: owner, pid: pid)
                 userFrames = userFrames || !kernelMode
             }
-            // `--call-graph dwarf` leaves the user part out of the kernel's call chain (perf unwinds the copied
-            // stack): the sampled function of a sample taken in user mode is its ip.
-            if !userFrames && !sampledInKernel && sampleType.contains(.stackUser) && ip != 0 {
-                frame(ip, kernel: false, pid: pid)
-            }
         } else {
-            frame(ip, kernel: kernelMode, pid: pid)
+            frame(ip, kernel: kernelMode, owner: owner, pid: pid)
+            userFrames = !kernelMode
         }
-        if hasCallStackBranches(attr) && sampleType.contains(.branchStack) {
-            // LBR call stack (`--call-graph lbr`): the user part is the sample ip and each entry's call site.
-            if sampleType.contains(.raw) { try body.skip(Int(try body.u32()), "raw data") }
+        if sampleType.contains(.raw) { try body.skip(Int(try body.u32()), "raw data") }
+        if sampleType.contains(.branchStack) {
             let count = try body.u64()
             if attr.branchSampleType & (1 << 17) != 0 { _ = try body.u64() }  // hw_idx
             try body.need(count, entriesOf: 24, "branch stack")
-            if !kernelMode || userFromBranches {
+            if hasCallStackBranches(attr) && (!kernelMode || userFromBranches) {
+                // LBR call stack (`--call-graph lbr`): the user part is the sample ip and each entry's call site.
                 if !userFromBranches { stack.removeAll(keepingCapacity: true) }
-                frame(ip, kernel: false, pid: pid)
+                frame(ip, kernel: false, owner: owner, pid: pid)
                 for _ in 0 ..< count {
                     let from = try body.u64()
                     try body.skip(16)
-                    if from != 0 { frame(from, kernel: false, pid: pid) }
+                    if from != 0 { frame(from, kernel: false, owner: owner, pid: pid) }
                 }
+                userFrames = true
+            } else {
+                try body.skip(Int(count) * 24)
             }
         }
         let types = sampleTypes(of: attrIndex)
         let labels = labelSet(pid: pid, tid: tid, hasTID: sampleType.contains(.tid))
+        // `--call-graph dwarf` leaves the user part out of the kernel's call chain: perf unwinds the stack copy.
+        if !userFrames, sampleType.contains(.regsUser) {
+            if let userStack = try userStack(&body, attr: attr, pid: pid, tid: tid) {
+                if options.unwinder != nil {
+                    enqueueUnwinding(userStack, types: types, labels: labels, period: period)
+                    return
+                }
+                unwinding.skipped += 1
+            }
+            // Not unwound: the sampled function of a sample taken in user mode is its ip.
+            if !sampledInKernel && ip != 0 { frame(ip, kernel: false, owner: owner, pid: pid) }
+        }
+        add(stack: stack, types: types, labels: labels, period: period)
+    }
+
+    mutating func add(stack: [LocationID], types: (value: Int, count: Int?), labels: LabelSetID, period: UInt64) {
         let id = builder.intern(stack: stack)
         if let count = types.count {
             builder.add(stack: id, labels: labels, type: types.value, value: Int64(clamping: period), countType: count)
@@ -524,13 +558,6 @@ struct PerfDataReader {
         recentLabels[Int(tid & 255)] = (.max, .max, -1)
     }
 
-    private mutating func forgetFrames() {
-        guard !frameKeys.isEmpty else { return }
-        frameCache.removeAll()
-        frameKeys.removeAll(keepingCapacity: true)
-        frameLocations.removeAll(keepingCapacity: true)
-    }
-
     private mutating func labelSet(pid: UInt32, tid: UInt32, hasTID: Bool) -> LabelSetID {
         guard hasTID else { return 0 }
         let recent = recentLabels[Int(tid & 255)]
@@ -546,15 +573,21 @@ struct PerfDataReader {
         return id
     }
 
-    /// Frame → location, per process: (pid, address) hashed into one key, checked against the pid and address
-    /// kept beside it. Emptied when any process's maps change (rare after start-up).
+    /// Frame → location, per process and generation of its maps: (owner, address) hashed into one key, checked
+    /// against the owner and address kept beside it. A change of one process's maps gives it a new owner, so the
+    /// entries of the others stay (clearing the whole cache on every mmap cost the frame-pointer path dearly).
     private var frameCache = IntegerIndex(capacity: 1 << 14)
-    private var frameKeys: [(pid: UInt32, address: UInt64)] = []
+    private var frameKeys: [(owner: UInt64, address: UInt64)] = []
 
-    private mutating func frame(_ address: UInt64, kernel: Bool, pid: UInt32) {
+    /// The frame-cache owner of a process's user frames: its pid and the generation of its maps.
+    func frameOwner(pid: UInt32) -> UInt64 {
+        UInt64(pid) << 32 | UInt64(UInt32(truncatingIfNeeded: mapGenerations[pid] ?? 0))
+    }
+
+    mutating func frame(_ address: UInt64, kernel: Bool, owner processOwner: UInt64, pid: UInt32) {
         // Kernel addresses are the same in every process.
-        let owner = kernel ? UInt32.max : pid
-        let key = address ^ (UInt64(owner) &* 0x9E37_79B9_7F4A_7C15)
+        let owner = kernel ? UInt64.max : processOwner
+        let key = address ^ (owner &* 0x9E37_79B9_7F4A_7C15)
         if let entry = frameCache[key], frameKeys[Int(entry)] == (owner, address) {
             stack.append(frameLocations[Int(entry)])
             return
@@ -663,13 +696,7 @@ struct PerfDataReader {
             builder.durationNanos = Int64(clamping: lastTime - firstTime)
         }
         builder.comments = metadata
-        if sawDwarfStacks {
-            diagnostics.append(Diagnostic(
-                kind: "recorded with --call-graph dwarf: user stacks are not unwound yet, so samples show the function "
-                    + "sampled in user mode and kernel frames only (self time is right, callers are missing); record "
-                    + "with --call-graph fp (frame pointers) or lbr",
-                count: 0, firstFile: file, firstLine: nil, example: ""))
-        }
+        diagnostics += unwinding.diagnostics(file: file)
         if lost > 0 {
             diagnostics.append(Diagnostic(kind: "perf lost \(lost) samples while recording (LOST records)", count: 0,
                                           firstFile: file, firstLine: nil, example: ""))

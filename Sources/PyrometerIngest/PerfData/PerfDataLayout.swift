@@ -70,6 +70,9 @@ struct PerfEventAttr {
     var freq: Bool
     var samplePeriod: UInt64
     var branchSampleType: UInt64
+    /// The user registers a `--call-graph dwarf` sample holds (a bit per perf register), and its stack dump size.
+    var sampleRegsUser: UInt64
+    var sampleStackUser: UInt32
 
     /// Parses an attribute of `size` bytes (perf has written 64 to 136 and more; fields past `size` are zero).
     init(_ cursor: inout ByteCursor, size: Int) throws(ProfileError) {
@@ -90,8 +93,12 @@ struct PerfEventAttr {
         _ = try cursor.u32()  // bp_type
         _ = try cursor.u64()  // config1
         branchSampleType = 0
+        sampleRegsUser = 0
+        sampleStackUser = 0
         if size >= 72 { _ = try cursor.u64() }  // config2
         if size >= 80 { branchSampleType = try cursor.u64() }
+        if size >= 88 { sampleRegsUser = try cursor.u64() }
+        if size >= 92 { sampleStackUser = try cursor.u32() }
         try cursor.seek(to: start + size)
     }
 

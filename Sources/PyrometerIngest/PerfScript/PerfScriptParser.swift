@@ -251,8 +251,10 @@ struct PerfScriptParser {
         // `symbol+0x1f` → `symbol`, when everything after `+0x` is hex.
         if let plus = PerfScriptGrammar.lastOffsetMarker(base, symbol) { symbol = symbol.lowerBound ..< plus }
         // A "symbol" in parentheses is a process name, not a frame (FlameGraph's rule). An empty one (`+0x10`
-        // alone) stays an empty frame, as in inferno.
-        if !symbol.isEmpty && base.load(fromByteOffset: symbol.lowerBound, as: UInt8.self) == UInt8(ascii: "(") {
+        // alone) stays an empty frame, as in inferno. FlameGraph and inferno drop every symbol that starts with
+        // `(`, C++'s `(anonymous namespace)::f` too; here it must also end with `)`, so such functions stay.
+        if symbol.count >= 2 && base.load(fromByteOffset: symbol.lowerBound, as: UInt8.self) == UInt8(ascii: "(")
+            && base.load(fromByteOffset: symbol.upperBound - 1, as: UInt8.self) == UInt8(ascii: ")") {
             return -1
         }
         let isUnknown = parts.moduleOnly || PerfScriptGrammar.equals(base, symbol, "[unknown]")

@@ -182,12 +182,14 @@ final class DwarfModule {
         var end: UInt64
         var name: UnsafePointer<CChar>
         var binding: Int32
+        /// The position in the symbol table.
+        var index: Int32
 
         /// Whether this alias names the code rather than `other` at the same address. perf's rule
         /// (`choose_best_symbol`), so that perf.data read here and `perf script` text name frames alike (glibc's
         /// weak `madvise` and global `__madvise`, for one): a sized symbol, then a non-weak one, then a global one,
-        /// then fewer leading underscores, then the longer name; last, byte order, so that the choice never depends
-        /// on symbol-table order.
+        /// then fewer leading underscores, then the longer name; last, the earlier in the symbol table, as perf keeps
+        /// the first of equals (glibc's `__libc_start_main@@GLIBC_2.34` before `__libc_start_main@GLIBC_2.2.5`).
         func isPreferred(over other: Symbol) -> Bool {
             let size = end &- start, otherSize = other.end &- other.start
             if (size == 0) != (otherSize == 0) { return size != 0 }
@@ -199,7 +201,7 @@ final class DwarfModule {
             if underscores != otherUnderscores { return underscores < otherUnderscores }
             let length = strlen(name), otherLength = strlen(other.name)
             if length != otherLength { return length > otherLength }
-            return strcmp(name, other.name) > 0
+            return index < other.index
         }
 
         private static func leadingUnderscores(_ name: UnsafePointer<CChar>) -> Int {
@@ -236,15 +238,31 @@ final class DwarfModule {
         for index in 1 ..< count {
             var symbol = GElf_Sym()
             var address: GElf_Addr = 0
-            guard let name = dwfl_module_getsym_info(module, index, &symbol, &address, nil, nil, nil) else { continue }
+            var section: GElf_Word = 0
+            var elf: OpaquePointer?
+            guard let name = dwfl_module_getsym_info(module, index, &symbol, &address, &section, &elf, nil),
+                  section != SHN_UNDEF else { continue }
             let type = Int32(symbol.st_info & 0xF)
-            guard type == STT_FUNC || type == STT_GNU_IFUNC, symbol.st_shndx != UInt16(SHN_UNDEF) else { continue }
+            // Functions, and labels in code (assembly entry points such as the dynamic loader's `_start`), as perf
+            // reads them.
+            let isLabel = type == STT_NOTYPE && name.pointee != 0 && section != SHN_ABS
+                && Self.isExecutable(section: section, of: elf, cache: &executableSections)
+            guard type == STT_FUNC || type == STT_GNU_IFUNC || isLabel else { continue }
             result.append(Symbol(start: address, end: address &+ symbol.st_size, name: name,
-                                 binding: Int32(symbol.st_info >> 4)))
+                                 binding: Int32(symbol.st_info >> 4), index: index))
+        }
+        var elfBias: Dwarf_Addr = 0
+        if let elf = dwfl_module_getelf(module, &elfBias) {
+            for entry in PLTSymbols.entries(of: elf, bias: elfBias) {
+                guard let name = strdup(entry.name) else { continue }
+                ownedNames.append(name)
+                result.append(Symbol(start: entry.start, end: entry.end, name: UnsafePointer(name),
+                                     binding: Int32(STB_GLOBAL), index: .max))
+            }
         }
         // One symbol per address (identical code folded by the linker, C1/C2 constructors, weak and strong names
         // of one libc function), reaching as far as the largest of them.
-        result.sort { $0.start < $1.start }
+        result.sort { $0.start != $1.start ? $0.start < $1.start : $0.index < $1.index }
         var unique: [Symbol] = []
         unique.reserveCapacity(result.count)
         for symbol in result {
@@ -258,6 +276,26 @@ final class DwarfModule {
             unique[i].end = i + 1 < unique.count ? unique[i + 1].start : unique[i].start &+ 1
         }
         return unique
+    }
+
+    /// Names made here (PLT stubs), freed with the module.
+    private var ownedNames: [UnsafeMutablePointer<CChar>] = []
+
+    deinit { for name in ownedNames { free(name) } }
+
+    /// Per section index of the symbol table's file: whether it holds code.
+    private var executableSections: [GElf_Word: Bool] = [:]
+
+    private static func isExecutable(section: GElf_Word, of elf: OpaquePointer?, cache: inout [GElf_Word: Bool]) -> Bool {
+        if let known = cache[section] { return known }
+        var header = GElf_Shdr()
+        let executable = if let elf, let scn = elf_getscn(elf, Int(section)), gelf_getshdr(scn, &header) != nil {
+            header.sh_flags & UInt64(SHF_EXECINSTR) != 0
+        } else {
+            false
+        }
+        cache[section] = executable
+        return executable
     }
 
     /// The symbol containing `address` (a virtual address), by binary search.
