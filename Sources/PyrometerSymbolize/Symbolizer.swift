@@ -23,6 +23,10 @@ public struct SymbolizeOptions: Sendable {
     public var binaryPaths: [String] = []
     /// Demangle C++, Rust and Swift names (else keep linkage names).
     public var demangle = true
+    /// Read the DWARF for inline chains and file:line (the default); false names each address by the function of
+    /// the symbol table that holds it, which is all a fold without inline frames shows, and skips reading (and
+    /// inflating) debug information.
+    public var lines = true
     /// Worker threads, each with its own libdw session.
     public var threads = ProcessInfoLite.activeProcessorCount
     public init() {}
@@ -205,7 +209,7 @@ public struct Symbolizer: Sendable {
         firstTask.append(tasks.count)
         let allTasks = tasks
         let results = ResultSlots(count: allTasks.count)
-        let demangle = options.demangle
+        let demangle = options.demangle, lines = options.lines
         let next = TaskCounter()
         // DWARF walks recurse at most `DwarfModule.maximumDepth` levels: Dispatch's worker stacks are enough.
         DispatchQueue.concurrentPerform(iterations: min(workers, max(allTasks.count, 1))) { _ in
@@ -213,7 +217,7 @@ public struct Symbolizer: Sendable {
             defer { SessionPool.shared.give(session) }
             while let taskIndex = next.take(limit: allTasks.count) {
                 let task = allTasks[taskIndex]
-                guard let module = session.module(path: task.file) else { continue }
+                guard let module = session.module(path: task.file, lines: lines) else { continue }
                 var chains = ResolvedChains()
                 for address in task.addresses { module.resolve(address, demangle: demangle, into: &chains) }
                 results.store(taskIndex, chains)

@@ -64,7 +64,7 @@ struct Flamegraph: ParsableCommand {
                 try output.write(try differential())
                 return
             }
-            let profile = try input.load(keepAddresses: fold.addrs)
+            let profile = try input.load(keepAddresses: fold.addrs, lines: !fold.noInline)
             let folded = Folder(options: try fold.drawingOptions(for: profile)).fold(profile)
             let tree = FlameTree(folded, reverse: reverse)
             guard tree.total > 0 else { throw CLIError("no samples with stacks in the input: nothing to draw") }
@@ -94,12 +94,12 @@ struct Flamegraph: ParsableCommand {
         switch input.inputs.count {
         case 2:
             let sides = try input.inputs.map { path in
-                let profile = try input.read.load([path], keepAddresses: fold.addrs)
+                let profile = try input.read.load([path], keepAddresses: fold.addrs, lines: !fold.noInline)
                 return Folder(options: try fold.drawingOptions(for: profile)).fold(profile)
             }
             (base, head) = (sides[0], sides[1])
         case 0, 1:
-            let profile = try input.load(keepAddresses: fold.addrs)
+            let profile = try input.load(keepAddresses: fold.addrs, lines: !fold.noInline)
             guard let before = profile.sampleTypeIndex(named: "before"),
                   let after = profile.sampleTypeIndex(named: "after") else {
                 throw CLIError("--diff needs two inputs (BASE HEAD) or one folded input with two count columns")

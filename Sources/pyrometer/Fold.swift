@@ -17,7 +17,7 @@ struct Fold: ParsableCommand {
 
     func run() throws {
         try Console.run {
-            let profile = try input.load(keepAddresses: fold.addrs)
+            let profile = try input.load(keepAddresses: fold.addrs, lines: !fold.noInline)
             let options = try fold.options(for: profile)
             try output.write(FoldedExporter().export(profile, options: options))
         }

@@ -76,11 +76,14 @@ struct ReadOptions: ParsableArguments {
 
     /// Loads `paths` merged into one profile and symbolizes it, printing warnings for skipped lines and
     /// unresolved modules.
-    func load(_ paths: [String], keepAddresses: Bool = false) throws -> Profile {
+    /// `lines: false` when the command shows no inline frames nor positions (see `SymbolizeOptions.lines`).
+    func load(_ paths: [String], keepAddresses: Bool = false, lines: Bool = true) throws -> Profile {
         let queries = paths.filter { $0.hasPrefix(Self.storePrefix) }
         let files = paths.filter { !$0.hasPrefix(Self.storePrefix) }
         var profiles: [Profile] = []
-        if !files.isEmpty || queries.isEmpty { profiles.append(try loadFiles(files, keepAddresses: keepAddresses)) }
+        if !files.isEmpty || queries.isEmpty {
+            profiles.append(try loadFiles(files, keepAddresses: keepAddresses, lines: lines))
+        }
         if !queries.isEmpty {
             let opened = try StoreLocation.open(store, create: false)
             for query in queries {
@@ -97,12 +100,14 @@ struct ReadOptions: ParsableArguments {
     /// Inputs that name stored profiles: `store:service=api,week=2026-W47`.
     static let storePrefix = "store:"
 
-    private func loadFiles(_ paths: [String], keepAddresses: Bool) throws -> Profile {
+    private func loadFiles(_ paths: [String], keepAddresses: Bool, lines: Bool) throws -> Profile {
         let result = try Importers.load(paths: paths, options: importOptions(keepAddresses: keepAddresses))
         for diagnostic in result.diagnostics { Console.warn(diagnostic.description) }
         var profile = result.profile
         if symbolize != .none {
-            let symbolized = Symbolizer(options: symbolizeOptions).symbolize(profile)
+            var options = symbolizeOptions
+            options.lines = lines
+            let symbolized = Symbolizer(options: options).symbolize(profile)
             for diagnostic in symbolized.diagnostics { Console.warn(diagnostic.description) }
             Console.keepUntilExit(profile)
             profile = symbolized.profile
@@ -126,8 +131,8 @@ struct InputOptions: ParsableArguments {
     }
 
     /// Loads and merges the inputs, printing warnings for skipped lines.
-    func load(keepAddresses: Bool = false) throws -> Profile {
-        try read.load(inputs, keepAddresses: keepAddresses)
+    func load(keepAddresses: Bool = false, lines: Bool = true) throws -> Profile {
+        try read.load(inputs, keepAddresses: keepAddresses, lines: lines)
     }
 }
 

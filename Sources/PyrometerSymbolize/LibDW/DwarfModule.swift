@@ -54,7 +54,8 @@ struct ResolvedChains: Sendable {
 final class DwarfSession {
     fileprivate let dwfl: OpaquePointer
 
-    /// Modules opened in this session, by path: their indexes are kept for later lookups.
+    /// Modules opened in this session, by path and whether their DWARF is read: their indexes are kept for later
+    /// lookups.
     private var modules: [String: DwarfModule] = [:]
 
     init?() {
@@ -64,16 +65,18 @@ final class DwarfSession {
 
     deinit { dwfl_end(dwfl) }
 
-    /// The module for the ELF file at `path`, opened once per session.
-    func module(path: String) -> DwarfModule? {
-        if let known = modules[path] { return known }
-        guard let module = openModule(path: path) else { return nil }
-        modules[path] = module
+    /// The module for the ELF file at `path`, opened once per session (and once more if its lines are wanted
+    /// after its functions).
+    func module(path: String, lines: Bool = true) -> DwarfModule? {
+        let key = lines ? path : path + "\0functions"
+        if let known = modules[key] { return known }
+        guard let module = openModule(path: path, lines: lines) else { return nil }
+        modules[key] = module
         return module
     }
 
     /// Reports the ELF file at `path` as a module whose addresses are the file's own virtual addresses.
-    private func openModule(path: String) -> DwarfModule? {
+    private func openModule(path: String, lines: Bool) -> DwarfModule? {
         let fd = openRegularFile(path)
         guard fd >= 0 else { return nil }
         dwfl_report_begin_add(dwfl)
@@ -84,7 +87,7 @@ final class DwarfSession {
             close(fd)
             return nil
         }
-        return DwarfModule(module: module)
+        return DwarfModule(module: module, lines: lines)
     }
 
 }
@@ -219,10 +222,18 @@ final class DwarfModule {
     private var unitRanges = RangeIndex()
     private var unitFunctions: [FunctionTree?] = []
 
-    fileprivate init(module: OpaquePointer) {
+    /// With `lines: false` the DWARF is never read (for a large library with compressed debug sections, such as
+    /// glibc's debug file, inflating them was half of folding a small recording): frames get the function of the
+    /// symbol table and no inline chain or position.
+    fileprivate init(module: OpaquePointer, lines: Bool) {
         self.module = module
         var bias: Dwarf_Addr = 0
-        dwarf = dwfl_module_getdwarf(module, &bias)
+        if lines {
+            dwarf = dwfl_module_getdwarf(module, &bias)
+        } else {
+            dwarf = nil
+            _ = dwfl_module_getelf(module, &bias)
+        }
         self.bias = bias
         buildUnits()
     }

@@ -23,12 +23,15 @@ public final class DwarfUnwinder: UserStackUnwinder {
 
     private let locator: FileLocator
     private let threads: Int
+    private let cachedRules: Bool
     private let idleSessions = Mutex<[UnwindSession]>([])
 
+    /// `cachedRules: false` unwinds every frame with libdwfl (the check that the cached rules change nothing).
     public init(binaryPaths: [String] = [], debugDirectories: [String] = [],
-                threads: Int = ProcessInfoLite.activeProcessorCount) {
+                threads: Int = ProcessInfoLite.activeProcessorCount, cachedRules: Bool = true) {
         locator = FileLocator(binaryPaths: binaryPaths, debugDirectories: debugDirectories + ["/usr/lib/debug"])
         self.threads = max(1, threads)
+        self.cachedRules = cachedRules
     }
 
     /// Symbolizer options name the same directories the unwinder looks for binaries in.
@@ -46,7 +49,7 @@ public final class DwarfUnwinder: UserStackUnwinder {
         defer { parts.deinitialize().deallocate() }
         let shared = SendableBuffer(parts)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let session = idleSessions.withLock { $0.popLast() } ?? UnwindSession(locator: locator)
+            let session = idleSessions.withLock { $0.popLast() } ?? UnwindSession(locator: locator, cachedRules: cachedRules)
             let range = count * worker / workers ..< count * (worker + 1) / workers
             shared.buffer[worker] = session.unwind(batch, samples: range)
             idleSessions.withLock { $0.append(session) }

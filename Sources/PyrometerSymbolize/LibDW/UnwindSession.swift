@@ -13,6 +13,7 @@ final class UnwindSession: @unchecked Sendable {
     static let keptProcesses = 16
 
     private let locator: FileLocator
+    private let cachedRules: Bool
     /// Binaries found per mapping file (path and build-id); nil when none was found.
     private var binaries: [String: Binary?] = [:]
     private var processes: [UInt32: ProcessState] = [:]
@@ -31,7 +32,10 @@ final class UnwindSession: @unchecked Sendable {
     private var firstFrame = 0
     private var problems: [String: Int] = [:]
 
-    init(locator: FileLocator) { self.locator = locator }
+    init(locator: FileLocator, cachedRules: Bool) {
+        self.locator = locator
+        self.cachedRules = cachedRules
+    }
 
     deinit { registers.deallocate() }
 
@@ -48,6 +52,8 @@ final class UnwindSession: @unchecked Sendable {
         var attached = false
         var lastUse = 0
         var unreportable: Set<UInt64> = []
+        /// The call-frame rule of each pc looked up so far (UnwindRule.swift).
+        var rules: [UInt64: UnwindRule] = [:]
 
         init?(generation: Int) {
             guard let dwfl = pyrometer_dwfl_begin_offline() else { return nil }
@@ -86,6 +92,10 @@ final class UnwindSession: @unchecked Sendable {
         self.maps = maps
         self.process = process
         guard report(pc) else { return }
+        if cachedRules && architecture == .x86_64 {
+            if unwindWithRules(process) { return }
+            frames.removeSubrange(firstFrame...)
+        }
         let context = Unmanaged.passUnretained(self).toOpaque()
         if !process.attached {
             // The architecture comes from the first reported module, so the attach waits for one.
@@ -114,6 +124,51 @@ final class UnwindSession: @unchecked Sendable {
         for (dwarf, perf) in order.enumerated() { registers[dwarf] = value(perf) }
         pc = value(architecture.pcRegister)
         stackStart = value(architecture.stackPointerRegister)
+    }
+
+    /// Unwinds the sample with the cached rules of its frames; false, leaving the frames found so far, where a
+    /// frame needs more than they say (then libdwfl unwinds the sample, and may go on by the frame pointer).
+    private func unwindWithRules(_ process: ProcessState) -> Bool {
+        var sp = stackStart, bp = registers[6]
+        var framePointerKnown = true
+        var lookup = pc
+        guard add(frame: pc) else { return true }
+        while true {
+            let rule = rule(at: lookup, in: process)
+            switch rule.kind {
+            case .other: return false
+            case .outermost: return true
+            case .simple: break
+            }
+            if rule.cfaFromFramePointer && !framePointerKnown { return false }
+            let cfa = (rule.cfaFromFramePointer ? bp : sp) &+ UInt64(bitPattern: rule.cfaOffset)
+            var returnAddress: Dwarf_Word = 0
+            guard readStack(cfa &+ UInt64(bitPattern: rule.returnAddressOffset), into: &returnAddress),
+                  returnAddress != 0 else { return false }
+            switch rule.framePointer {
+            case .unchanged: break
+            case .atCFA(let offset):
+                var saved: Dwarf_Word = 0
+                guard readStack(cfa &+ UInt64(bitPattern: offset), into: &saved) else { return false }
+                bp = saved
+            case .lost: framePointerKnown = false
+            }
+            sp = cfa
+            // A caller's frame is looked up, and reported, inside its call instruction.
+            lookup = returnAddress &- 1
+            guard add(frame: lookup) else { return true }
+        }
+    }
+
+    private func rule(at address: UInt64, in process: ProcessState) -> UnwindRule {
+        if let known = process.rules[address] { return known }
+        var rule = UnwindRule.other
+        if report(address), let module = dwfl_addrmodule(process.dwfl, address) {
+            var bias: Dwarf_Addr = 0
+            if let cfi = dwfl_module_eh_cfi(module, &bias) { rule = UnwindRule(cfi: cfi, address: address &- bias) }
+        }
+        process.rules[address] = rule
+        return rule
     }
 
     private func processState(_ pid: UInt32, maps: ProcessMaps) -> ProcessState? {

@@ -1,0 +1,32 @@
+import Foundation
+import PyrometerIngest
+import PyrometerModel
+import PyrometerSymbolize
+import Testing
+
+/// The unwinder's cached call-frame rules (UnwindRule) against libdwfl's own unwinding of every frame, on the
+/// corpus's `--call-graph dwarf` recordings: the same frames for every sample, single- and multi-threaded.
+@Suite struct DwarfUnwinderTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let recordings = ["c-clang-inline-dwarf", "cpp-templates", "rust-generics", "swift-generics"]
+
+    static func profile(_ name: String, cachedRules: Bool, threads: Int) throws -> Profile {
+        let directory = repository.appendingPathComponent("Tests/Fixtures/real/\(name)").path
+        var options = ImportOptions()
+        options.unwinder = DwarfUnwinder(binaryPaths: [directory + "/bin"], threads: threads, cachedRules: cachedRules)
+        return try Importers.load(paths: [directory + "/perf.data.gz"], options: options).profile
+    }
+
+    @Test(arguments: recordings)
+    func cachedRulesUnwindAsLibdwflDoes(_ name: String) throws {
+        let libdwfl = try Self.profile(name, cachedRules: false, threads: 1)
+        let cached = try Self.profile(name, cachedRules: true, threads: 1)
+        let parallel = try Self.profile(name, cachedRules: true, threads: 4)
+        #expect(cached.canonicalDump() == libdwfl.canonicalDump())
+        #expect(parallel.canonicalDump() == libdwfl.canonicalDump())
+        // Unwound: the samples have more than their sampled function.
+        let depths = libdwfl.samples.map { libdwfl.stacks[$0.stack].count }
+        #expect(depths.filter { $0 >= 4 }.count * 2 > depths.count, "\(name): \(depths.prefix(20))")
+    }
+}
