@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "pyrometer", targets: ["pyrometer"]),
+        .executable(name: "pyrometer-store", targets: ["pyrometer-store"]),
         .library(name: "PyrometerModel", targets: ["PyrometerModel"]),
         .library(name: "PyrometerIngest", targets: ["PyrometerIngest"]),
         .library(name: "PyrometerAnalyze", targets: ["PyrometerAnalyze"]),
@@ -41,13 +42,23 @@ let package = Package(
         .target(name: "PyrometerStore",
                 dependencies: ["PyrometerModel", "PyrometerAnalyze", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: optimized),
-        .executableTarget(
-            name: "pyrometer",
+        // The commands, without the store: `pyrometer` loads neither GRDB nor Foundation (docs/architecture.md).
+        .target(
+            name: "PyrometerCLI",
             dependencies: [
-                "PyrometerModel", "PyrometerIngest", "PyrometerAnalyze", "PyrometerRender", "PyrometerSymbolize", "PyrometerStore",
-                "CMalloc",
+                "PyrometerModel", "PyrometerIngest", "PyrometerAnalyze", "PyrometerRender", "PyrometerSymbolize", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: optimized),
+        .executableTarget(
+            name: "pyrometer",
+            dependencies: ["PyrometerCLI", "PyrometerModel", "PyrometerIngest",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: optimized),
+        .executableTarget(
+            name: "pyrometer-store",
+            dependencies: ["PyrometerCLI", "PyrometerModel", "PyrometerAnalyze", "PyrometerRender", "PyrometerStore",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: optimized),
         .testTarget(name: "PyrometerModelTests", dependencies: ["PyrometerModel"]),
         .testTarget(name: "PyrometerIngestTests", dependencies: ["PyrometerIngest", "PyrometerAnalyze", "PyrometerRender"]),

@@ -25,7 +25,7 @@ say() { printf '\n=== %s\n' "$*"; }
 die() { printf 'bench-store.sh: %s\n' "$*" >&2; exit 1; }
 
 if [ -z "${PYROMETER_BIN:-}" ]; then
-  swift build -c release --static-swift-stdlib --product pyrometer >/dev/null || die "swift build failed"
+  swift build -c release --static-swift-stdlib >/dev/null || die "swift build failed"
   PYROMETER_BIN="$(swift build -c release --static-swift-stdlib --show-bin-path)/pyrometer"
 fi
 PYRO=$PYROMETER_BIN

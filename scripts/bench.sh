@@ -79,7 +79,7 @@ else
   command -v swift >/dev/null 2>&1 || die "swift is not on PATH (or set PYROMETER_BIN)"
   SCRATCH=${SCRATCH:-.build}
   echo "building pyrometer (swift build -c release --static-swift-stdlib --scratch-path $SCRATCH)"
-  swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product pyrometer >/dev/null || die "swift build failed"
+  swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" >/dev/null || die "swift build failed"
   PYRO=$(cd "$SCRATCH/release" && pwd)/pyrometer
 fi
 [ -x "$PYRO" ] || die "no pyrometer binary at $PYRO"
@@ -359,8 +359,8 @@ say "perf.data read directly (issue 6): pyrometer vs perf script, and vs perf sc
 # A two-thread program with deep, varied frame-pointer stacks, recorded at a high rate until the file holds
 # BENCH_PERFDATA_MB (default 100) MB. Rebuilt only when missing or smaller.
 PERFDATA_MB=${BENCH_PERFDATA_MB:-100}
-if [[ ! -s perfdata.data || $(stat -c %s perfdata.data) -lt $((PERFDATA_MB << 20)) ]]; then
-  cat > perfdata.c <<'C'
+# The program (also recorded with DWARF call graphs below): WORK_ITERATIONS sets how long it runs.
+cat > perfdata.c <<'C'
 #include <pthread.h>
 #include <stdio.h>
 static volatile unsigned long sink[8];
@@ -369,7 +369,7 @@ static volatile unsigned long sink[8];
 __attribute__((noinline)) void f0(int k, long n) { for (long i = 0; i < 3000; i++) sink[k] += i * n; }
 F(f1, f0) F(f2, f1) F(f3, f2) F(f4, f3) F(f5, f4) F(f6, f5) F(f7, f6) F(f8, f7) F(f9, f8)
 __attribute__((noinline)) void *work(void *a) {
-  long k = (long)a; for (long n = 0; n < 90000000; n++) { f9(k, n); f5(k, n + 1); } return 0; }
+  long k = (long)a; for (long n = 0; n < WORK_ITERATIONS; n++) { f9(k, n); f5(k, n + 1); } return 0; }
 int main(void) {
   pthread_t t[2];
   for (long i = 0; i < 2; i++) pthread_create(&t[i], 0, work, (void *)i);
@@ -378,7 +378,9 @@ int main(void) {
   return 0;
 }
 C
-  gcc -O2 -g -fno-omit-frame-pointer -pthread -o perfdata perfdata.c || die "cannot build perfdata.c"
+if [[ ! -s perfdata.data || $(stat -c %s perfdata.data) -lt $((PERFDATA_MB << 20)) ]]; then
+  gcc -O2 -g -fno-omit-frame-pointer -pthread -DWORK_ITERATIONS=90000000 -o perfdata perfdata.c \
+    || die "cannot build perfdata.c"
   rm -f perfdata.data
   perf record -q -g -F 20000 -e cpu-clock:u -o perfdata.data ./perfdata >/dev/null 2>&1 &
   recorder=$!
@@ -411,6 +413,64 @@ direct_total=$(awk '{ t += $NF } END { printf "%.0f", t }' pyrometer.perfdata.fo
 script_total=$(awk '{ t += $NF } END { printf "%.0f", t }' perfdata.script.folded)
 echo "  folded totals: direct $direct_total, via perf script $script_total"
 [ "$direct_total" = "$script_total" ] || die "perf.data: the folded totals differ ($direct_total vs $script_total)"
+
+# ---------------------------------------------------------------------------------------------------------------
+say "perf.data with --call-graph dwarf (issue 14): pyrometer vs perf script --no-inline and perf script"
+
+# The same program without frame pointers and without sibling-call optimization (its calls stay calls: stacks of
+# 15 to 20 frames, as in real services), recorded with DWARF call graphs (8 KB stack copies) at 2 kHz: about
+# 7,000 samples of two threads, 60 MB. Rebuilt only when missing.
+if [[ ! -s dwarf.data ]]; then
+  gcc -O2 -g -fno-optimize-sibling-calls -pthread -DWORK_ITERATIONS=400000 -o dwarfapp perfdata.c \
+    || die "cannot build the DWARF program"
+  perf record -q --call-graph dwarf -F 2000 -e cpu-clock:u -o dwarf.data ./dwarfapp >/dev/null 2>&1 \
+    || die "perf record --call-graph dwarf failed"
+fi
+echo "  input: dwarf.data, $(($(stat -c %s dwarf.data) >> 20)) MB, $(perf script -i dwarf.data -F pid 2>/dev/null | wc -l) samples"
+hyperfine -N --warmup 2 -r "${BENCH_DWARF_RUNS:-15}" --export-json dwarf.hyperfine.json \
+  -n "pyrometer fold --no-inline" "$PYRO fold --no-inline dwarf.data -o pyrometer.dwarf.noinline.folded" \
+  -n "perf script --no-inline" "perf script --no-inline -i dwarf.data" \
+  -n "pyrometer fold" "$PYRO fold dwarf.data -o pyrometer.dwarf.folded" \
+  -n "perf script" "perf script -i dwarf.data" \
+  >/dev/null 2>&1 || die "DWARF perf.data hyperfine failed"
+python3 - dwarf.hyperfine.json <<'PY'
+import json, sys
+r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
+for name, x in r.items():
+    print(f"  {name:<28} {x['mean'] * 1000:7.1f} ± {x['stddev'] * 1000:.1f} ms   (median {x['median'] * 1000:.1f})")
+m = lambda k: r[k]["median"]
+print(f"  perf script --no-inline / pyrometer fold --no-inline = {m('perf script --no-inline') / m('pyrometer fold --no-inline'):.2f}x; "
+      f"perf script --no-inline / pyrometer fold = {m('perf script --no-inline') / m('pyrometer fold'):.2f}x; "
+      f"perf script / pyrometer fold = {m('perf script') / m('pyrometer fold'):.2f}x (medians)")
+PY
+# The same stacks as perf's own unwinding (DwarfUnwindingCorpusTests checks the corpus stack by stack).
+perf script --no-inline -i dwarf.data 2>/dev/null | "$PYRO" fold --no-inline > dwarf.script.folded
+if cmp -s <(LC_ALL=C sort dwarf.script.folded) <(LC_ALL=C sort pyrometer.dwarf.noinline.folded); then
+  echo "  folded stacks: identical to perf script --no-inline | pyrometer fold --no-inline"
+else
+  echo "  folded stacks differ from perf's unwinding:" \
+    "$(diff <(LC_ALL=C sort dwarf.script.folded) <(LC_ALL=C sort pyrometer.dwarf.noinline.folded) | grep -c '^[<>]') lines"
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+say "Start-up: pyrometer --version, and a small flamegraph against inferno's whole job"
+
+head -c 400000 "$BENCH_DIR/small.perf.txt" | awk 'BEGIN { RS = ""; ORS = "\n\n" } NR > 1 { print prev } { prev = $0 }' \
+  > startup.perf.txt
+hyperfine -N --warmup 5 -r 40 --export-json startup.hyperfine.json \
+  -n "pyrometer --version" "$PYRO --version" \
+  -n "pyrometer flamegraph" "$PYRO flamegraph startup.perf.txt -o pyrometer.startup.svg" \
+  -n "inferno flamegraph" "env PERF=$PERF_CAT $FLAMEGRAPH_RS --perfdata startup.perf.txt -o inferno.startup.svg" \
+  >/dev/null 2>&1 || die "start-up hyperfine failed"
+python3 - startup.hyperfine.json "$(stat -c %s startup.perf.txt)" <<'PY'
+import json, sys
+r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
+print(f"  input: {int(sys.argv[2]) / 1000:.0f} kB of perf script text")
+for name, x in r.items():
+    print(f"  {name:<24} {x['mean'] * 1000:6.1f} ± {x['stddev'] * 1000:.1f} ms   (median {x['median'] * 1000:.1f})")
+m = lambda k: r[k]["median"]
+print(f"  inferno flamegraph / pyrometer flamegraph = {m('inferno flamegraph') / m('pyrometer flamegraph'):.2f}x (medians)")
+PY
 
 # ---------------------------------------------------------------------------------------------------------------
 say "Peak RSS (/usr/bin/time -f %M), MB"

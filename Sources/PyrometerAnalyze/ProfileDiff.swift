@@ -104,7 +104,7 @@ public struct DiffReport: Sendable {
 }
 
 /// A diff input that cannot be compared.
-public struct DiffError: Error, CustomStringConvertible, Sendable {
+public struct DiffError: UserFacingError, Sendable {
     public var description: String
     public init(_ description: String) { self.description = description }
 }

@@ -1,7 +1,11 @@
 /// An input error with its position: the file, and a line or byte offset when known.
 ///
 /// Prints as `perf.script:1234: malformed stack line: expected "addr symbol (dso)"`.
-public struct ProfileError: Error, Sendable, CustomStringConvertible, Equatable {
+/// An error whose message is meant for the user as it stands (bad input, a refused comparison, a store that
+/// cannot be read): commands print it and exit with status 2, not as a crash report.
+public protocol UserFacingError: Error, CustomStringConvertible {}
+
+public struct ProfileError: UserFacingError, Sendable, Equatable {
     public enum Code: String, Sendable {
         case unreadable
         case unknownFormat

@@ -1,7 +1,7 @@
 import PyrometerModel
 
 /// A store's failure, said so that a user can act on it (which store, what went wrong, what was expected).
-public struct StoreError: Error, CustomStringConvertible, Sendable {
+public struct StoreError: UserFacingError, Sendable {
     public var description: String
     /// The server could not be reached or did not answer (as opposed to answering with an error).
     public var isUnreachable: Bool

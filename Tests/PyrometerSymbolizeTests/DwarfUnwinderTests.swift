@@ -14,8 +14,18 @@ import Testing
     static func profile(_ name: String, cachedRules: Bool, threads: Int) throws -> Profile {
         let directory = repository.appendingPathComponent("Tests/Fixtures/real/\(name)").path
         var options = ImportOptions()
-        options.unwinder = DwarfUnwinder(binaryPaths: [directory + "/bin"], threads: threads, cachedRules: cachedRules)
+        options.unwinder = DwarfUnwinder(binaryPaths: [directory + "/bin", directory], threads: threads,
+                                         cachedRules: cachedRules)
         return try Importers.load(paths: [directory + "/perf.data.gz"], options: options).profile
+    }
+
+    /// The Python recording's interpreter library (a pyenv build; not in the repository).
+    static let libpython = "/root/.pyenv/versions/3.12.1/lib/libpython3.12.so.1.0"
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: libpython),
+                   "needs CPython 3.12.1's libpython3.12.so.1.0 at /root/.pyenv/versions/3.12.1/lib"))
+    func cachedRulesUnwindPythonAsLibdwflDoes() throws {
+        try cachedRulesUnwindAsLibdwflDoes("python312-perf")
     }
 
     @Test(arguments: recordings)

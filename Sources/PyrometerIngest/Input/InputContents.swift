@@ -59,7 +59,9 @@ public final class InputContents: @unchecked Sendable {
     /// `init(reading:limit:)`.
     public static func mapping(_ input: InputFile, limit: Int) throws(ProfileError) -> InputContents {
         if let (descriptor, size) = input.regularFile, size > 0 {
-            let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0)
+            // Every page is read: mapping them all at once (MAP_POPULATE) spares a page fault per 16 pages (a
+            // sixth of reading a 64 MB DWARF recording; a thread populating ahead of the reader did no better).
+            let address = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, 0)
             if let address, address != MAP_FAILED {
                 return InputContents(name: input.name, mapped: UnsafeMutableRawBufferPointer(start: address, count: size))
             }

@@ -21,6 +21,12 @@ final class UnwindSession: @unchecked Sendable {
 
     // The sample being unwound.
     private var architecture = UnwindArchitecture.x86_64
+    /// The perf register of each DWARF register, for `architecture`.
+    private var registerOrder = UnwindArchitecture.x86_64.dwarfRegisters
+    /// For samples of `slotsMask`: the position of each of `registerOrder`'s registers, then the pc's and the stack
+    /// pointer's, among the recorded ones (-1: not recorded).
+    private var registerSlots: [Int] = []
+    private var slotsMask: UInt64 = 0
     private let registers = UnsafeMutablePointer<Dwarf_Word>.allocate(capacity: 33)
     private var registerCount = 0
     private var pc: UInt64 = 0
@@ -65,7 +71,11 @@ final class UnwindSession: @unchecked Sendable {
     }
 
     func unwind(_ batch: UnwindBatch, samples range: Range<Int>) -> UnwoundStacks {
-        architecture = batch.architecture
+        if architecture != batch.architecture {
+            architecture = batch.architecture
+            registerOrder = architecture.dwarfRegisters
+            registerSlots = []
+        }
         var result = UnwoundStacks()
         result.ends.reserveCapacity(range.count)
         frames.removeAll(keepingCapacity: true)
@@ -111,19 +121,30 @@ final class UnwindSession: @unchecked Sendable {
 
     /// The sample's registers in DWARF order (absent ones as 0), its pc and its stack pointer.
     private func loadRegisters(_ sample: UserStackSample, bytes: UnsafeRawBufferPointer) {
-        func value(_ perfRegister: Int) -> UInt64 {
-            let bit = UInt64(1) << perfRegister
-            guard sample.registerMask & bit != 0 else { return 0 }
-            let index = (sample.registerMask & (bit - 1)).nonzeroBitCount
-            let offset = sample.registers.lowerBound + index * 8
-            guard offset + 8 <= sample.registers.upperBound else { return 0 }
-            return UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+        if sample.registerMask != slotsMask || registerSlots.count != registerOrder.count + 2 {
+            slotsMask = sample.registerMask
+            // Where each register is in a sample of this mask (its rank among the mask's bits), -1 if absent:
+            // DWARF order, then the pc and the stack pointer.
+            registerSlots = (registerOrder + [architecture.pcRegister, architecture.stackPointerRegister]).map { perf in
+                let bit = UInt64(1) << perf
+                return slotsMask & bit == 0 ? -1 : (slotsMask & (bit &- 1)).nonzeroBitCount
+            }
         }
-        let order = architecture.dwarfRegisters
-        registerCount = order.count
-        for (dwarf, perf) in order.enumerated() { registers[dwarf] = value(perf) }
-        pc = value(architecture.pcRegister)
-        stackStart = value(architecture.stackPointerRegister)
+        let base = sample.registers.lowerBound, available = sample.registers.count / 8
+        var values = (0, UInt64(0), UInt64(0))
+        registerSlots.withUnsafeBufferPointer { slots in
+            for (index, slot) in slots.enumerated() {
+                let value = slot >= 0 && slot < available
+                    ? UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: base + slot * 8, as: UInt64.self)) : 0
+                if index < slots.count - 2 { registers[index] = value } else if index == slots.count - 2 {
+                    values.1 = value
+                } else {
+                    values.2 = value
+                }
+            }
+            values.0 = slots.count - 2
+        }
+        (registerCount, pc, stackStart) = values
     }
 
     /// Unwinds the sample with the cached rules of its frames; false, leaving the frames found so far, where a

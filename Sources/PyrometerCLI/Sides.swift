@@ -5,7 +5,9 @@ import Glibc
 import PyrometerModel
 
 /// The two sides of a comparison (`diff`, `gate`): each one or more profiles of any format.
-struct SidesOptions: ParsableArguments {
+public struct SidesOptions: ParsableArguments {
+
+    public init() {}
     @Argument(help: """
         BASE and HEAD: each a profile file, or a directory whose files are all profiles of that side. For several \
         files per side, use --base and --head instead.
@@ -19,7 +21,7 @@ struct SidesOptions: ParsableArguments {
 
     @OptionGroup var read: ReadOptions
 
-    func validate() throws {
+    public func validate() throws {
         if !sides.isEmpty && sides.count != 2 {
             throw ValidationError("give BASE and HEAD (two arguments), or --base and --head")
         }

@@ -3,8 +3,10 @@ import PyrometerAnalyze
 import PyrometerModel
 import PyrometerRender
 
-struct Symbolize: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct Symbolize: ParsableCommand {
+
+    public init() {}
+    public static let configuration = CommandConfiguration(
         abstract: "Resolve raw addresses (functions, file:line, inline chains) with libdw and write the profile back.",
         discussion: """
             The output keeps the input's format family: folded stacks for perf script and folded input, gzip \
@@ -20,7 +22,7 @@ struct Symbolize: ParsableCommand {
     @Flag(help: "pprof output without gzip (raw profile.proto).")
     var uncompressed = false
 
-    func run() throws {
+    public func run() throws {
         try Console.run {
             let profile = try input.load(keepAddresses: true)
             if profile.sourceFormat == "pprof" {

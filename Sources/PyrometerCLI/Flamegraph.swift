@@ -2,8 +2,10 @@ import ArgumentParser
 import PyrometerAnalyze
 import PyrometerRender
 
-struct Flamegraph: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct Flamegraph: ParsableCommand {
+
+    public init() {}
+    public static let configuration = CommandConfiguration(
         abstract: "Render an interactive flamegraph SVG (tooltips, click to zoom, search).",
         discussion: """
             Frames show their functions' short names (Swift's Module.Type.method(_:_:)); the tooltip has the full \
@@ -52,13 +54,13 @@ struct Flamegraph: ParsableCommand {
         """)
     var normalize: Bool?
 
-    func validate() throws {
+    public func validate() throws {
         guard (100 ... 100_000).contains(width) else { throw ValidationError("--width must be 100...100000") }
         guard (4 ... 200).contains(height) else { throw ValidationError("--height must be 4...200") }
         guard minWidth >= 0 && minWidth.isFinite else { throw ValidationError("--minwidth must be 0 or more") }
     }
 
-    func run() throws {
+    public func run() throws {
         try Console.run {
             if diff {
                 try output.write(try differential())

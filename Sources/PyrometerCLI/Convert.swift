@@ -2,8 +2,10 @@ import ArgumentParser
 import PyrometerAnalyze
 import PyrometerRender
 
-struct Convert: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct Convert: ParsableCommand {
+
+    public init() {}
+    public static let configuration = CommandConfiguration(
         abstract: "Convert a profile: to pprof (gzip profile.proto), folded stacks, speedscope JSON or Pyrometer JSON.",
         discussion: """
             Examples:
@@ -24,7 +26,7 @@ struct Convert: ParsableCommand {
     @Flag(help: "pprof output without gzip (raw profile.proto).")
     var uncompressed = false
 
-    func run() throws {
+    public func run() throws {
         try Console.run {
             let profile = try input.load(keepAddresses: fold.addrs || to == .pprof || to == .json)
             switch to {

@@ -2,8 +2,10 @@ import ArgumentParser
 import PyrometerAnalyze
 import PyrometerRender
 
-struct Hotspots: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct Hotspots: ParsableCommand {
+
+    public init() {}
+    public static let configuration = CommandConfiguration(
         abstract: "List functions by self and total share and flag hotspots.",
         discussion: """
             A function is FLAGGED when its self share is at or above the threshold; it is a HOT PATH when its \
@@ -35,14 +37,14 @@ struct Hotspots: ParsableCommand {
           help: "Treat the input as a wall-clock profile (default threshold 10%) when its format cannot say so.")
     var wallClock = false
 
-    func validate() throws {
+    public func validate() throws {
         if let threshold, !(threshold > 0 && threshold <= 100) {
             throw ValidationError("--threshold must be a percentage in (0, 100]")
         }
         if limit < 0 { throw ValidationError("--limit must be 0 or more") }
     }
 
-    func run() throws {
+    public func run() throws {
         var flagged = false
         try Console.run {
             let profile = try input.load(keepAddresses: fold.addrs)

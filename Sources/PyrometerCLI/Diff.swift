@@ -4,7 +4,9 @@ import PyrometerModel
 import PyrometerRender
 
 /// Options of the diff's statistics, shared by `diff` and `gate`.
-struct DiffFlags: ParsableArguments {
+public struct DiffFlags: ParsableArguments {
+
+    public init() {}
     @Flag(inversion: .prefixedNo, help: """
         Compare shares of each side's total (pprof's -normalize). Default: on for CPU and wall-clock profiles, off \
         (absolute values) for allocations and other counts.
@@ -23,7 +25,7 @@ struct DiffFlags: ParsableArguments {
         """)
     var overdispersion: Double?
 
-    func validate() throws {
+    public func validate() throws {
         guard threshold >= 0 && threshold.isFinite else { throw ValidationError("--threshold must be 0 or more") }
         guard minDelta >= 0 && minDelta.isFinite else { throw ValidationError("--min-delta must be 0 or more") }
         guard alpha > 0 && alpha < 1 else { throw ValidationError("--alpha must be between 0 and 1") }
@@ -32,7 +34,7 @@ struct DiffFlags: ParsableArguments {
         }
     }
 
-    var options: DiffOptions {
+    public var options: DiffOptions {
         var options = DiffOptions()
         options.normalize = normalize
         options.minRelativeChange = threshold / 100
@@ -43,8 +45,10 @@ struct DiffFlags: ParsableArguments {
     }
 }
 
-struct Diff: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct Diff: ParsableCommand {
+
+    public init() {}
+    public static let configuration = CommandConfiguration(
         abstract: "Compare two profiles (or two sets): what grew, by how much, and whether it is more than noise.",
         discussion: """
             Per function: base and head shares, the change in percentage points and relative, with a p-value. \
@@ -79,11 +83,11 @@ struct Diff: ParsableCommand {
     @Flag(name: .customLong("fail-on-regression"), help: "Exit with status 1 when a regression is found.")
     var failOnRegression = false
 
-    func validate() throws {
+    public func validate() throws {
         if limit < 0 { throw ValidationError("--limit must be 0 or more") }
     }
 
-    func run() throws {
+    public func run() throws {
         var regressed = false
         try Console.run {
             let (base, head) = try sides.load()
@@ -115,17 +119,17 @@ struct Diff: ParsableCommand {
     }
 }
 
-enum FlamegraphSide: String, ExpressibleByArgument, CaseIterable {
+public enum FlamegraphSide: String, ExpressibleByArgument, CaseIterable {
     case head, base
 }
 
 extension DiffExporter.Format: ExpressibleByArgument {}
 
 /// Folding and drawing of the two sides, shared by `diff`, `flamegraph --diff` and `store diff`.
-enum Comparison {
+public enum Comparison {
     /// The side's profiles folded (each with the options `fold` gives it, e.g. its own sample type resolved by
     /// name) and merged.
-    static func merged(_ profiles: [Profile], fold: (Profile) throws -> FoldOptions) rethrows -> FoldedStacks {
+    public static func merged(_ profiles: [Profile], fold: (Profile) throws -> FoldOptions) rethrows -> FoldedStacks {
         var merged: FoldedStacks?
         for profile in profiles {
             let folded = Folder(options: try fold(profile)).fold(profile)
@@ -134,7 +138,7 @@ enum Comparison {
         return merged ?? FoldedStacks(valueType: ValueType(type: "samples", unit: "count"))
     }
 
-    static func render(base: FoldedStacks, head: FoldedStacks, widths: FlamegraphSide, normalized: Bool,
+    public static func render(base: FoldedStacks, head: FoldedStacks, widths: FlamegraphSide, normalized: Bool,
                        reverse: Bool, title: String, subtitle: String?,
                        configure: (inout FlamegraphOptions) -> Void = { _ in }) -> [UInt8] {
         let (drawn, other) = widths == .head ? (head, base) : (base, head)

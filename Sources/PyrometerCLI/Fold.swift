@@ -2,8 +2,10 @@ import ArgumentParser
 import PyrometerAnalyze
 import PyrometerRender
 
-struct Fold: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct Fold: ParsableCommand {
+
+    public init() {}
+    public static let configuration = CommandConfiguration(
         abstract: "Fold stacks: one `frame;frame;leaf count` line per unique stack (inferno/FlameGraph compatible).",
         discussion: """
             Examples:
@@ -15,7 +17,7 @@ struct Fold: ParsableCommand {
     @OptionGroup var fold: FoldFlags
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
+    public func run() throws {
         try Console.run {
             let profile = try input.load(keepAddresses: fold.addrs, lines: !fold.noInline)
             let options = try fold.options(for: profile)

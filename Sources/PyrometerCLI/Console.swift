@@ -6,31 +6,30 @@ import Darwin
 import ArgumentParser
 import PyrometerAnalyze
 import PyrometerModel
-import PyrometerStore
 
 /// A command-line error: printed as `pyrometer: error: MESSAGE`, exit status 2.
-struct CLIError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct CLIError: UserFacingError {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Standard streams and exit codes for every subcommand.
-enum Console {
+public enum Console {
     /// Exit status for input and usage errors (1 is reserved for "a check failed", e.g. `--fail-on-hotspot`).
-    static let inputErrorStatus: Int32 = 2
+    public static let inputErrorStatus: Int32 = 2
 
-    static func warn(_ message: String) {
+    public static func warn(_ message: String) {
         writeStderr("pyrometer: \(message)\n")
     }
 
-    static func writeStderr(_ text: String) {
+    public static func writeStderr(_ text: String) {
         var text = text
         text.withUTF8 { buffer in _ = writeAll(2, UnsafeRawBufferPointer(buffer)) }
     }
 
     /// Writes the result to standard output; a failed write (a full disk, an I/O error) is an error, so that a
     /// pipeline never takes a truncated result for a complete one.
-    static func writeStdout(_ bytes: [UInt8]) throws {
+    public static func writeStdout(_ bytes: [UInt8]) throws {
         guard bytes.withUnsafeBytes({ writeAll(1, $0) }) else {
             throw CLIError("standard output: write failed: \(String(cString: strerror(errno)))")
         }
@@ -56,24 +55,15 @@ enum Console {
     /// Used from the main thread only.
     nonisolated(unsafe) private static var keptUntilExit: [Any] = []
 
-    static func keepUntilExit(_ object: Any) {
+    public static func keepUntilExit(_ object: Any) {
         keptUntilExit.append(object)
     }
 
     /// Runs a command body, turning input errors into a message and exit status 2.
-    static func run(_ body: () throws -> Void) throws {
+    public static func run(_ body: () throws -> Void) throws {
         do {
             try body()
-        } catch let error as ProfileError {
-            writeStderr("pyrometer: error: \(error)\n")
-            throw ExitCode(inputErrorStatus)
-        } catch let error as CLIError {
-            writeStderr("pyrometer: error: \(error)\n")
-            throw ExitCode(inputErrorStatus)
-        } catch let error as DiffError {
-            writeStderr("pyrometer: error: \(error)\n")
-            throw ExitCode(inputErrorStatus)
-        } catch let error as StoreError {
+        } catch let error as any UserFacingError {
             writeStderr("pyrometer: error: \(error)\n")
             throw ExitCode(inputErrorStatus)
         }
@@ -82,8 +72,8 @@ enum Console {
 
 /// Output files are written to a temporary name in the same directory and renamed into place, so a failure never
 /// leaves a half-written file.
-enum OutputFile {
-    static func writeAtomically(_ bytes: [UInt8], to requestedPath: String) throws {
+public enum OutputFile {
+    public static func writeAtomically(_ bytes: [UInt8], to requestedPath: String) throws {
         // Through a symbolic link, the file it points to is replaced, not the link.
         var path = requestedPath
         var linkInfo = stat()
@@ -132,7 +122,7 @@ enum OutputFile {
 
     /// Appends to a file (created if missing): for summaries that several steps add to, such as
     /// `$GITHUB_STEP_SUMMARY`. One `write` call per chunk under O_APPEND, so concurrent writers do not interleave.
-    static func append(_ bytes: [UInt8], to path: String) throws {
+    public static func append(_ bytes: [UInt8], to path: String) throws {
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o666)
         guard fd >= 0 else { throw CLIError("\(path): cannot open for appending: \(errorText(errno))") }
         defer { close(fd) }

@@ -5,8 +5,10 @@ import Glibc
 import PyrometerAnalyze
 import PyrometerRender
 
-struct GateCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+public struct GateCommand: ParsableCommand {
+
+    public init() {}
+    public static let configuration = CommandConfiguration(
         commandName: "gate",
         abstract: "Fail a CI job when profiles regress: exit 0 pass, 1 a rule violated, 2 bad input or usage.",
         discussion: """
@@ -39,13 +41,13 @@ struct GateCommand: ParsableCommand {
           help: "Also append the Markdown summary to $GITHUB_STEP_SUMMARY (when it is set).")
     var githubSummary = false
 
-    func validate() throws {
+    public func validate() throws {
         if maxAllocGrowth == nil && maxCPURegression == nil && maxHotspot == nil {
             throw ValidationError("give at least one rule: --max-alloc-growth, --max-cpu-regression or --max-hotspot")
         }
     }
 
-    func run() throws {
+    public func run() throws {
         var passed = true
         try Console.run {
             let (base, head) = try sides.load()
@@ -68,10 +70,10 @@ struct GateCommand: ParsableCommand {
 }
 
 /// A percentage argument: `10`, `10%` or `12.5%`.
-struct Percentage: ExpressibleByArgument {
+public struct Percentage: ExpressibleByArgument {
     var fraction: Double
 
-    init?(argument: String) {
+    public init?(argument: String) {
         let number = argument.hasSuffix("%") ? String(argument.dropLast()) : argument
         guard let value = Double(number), value.isFinite, value >= 0 else { return nil }
         fraction = value / 100

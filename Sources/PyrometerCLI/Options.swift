@@ -2,11 +2,12 @@ import ArgumentParser
 import PyrometerAnalyze
 import PyrometerIngest
 import PyrometerModel
-import PyrometerStore
 import PyrometerSymbolize
 
 /// How inputs are read: parser threads and the gzip limit; shared by every command that reads profiles.
-struct ReadOptions: ParsableArguments {
+public struct ReadOptions: ParsableArguments {
+
+    public init() {}
     @Option(help: "Parser threads (default: the number of CPUs).")
     var threads: Int?
 
@@ -40,9 +41,9 @@ struct ReadOptions: ParsableArguments {
     var kallsyms: String?
     @Option(name: .customLong("store"),
             help: "The store that 'store:QUERY' inputs read (sqlite:PATH or clickhouse://HOST:PORT/DATABASE).")
-    var store: String?
+    public var store: String?
 
-    func validate() throws {
+    public func validate() throws {
         if let threads, !(1 ... 256).contains(threads) { throw ValidationError("--threads must be 1...256") }
         if let maxInflatedMiB, !(1 ... 1 << 20).contains(maxInflatedMiB) {
             throw ValidationError("--max-inflated-size must be 1...1048576 (MiB)")
@@ -77,7 +78,7 @@ struct ReadOptions: ParsableArguments {
     /// Loads `paths` merged into one profile and symbolizes it, printing warnings for skipped lines and
     /// unresolved modules.
     /// `lines: false` when the command shows no inline frames nor positions (see `SymbolizeOptions.lines`).
-    func load(_ paths: [String], keepAddresses: Bool = false, lines: Bool = true) throws -> Profile {
+    public func load(_ paths: [String], keepAddresses: Bool = false, lines: Bool = true) throws -> Profile {
         let queries = paths.filter { $0.hasPrefix(Self.storePrefix) }
         let files = paths.filter { !$0.hasPrefix(Self.storePrefix) }
         var profiles: [Profile] = []
@@ -85,11 +86,10 @@ struct ReadOptions: ParsableArguments {
             profiles.append(try loadFiles(files, keepAddresses: keepAddresses, lines: lines))
         }
         if !queries.isEmpty {
-            let opened = try StoreLocation.open(store, create: false)
-            for query in queries {
-                let parsed = try ProfileQuery(parsing: String(query.dropFirst(Self.storePrefix.count)))
-                profiles.append(try StoredStacks.load(parsed, from: opened).profile)
+            guard let read = StoredProfileReader.read else {
+                throw CLIError("store: inputs are read by pyrometer-store, which this program cannot run")
             }
+            for query in queries { profiles.append(try read(String(query.dropFirst(Self.storePrefix.count)), store)) }
         }
         guard profiles.count > 1 else { return profiles[0] }
         let merged = Profile.merged(profiles)
@@ -117,8 +117,17 @@ struct ReadOptions: ParsableArguments {
     }
 }
 
+/// Reads `store:` inputs. The store (SQLite through GRDB, ClickHouse over HTTP) and the Foundation libraries it
+/// needs live in `pyrometer-store`, so that every other command starts without loading them: that program sets
+/// this to its store, and `pyrometer` to a run of that program (docs/architecture.md § Start-up).
+public enum StoredProfileReader {
+    nonisolated(unsafe) public static var read: ((_ query: String, _ store: String?) throws -> Profile)?
+}
+
 /// Input files and how to read them; shared by every command that reads profiles.
-struct InputOptions: ParsableArguments {
+public struct InputOptions: ParsableArguments {
+
+    public init() {}
     @Argument(help: "Profile files (perf script text, folded stacks or pprof); standard input when none or '-'.")
     var inputs: [String] = []
 
@@ -137,7 +146,9 @@ struct InputOptions: ParsableArguments {
 }
 
 /// How stacks are named and filtered when folded: the collapse options of inferno/FlameGraph.
-struct FoldFlags: ParsableArguments {
+public struct FoldFlags: ParsableArguments {
+
+    public init() {}
     @Flag(help: "Include the process id in the root frame (comm-PID).")
     var pid = false
     @Flag(help: "Include process and thread ids in the root frame (comm-PID/TID).")
@@ -171,7 +182,7 @@ struct FoldFlags: ParsableArguments {
     }
 
     /// The fold options for `profile`, or an error naming the sample types it has.
-    func options(for profile: Profile) throws -> FoldOptions {
+    public func options(for profile: Profile) throws -> FoldOptions {
         var options = FoldOptions()
         options.includePid = pid || tid
         options.includeTid = tid
@@ -193,7 +204,9 @@ struct FoldFlags: ParsableArguments {
 }
 
 /// How samples are charged to functions by the analysing commands (hotspots, diff, gate, store diff).
-struct AttributionFlags: ParsableArguments {
+public struct AttributionFlags: ParsableArguments {
+
+    public init() {}
     @Flag(name: .customLong("inline-functions"), help: """
         Count inlined functions as functions of their own, as `go tool pprof -top` does (default: self time \
         belongs to the function that owns the machine code, as `perf report` and `pprof -top -noinlines` count it, \
@@ -207,7 +220,7 @@ struct AttributionFlags: ParsableArguments {
         """)
     var native = false
 
-    var options: AttributionOptions {
+    public var options: AttributionOptions {
         var options = AttributionOptions()
         options.inlineFunctions = inlineFunctions
         options.native = native
@@ -216,11 +229,13 @@ struct AttributionFlags: ParsableArguments {
 }
 
 /// Where a command writes its result.
-struct OutputOptions: ParsableArguments {
+public struct OutputOptions: ParsableArguments {
+
+    public init() {}
     @Option(name: [.short, .long], help: "Output file (written atomically); standard output when absent.")
     var output: String?
 
-    func write(_ bytes: [UInt8]) throws {
+    public func write(_ bytes: [UInt8]) throws {
         if let output {
             try OutputFile.writeAtomically(bytes, to: output)
         } else {
