@@ -12,6 +12,8 @@
 #   BENCH_MEDIUM_MB approximate size of the medium input in MB (default: 50)
 #   BENCH_RUNS      timed runs per command on the medium and large inputs (default: 10)
 #   BENCH_WARMUP    warm-up runs per command (default: 2)
+#   BENCH_ONLY      a comma-separated list of the parts to run (default: all): text, pprof, symbolize, perfdata,
+#                   dwarf, startup, rss, store; e.g. BENCH_ONLY=perfdata,dwarf,startup scripts/bench.sh
 #   BENCH_STORE_*   sizes of the store benchmark (scripts/bench-store.sh)
 #
 # The machine this was written on has 2 noisy cores: absolute times drift from run to run, so read the ratios,
@@ -28,6 +30,7 @@ BENCH_WARMUP=${BENCH_WARMUP:-2}
 INFERNO_WHEEL_VERSION=0.6.14
 
 say() { printf '\n=== %s\n' "$*"; }
+part() { [[ -z ${BENCH_ONLY:-} || ",$BENCH_ONLY," == *",$1,"* ]]; }
 die() { printf 'bench.sh: %s\n' "$*" >&2; exit 1; }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -197,6 +200,7 @@ ratio("fold", "pyrometer fold", "inferno collapse")
 ratio("end to end (→ SVG)", "pyrometer flamegraph", "inferno flamegraph")
 EOF
 }
+if part text; then
 say "What is timed"
 cat <<'EOF'
   pyrometer fold        pyrometer fold INPUT -o FILE                        (perf text -> folded stacks)
@@ -228,11 +232,12 @@ if command -v perf >/dev/null 2>&1 && command -v swiftc >/dev/null 2>&1; then
     echo "real: perf record failed here (permissions?); skipped"
   fi
 fi
+fi  # part text
 
 # ---------------------------------------------------------------------------------------------------------------
 # pprof: hotspots of the largest corpus profile (pprof's own large.cpu: 20,432 samples, 23,355 locations) against
 # `go tool pprof -top` on the same file (Debian golang-go; skipped when go is missing).
-if command -v go >/dev/null 2>&1; then
+if part pprof && command -v go >/dev/null 2>&1; then
   say "Timing: pprof large.cpu (hotspots vs go tool pprof -top)"
   LARGE_PPROF=$ROOT/Tests/Fixtures/pprof/internal/proftest/testdata/large.cpu
   GOCACHE=$BENCH_DIR/gocache hyperfine -N --warmup 2 --runs "$BENCH_RUNS" --export-json hyperfine.pprof.json \
@@ -257,7 +262,7 @@ fi
 # addr2line -i on the same addresses; then how many frames (name, file, line, inline depth) agree with llvm's.
 SYMBOLIZE_BINARY=${SYMBOLIZE_BINARY:-/opt/swift/usr/bin/swift-package}
 SYMBOLIZE_ADDRESSES=${SYMBOLIZE_ADDRESSES:-100000}
-if [ -f "$SYMBOLIZE_BINARY" ] && command -v llvm-symbolizer >/dev/null 2>&1; then
+if part symbolize && [ -f "$SYMBOLIZE_BINARY" ] && command -v llvm-symbolizer >/dev/null 2>&1; then
   say "Timing: symbolize $SYMBOLIZE_ADDRESSES addresses of $SYMBOLIZE_BINARY"
   python3 - "$SYMBOLIZE_BINARY" "$SYMBOLIZE_ADDRESSES" <<'PY'
 import random, subprocess, sys
@@ -354,11 +359,7 @@ PY
 fi
 
 # ---------------------------------------------------------------------------------------------------------------
-say "perf.data read directly (issue 6): pyrometer vs perf script, and vs perf script | inferno"
-
-# A two-thread program with deep, varied frame-pointer stacks, recorded at a high rate until the file holds
-# BENCH_PERFDATA_MB (default 100) MB. Rebuilt only when missing or smaller.
-PERFDATA_MB=${BENCH_PERFDATA_MB:-100}
+# ---------------------------------------------------------------------------------------------------------------
 # The program (also recorded with DWARF call graphs below): WORK_ITERATIONS sets how long it runs.
 cat > perfdata.c <<'C'
 #include <pthread.h>
@@ -378,6 +379,13 @@ int main(void) {
   return 0;
 }
 C
+
+if part perfdata; then
+say "perf.data read directly (issue 6): pyrometer vs perf script, and vs perf script | inferno"
+
+# A two-thread program with deep, varied frame-pointer stacks, recorded at a high rate until the file holds
+# BENCH_PERFDATA_MB (default 100) MB. Rebuilt only when missing or smaller.
+PERFDATA_MB=${BENCH_PERFDATA_MB:-100}
 if [[ ! -s perfdata.data || $(stat -c %s perfdata.data) -lt $((PERFDATA_MB << 20)) ]]; then
   gcc -O2 -g -fno-omit-frame-pointer -pthread -DWORK_ITERATIONS=90000000 -o perfdata perfdata.c \
     || die "cannot build perfdata.c"
@@ -413,8 +421,10 @@ direct_total=$(awk '{ t += $NF } END { printf "%.0f", t }' pyrometer.perfdata.fo
 script_total=$(awk '{ t += $NF } END { printf "%.0f", t }' perfdata.script.folded)
 echo "  folded totals: direct $direct_total, via perf script $script_total"
 [ "$direct_total" = "$script_total" ] || die "perf.data: the folded totals differ ($direct_total vs $script_total)"
+fi  # part perfdata
 
 # ---------------------------------------------------------------------------------------------------------------
+if part dwarf; then
 say "perf.data with --call-graph dwarf (issue 14): pyrometer vs perf script --no-inline and perf script"
 
 # The same program without frame pointers and without sibling-call optimization (its calls stay calls: stacks of
@@ -451,8 +461,10 @@ else
   echo "  folded stacks differ from perf's unwinding:" \
     "$(diff <(LC_ALL=C sort dwarf.script.folded) <(LC_ALL=C sort pyrometer.dwarf.noinline.folded) | grep -c '^[<>]') lines"
 fi
+fi  # part dwarf
 
 # ---------------------------------------------------------------------------------------------------------------
+if part startup; then
 say "Start-up: pyrometer --version, and a small flamegraph against inferno's whole job"
 
 head -c 400000 "$BENCH_DIR/small.perf.txt" | awk 'BEGIN { RS = ""; ORS = "\n\n" } NR > 1 { print prev } { prev = $0 }' \
@@ -471,8 +483,10 @@ for name, x in r.items():
 m = lambda k: r[k]["median"]
 print(f"  inferno flamegraph / pyrometer flamegraph = {m('inferno flamegraph') / m('pyrometer flamegraph'):.2f}x (medians)")
 PY
+fi  # part startup
 
 # ---------------------------------------------------------------------------------------------------------------
+if part rss; then
 say "Peak RSS (/usr/bin/time -f %M), MB"
 
 # %M is the peak resident set of the process (for flamegraph-rs: its largest process, i.e. itself, not the
@@ -496,9 +510,12 @@ for key in pf:"pyrometer fold" pg:"pyrometer flamegraph" ig:"inferno flamegraph"
 done
 awk -v m="$(stat -c %s medium.perf.txt)" -v l="$(stat -c %s large.perf.txt)" \
   'BEGIN { printf "  %-22s %10.1f %10.1f %11.2fx\n", "input size (MB)", m / 1048576, l / 1048576, l / m }'
+fi  # part rss
 
 # ---------------------------------------------------------------------------------------------------------------
 # The profile store: ingest and queries in SQLite and ClickHouse (scripts/bench-store.sh).
-PYROMETER_BIN=$PYRO BENCH_DIR=$BENCH_DIR BENCH_RUNS=$BENCH_RUNS bash "$ROOT/scripts/bench-store.sh"
+if part store; then
+  PYROMETER_BIN=$PYRO BENCH_DIR=$BENCH_DIR BENCH_RUNS=$BENCH_RUNS bash "$ROOT/scripts/bench-store.sh"
+fi
 
 say "Done (outputs in $BENCH_DIR)"
