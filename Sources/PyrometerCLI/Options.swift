@@ -75,6 +75,18 @@ public struct ReadOptions: ParsableArguments {
         return options
     }
 
+    /// `importOptions`, with the binaries of sampled mappings opened for the symbolizer as they are met.
+    func importOptions(keepAddresses: Bool, lines: Bool) -> ImportOptions {
+        var options = importOptions(keepAddresses: keepAddresses)
+        if symbolize != .none {
+            var symbolize = symbolizeOptions
+            symbolize.lines = lines
+            let prefetcher = ModulePrefetcher(options: symbolize)
+            options.mappingSampled = { path, buildID in prefetcher.prefetch(path: path, buildID: buildID) }
+        }
+        return options
+    }
+
     /// Loads `paths` merged into one profile and symbolizes it, printing warnings for skipped lines and
     /// unresolved modules.
     /// `lines: false` when the command shows no inline frames nor positions (see `SymbolizeOptions.lines`).
@@ -101,7 +113,7 @@ public struct ReadOptions: ParsableArguments {
     static let storePrefix = "store:"
 
     private func loadFiles(_ paths: [String], keepAddresses: Bool, lines: Bool) throws -> Profile {
-        let result = try Importers.load(paths: paths, options: importOptions(keepAddresses: keepAddresses))
+        let result = try Importers.load(paths: paths, options: importOptions(keepAddresses: keepAddresses, lines: lines))
         for diagnostic in result.diagnostics { Console.warn(diagnostic.description) }
         var profile = result.profile
         if symbolize != .none {

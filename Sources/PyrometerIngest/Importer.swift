@@ -34,6 +34,9 @@ public struct ImportOptions: Sendable {
     /// perf.data: unwinds the user stacks of `--call-graph dwarf` samples (`PyrometerSymbolize.DwarfUnwinder`);
     /// nil (the default) keeps their sampled function and kernel frames only, with a warning.
     public var unwinder: (any UserStackUnwinder)?
+    /// perf.data: told the path and build-id of each file mapping when a sample first lands in it, while the
+    /// recording is still being read (the symbolizer opens the file in the meantime: `ModulePrefetcher`).
+    public var mappingSampled: (@Sendable (_ path: String, _ buildID: String) -> Void)?
 
     public init() {}
 }

@@ -213,10 +213,12 @@ public struct Symbolizer: Sendable {
         let next = TaskCounter()
         // DWARF walks recurse at most `DwarfModule.maximumDepth` levels: Dispatch's worker stacks are enough.
         DispatchQueue.concurrentPerform(iterations: min(workers, max(allTasks.count, 1))) { _ in
-            guard let session = SessionPool.shared.take() else { return }
-            defer { SessionPool.shared.give(session) }
             while let taskIndex = next.take(limit: allTasks.count) {
                 let task = allTasks[taskIndex]
+                // The session that has the module open (the prefetcher's, a run before), else any.
+                guard let session = SessionPool.shared.take(preferring: DwarfSession.key(path: task.file, lines: lines))
+                else { continue }
+                defer { SessionPool.shared.give(session) }
                 guard let module = session.module(path: task.file, lines: lines) else { continue }
                 var chains = ResolvedChains()
                 for address in task.addresses { module.resolve(address, demangle: demangle, into: &chains) }
@@ -258,14 +260,38 @@ final class SessionPool: @unchecked Sendable {
     static let shared = SessionPool()
     private let lock = ConditionLock()
     private var idle: [DwarfSession] = []
+    /// Modules (`DwarfSession.key`) the prefetcher is opening: a worker that needs one waits for it rather than
+    /// opening (and inflating) it a second time.
+    private var opening: Set<String> = []
 
-    func take() -> DwarfSession? {
-        if let session = lock.withLock({ idle.popLast() }) { return session }
-        return DwarfSession()
+    /// An idle session, preferably one that has the module `key` open already.
+    func take(preferring key: String? = nil) -> DwarfSession? {
+        if let key { lock.wait { !opening.contains(key) } }
+        let session = lock.withLock { () -> DwarfSession? in
+            if let key, let index = idle.firstIndex(where: { $0.hasModule(key) }) { return idle.remove(at: index) }
+            return idle.popLast()
+        }
+        return session ?? DwarfSession()
     }
 
     func give(_ session: DwarfSession) {
         lock.withLock { idle.append(session) }
+    }
+
+    /// Opens the module at `path` in a session of the pool, unless one has it or is opening it.
+    func open(path: String, lines: Bool) {
+        let key = DwarfSession.key(path: path, lines: lines)
+        let claimed = lock.withLock { () -> Bool in
+            guard !idle.contains(where: { $0.hasModule(key) }) else { return false }
+            return opening.insert(key).inserted
+        }
+        guard claimed else { return }
+        let session = lock.withLock { idle.popLast() } ?? DwarfSession()
+        if let session {
+            _ = session.module(path: path, lines: lines)
+            give(session)
+        }
+        lock.broadcast { opening.remove(key) }
     }
 }
 
@@ -290,3 +316,4 @@ private final class ResultSlots: @unchecked Sendable {
     func store(_ index: Int, _ value: ResolvedChains) { lock.withLock { slots[index] = value } }
     func take(_ index: Int) -> ResolvedChains { lock.withLock { slots[index] } }
 }
+

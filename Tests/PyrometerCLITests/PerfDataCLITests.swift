@@ -193,6 +193,53 @@ import Testing
         }
     }
 
+    /// A stack copy's sizes that disagree with its record: larger than the record is an error naming the byte
+    /// offset; a `dyn_size` larger than the copy is clamped with one warning.
+    @Test func dwarfStackSizesThatDisagreeWithTheirRecord() throws {
+        let directory = try CLI.temporaryDirectory()
+        let data = try Self.record("sizes", source: Self.singleThreaded, language: "c", in: directory,
+                                   extraRecordArguments: ["--call-graph", "dwarf,4096"])
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: data)))
+        func u64(_ at: Int) -> UInt64 { (0 ..< 8).reduce(0) { $0 | UInt64(bytes[at + $1]) << (8 * $1) } }
+        func setU64(_ array: inout [UInt8], _ at: Int, _ value: UInt64) {
+            for i in 0 ..< 8 { array[at + i] = UInt8(truncatingIfNeeded: value >> (8 * i)) }
+        }
+        // The first sample record: its stack copy (size, 4096 bytes, dyn_size) is followed by at most a few u64
+        // fields (DATA_SRC here).
+        var position = Int(u64(40)), sizeField = -1
+        let end = position + Int(u64(48))
+        while position + 8 <= end && sizeField < 0 {
+            let type = Int(bytes[position]) | Int(bytes[position + 1]) << 8
+            let size = Int(bytes[position + 6]) | Int(bytes[position + 7]) << 8
+            for trailing in stride(from: 0, through: 32, by: 8) where type == 9 && size > 4096 + 16 + trailing {
+                let candidate = position + size - trailing - 16 - 4096
+                if u64(candidate) == 4096 && u64(candidate + 8 + 4096) <= 4096 {
+                    sizeField = candidate
+                    break
+                }
+            }
+            position += max(size, 8)
+        }
+        try #require(sizeField > 0, "no sample with a 4096-byte stack copy")
+
+        var overstated = bytes
+        setU64(&overstated, sizeField + 8 + 4096, 9000)  // dyn_size
+        let overstatedPath = directory.appendingPathComponent("overstated.data").path
+        try Data(overstated).write(to: URL(fileURLWithPath: overstatedPath))
+        let clamped = try CLI.run(["fold", overstatedPath])
+        #expect(clamped.status == 0, "\(clamped.stderr)")
+        #expect(clamped.stderr.contains("1 samples claim more valid stack (dyn_size) than their copy holds"),
+                "\(clamped.stderr)")
+
+        setU64(&bytes, sizeField, 1 << 20)  // a copy larger than its record
+        let oversizedPath = directory.appendingPathComponent("oversized.data").path
+        try Data(bytes).write(to: URL(fileURLWithPath: oversizedPath))
+        let refused = try CLI.run(["fold", oversizedPath])
+        #expect(refused.status == 2, "\(refused.stderr)")
+        #expect(refused.stderr.contains("user stack copy") && refused.stderr.contains("byte \(sizeField + 8)"),
+                "\(refused.stderr)")
+    }
+
     /// Damaged stack copies and registers, and a binary whose `.eh_frame` is garbage: stacks end where the
     /// unwinding cannot go on, never a crash or a hang.
     @Test func damagedDwarfStacksAndCallFrameInformation() throws {

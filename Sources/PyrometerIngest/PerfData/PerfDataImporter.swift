@@ -578,6 +578,8 @@ struct PerfDataReader {
     /// against the owner and address kept beside it. A change of one process's maps gives it a new owner, so the
     /// entries of the others stay (clearing the whole cache on every mmap cost the frame-pointer path dearly).
     private var frameCache = IntegerIndex(capacity: 1 << 14)
+    /// Mappings `ImportOptions.mappingSampled` has been told about.
+    private var sampledMappings: Set<Int32> = []
     private var frameKeys: [(owner: UInt64, address: UInt64)] = []
 
     /// The frame-cache owner of a process's user frames: its pid and the generation of its maps. The last one is
@@ -605,6 +607,10 @@ struct PerfDataReader {
             location = Location(mapping: MappingID(mapping), address: address, lines: lines ?? [])
         } else {
             let mapping = mapEntry(pid: pid, address: address)?.mapping
+            if let mapping, let mappingSampled = options.mappingSampled, sampledMappings.insert(mapping).inserted {
+                let entry = mappingTable[mapping]
+                mappingSampled(entry.path, entry.buildID.isEmpty ? buildIDs[entry.path] ?? "" : entry.buildID)
+            }
             location = Location(mapping: mapping.map { MappingID($0) }, address: address, lines: [])
         }
         let id = builder.intern(location)

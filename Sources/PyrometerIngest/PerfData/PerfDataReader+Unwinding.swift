@@ -16,6 +16,7 @@ struct PendingUnwinds {
 
     /// Samples per batch: enough to keep every core busy, few enough to keep memory small.
     static let batchSize = 4096
+    static let firstBatchSize = 256
 
     var samples: [UserStackSample] = []
     var waiting: [Waiting] = []
@@ -117,7 +118,10 @@ extension PerfDataReader {
                                                          kernel: start ..< unwinding.kernelFrames.count))
         unwinding.samples.append(sample)
         unwinding.processes.insert(sample.pid)
-        if unwinding.samples.count >= PendingUnwinds.batchSize { finishUnwinding() }
+        // The first batch is small: its frames tell the symbolizer early which binaries to open (ModulePrefetcher).
+        if unwinding.samples.count >= (unwinding.unwound == 0 ? PendingUnwinds.firstBatchSize : PendingUnwinds.batchSize) {
+            finishUnwinding()
+        }
     }
 
     /// Unwinds the waiting samples with their processes' current maps and adds them to the profile.

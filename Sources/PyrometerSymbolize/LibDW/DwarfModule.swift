@@ -67,8 +67,13 @@ final class DwarfSession {
 
     /// The module for the ELF file at `path`, opened once per session (and once more if its lines are wanted
     /// after its functions).
+    /// The name a module is kept by: its path, and whether its DWARF is read.
+    static func key(path: String, lines: Bool) -> String { lines ? path : path + "\0functions" }
+
+    func hasModule(_ key: String) -> Bool { modules[key] != nil }
+
     func module(path: String, lines: Bool = true) -> DwarfModule? {
-        let key = lines ? path : path + "\0functions"
+        let key = Self.key(path: path, lines: lines)
         if let known = modules[key] { return known }
         guard let module = openModule(path: path, lines: lines) else { return nil }
         modules[key] = module
