@@ -25,7 +25,9 @@ say() { printf '\n=== %s\n' "$*"; }
 die() { printf 'bench-store.sh: %s\n' "$*" >&2; exit 1; }
 
 if [ -z "${PYROMETER_BIN:-}" ]; then
-  swift build -c release --static-swift-stdlib >/dev/null || die "swift build failed"
+  for product in pyrometer pyrometer-store; do
+    swift build -c release --static-swift-stdlib --product "$product" >/dev/null || die "swift build failed"
+  done
   PYROMETER_BIN="$(swift build -c release --static-swift-stdlib --show-bin-path)/pyrometer"
 fi
 PYRO=$PYROMETER_BIN

@@ -82,7 +82,10 @@ else
   command -v swift >/dev/null 2>&1 || die "swift is not on PATH (or set PYROMETER_BIN)"
   SCRATCH=${SCRATCH:-.build}
   echo "building pyrometer (swift build -c release --static-swift-stdlib --scratch-path $SCRATCH)"
-  swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" >/dev/null || die "swift build failed"
+  for product in pyrometer pyrometer-store; do
+    swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product "$product" >/dev/null \
+      || die "swift build failed"
+  done
   PYRO=$(cd "$SCRATCH/release" && pwd)/pyrometer
 fi
 [ -x "$PYRO" ] || die "no pyrometer binary at $PYRO"

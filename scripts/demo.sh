@@ -17,7 +17,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-swift build -c release --static-swift-stdlib  # pyrometer and pyrometer-store
+# Both programs, by product: a plain `swift build` would also link GRDB's dynamic library, which cannot take the
+# static Swift runtime.
+swift build -c release --static-swift-stdlib --product pyrometer
+swift build -c release --static-swift-stdlib --product pyrometer-store
 bin="$(swift build -c release --static-swift-stdlib --show-bin-path)/pyrometer"
 mkdir -p out
 

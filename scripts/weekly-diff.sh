@@ -41,7 +41,8 @@ out="${out:-weekly-diff-$week}"
 
 if [ -z "${PYROMETER:-}" ]; then
   root="$(cd "$(dirname "$0")/.." && pwd)"
-  swift build -c release --package-path "$root" >&2
+  swift build -c release --package-path "$root" --product pyrometer >&2
+  swift build -c release --package-path "$root" --product pyrometer-store >&2
   PYROMETER="$(swift build -c release --package-path "$root" --show-bin-path)/pyrometer"
 fi
 mkdir -p "$out"

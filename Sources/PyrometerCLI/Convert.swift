@@ -6,6 +6,7 @@ public struct Convert: ParsableCommand {
 
     public init() {}
     public static let configuration = CommandConfiguration(
+        commandName: "convert",
         abstract: "Convert a profile: to pprof (gzip profile.proto), folded stacks, speedscope JSON or Pyrometer JSON.",
         discussion: """
             Examples:

@@ -49,6 +49,7 @@ public struct Diff: ParsableCommand {
 
     public init() {}
     public static let configuration = CommandConfiguration(
+        commandName: "diff",
         abstract: "Compare two profiles (or two sets): what grew, by how much, and whether it is more than noise.",
         discussion: """
             Per function: base and head shares, the change in percentage points and relative, with a p-value. \

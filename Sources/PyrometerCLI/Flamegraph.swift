@@ -6,6 +6,7 @@ public struct Flamegraph: ParsableCommand {
 
     public init() {}
     public static let configuration = CommandConfiguration(
+        commandName: "flamegraph",
         abstract: "Render an interactive flamegraph SVG (tooltips, click to zoom, search).",
         discussion: """
             Frames show their functions' short names (Swift's Module.Type.method(_:_:)); the tooltip has the full \

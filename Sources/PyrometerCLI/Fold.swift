@@ -6,6 +6,7 @@ public struct Fold: ParsableCommand {
 
     public init() {}
     public static let configuration = CommandConfiguration(
+        commandName: "fold",
         abstract: "Fold stacks: one `frame;frame;leaf count` line per unique stack (inferno/FlameGraph compatible).",
         discussion: """
             Examples:

@@ -6,6 +6,7 @@ public struct Hotspots: ParsableCommand {
 
     public init() {}
     public static let configuration = CommandConfiguration(
+        commandName: "hotspots",
         abstract: "List functions by self and total share and flag hotspots.",
         discussion: """
             A function is FLAGGED when its self share is at or above the threshold; it is a HOT PATH when its \

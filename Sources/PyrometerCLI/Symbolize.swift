@@ -7,6 +7,7 @@ public struct Symbolize: ParsableCommand {
 
     public init() {}
     public static let configuration = CommandConfiguration(
+        commandName: "symbolize",
         abstract: "Resolve raw addresses (functions, file:line, inline chains) with libdw and write the profile back.",
         discussion: """
             The output keeps the input's format family: folded stacks for perf script and folded input, gzip \
