@@ -407,7 +407,7 @@ struct PerfDataReader {
         maps[pid] = kept
     }
 
-    /// Before a process's maps change: its samples waiting to be unwind are finished with the maps they were
+    /// Before a process's maps change: its samples waiting to be unwound are finished with the maps they were
     /// taken with, and its frame-cache entries and unwinder state are left behind by a new generation.
     private mutating func mapsWillChange(_ pid: UInt32) {
         if unwinding.processes.contains(pid) { finishUnwinding() }
@@ -578,9 +578,12 @@ struct PerfDataReader {
     /// against the owner and address kept beside it. A change of one process's maps gives it a new owner, so the
     /// entries of the others stay (clearing the whole cache on every mmap cost the frame-pointer path dearly).
     private var frameCache = IntegerIndex(capacity: 1 << 14)
+    private var frameKeys: [(owner: UInt64, address: UInt64)] = []
+    /// Entries of past generations stay until the cache holds this many, then all go (a process that maps memory
+    /// between every pair of samples, as a JIT can, must not make the cache grow with the recording).
+    private static let frameCacheLimit = 1 << 20
     /// Mappings `ImportOptions.mappingSampled` has been told about.
     private var sampledMappings: Set<Int32> = []
-    private var frameKeys: [(owner: UInt64, address: UInt64)] = []
 
     /// The frame-cache owner of a process's user frames: its pid and the generation of its maps. The last one is
     /// kept: runs of samples come from one process, and the dictionary lookup was 5% of reading a recording.
@@ -599,6 +602,11 @@ struct PerfDataReader {
         if let entry = frameCache[key], frameKeys[Int(entry)] == (owner, address) {
             stack.append(frameLocations[Int(entry)])
             return
+        }
+        if frameKeys.count >= Self.frameCacheLimit {
+            frameCache.removeAll()
+            frameKeys.removeAll(keepingCapacity: true)
+            frameLocations.removeAll(keepingCapacity: true)
         }
         let location: Location
         if kernel {

@@ -130,21 +130,17 @@ final class UnwindSession: @unchecked Sendable {
                 return slotsMask & bit == 0 ? -1 : (slotsMask & (bit &- 1)).nonzeroBitCount
             }
         }
+        // Locals, not the properties: each read of a class's property is an exclusivity check.
+        let slots = registerSlots, count = slots.count - 2
         let base = sample.registers.lowerBound, available = sample.registers.count / 8
-        var values = (0, UInt64(0), UInt64(0))
-        registerSlots.withUnsafeBufferPointer { slots in
-            for (index, slot) in slots.enumerated() {
-                let value = slot >= 0 && slot < available
-                    ? UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: base + slot * 8, as: UInt64.self)) : 0
-                if index < slots.count - 2 { registers[index] = value } else if index == slots.count - 2 {
-                    values.1 = value
-                } else {
-                    values.2 = value
-                }
-            }
-            values.0 = slots.count - 2
+        func value(_ slot: Int) -> UInt64 {
+            guard slot >= 0 && slot < available else { return 0 }
+            return UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: base + slot * 8, as: UInt64.self))
         }
-        (registerCount, pc, stackStart) = values
+        for index in 0 ..< count { registers[index] = value(slots[index]) }
+        registerCount = count
+        pc = value(slots[count])
+        stackStart = value(slots[count + 1])
     }
 
     /// Unwinds the sample with the cached rules of its frames; false, leaving the frames found so far, where a
