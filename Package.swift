@@ -60,15 +60,19 @@ let package = Package(
             dependencies: ["PyrometerCLI", "PyrometerModel", "PyrometerAnalyze", "PyrometerRender", "PyrometerStore",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: optimized),
+        // What several test targets share: which external tools this machine has (tests that need a missing one
+        // are skipped with the reason, or fail under scripts/test.sh).
+        .target(name: "PyrometerTestSupport", path: "Tests/PyrometerTestSupport"),
         .testTarget(name: "PyrometerModelTests", dependencies: ["PyrometerModel"]),
-        .testTarget(name: "PyrometerIngestTests", dependencies: ["PyrometerIngest", "PyrometerAnalyze", "PyrometerRender"]),
+        .testTarget(name: "PyrometerIngestTests",
+                    dependencies: ["PyrometerIngest", "PyrometerAnalyze", "PyrometerRender", "PyrometerTestSupport"]),
         .testTarget(name: "PyrometerAnalyzeTests", dependencies: ["PyrometerAnalyze", "PyrometerIngest"]),
-        .testTarget(name: "PyrometerRenderTests", dependencies: ["PyrometerRender", "PyrometerIngest"]),
+        .testTarget(name: "PyrometerRenderTests", dependencies: ["PyrometerRender", "PyrometerIngest", "PyrometerTestSupport"]),
         .testTarget(name: "PyrometerSymbolizeTests",
                     dependencies: ["PyrometerSymbolize", "PyrometerDemangle", "PyrometerIngest", "PyrometerAnalyze"]),
         .testTarget(name: "PyrometerDemangleTests", dependencies: ["PyrometerDemangle"]),
-        .testTarget(name: "PyrometerStoreTests", dependencies: ["PyrometerStore", "PyrometerModel"]),
-        .testTarget(name: "PyrometerCLITests", dependencies: ["PyrometerModel"]),
+        .testTarget(name: "PyrometerStoreTests", dependencies: ["PyrometerStore", "PyrometerModel", "PyrometerTestSupport"]),
+        .testTarget(name: "PyrometerCLITests", dependencies: ["PyrometerModel", "PyrometerTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

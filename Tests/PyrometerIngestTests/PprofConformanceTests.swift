@@ -2,6 +2,7 @@ import Foundation
 import PyrometerAnalyze
 import PyrometerIngest
 import PyrometerModel
+import PyrometerTestSupport
 import Testing
 
 /// For every profile.proto in pprof's test corpus (and our Go samples), for every sample type, per-function self and
@@ -9,7 +10,8 @@ import Testing
 /// agree: by default (self time to the function that owns the code) those of `go tool pprof -top -noinlines`, with
 /// `--inline-functions` those of `go tool pprof -top`. `go` comes from Debian's golang-go, installed by
 /// scripts/test.sh.
-@Suite struct PprofConformanceTests {
+@Suite(.enabled(if: ExternalTool.go.shouldRun, Comment(rawValue: ExternalTool.go.skipReason)))
+struct PprofConformanceTests {
     static let profiles: [String] = {
         let root = Fixtures.root.appendingPathComponent("pprof")
         var paths: [String] = []

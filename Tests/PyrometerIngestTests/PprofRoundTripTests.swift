@@ -3,6 +3,7 @@ import PyrometerAnalyze
 import PyrometerIngest
 import PyrometerModel
 import PyrometerRender
+import PyrometerTestSupport
 import Testing
 
 /// read → write pprof → read gives the same profile, and `go tool pprof` reads what we write with the same totals.
@@ -39,7 +40,8 @@ import Testing
 
     /// `go tool pprof` (Debian golang-go, installed by scripts/test.sh) must accept our output and report the same
     /// total and the same flat/cum for the top functions.
-    @Test(arguments: ["../../samples/hotspot.perf.txt", "pprof/internal/report/testdata/sample.cpu"])
+    @Test(.enabled(if: ExternalTool.go.shouldRun, Comment(rawValue: ExternalTool.go.skipReason)),
+          arguments: ["../../samples/hotspot.perf.txt", "pprof/internal/report/testdata/sample.cpu"])
     func goToolPprofReadsOurOutput(_ path: String) throws {
         let profile = try Self.load(path)
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("pyrometer-\(UUID().uuidString).pb.gz")

@@ -3,10 +3,12 @@ import Testing
 import PyrometerAnalyze
 import PyrometerModel
 import PyrometerRender
+import PyrometerTestSupport
 
-/// Runs scripts/browser-check.py (Selenium + headless Chromium) on a rendered flamegraph. Missing tooling is a
-/// failure, not a skip: scripts/test.sh installs chromium, chromium-driver and selenium.
-@Suite("Flamegraph in a browser", .serialized)
+/// Runs scripts/browser-check.py (Selenium + headless Chromium) on a rendered flamegraph. Skipped, with the reason,
+/// on a machine without Chromium, chromedriver or Selenium; scripts/test.sh installs them and requires them.
+@Suite("Flamegraph in a browser", .serialized,
+       .enabled(if: ExternalTool.chromium.shouldRun, Comment(rawValue: ExternalTool.chromium.skipReason)))
 struct FlamegraphBrowserTests {
     static let hostile = "<script>alert(1)</script>"
 

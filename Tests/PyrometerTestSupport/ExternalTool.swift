@@ -1,0 +1,68 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Programs some tests need that a machine may not have. `swift test` on a machine without one skips the tests that
+/// need it, saying which and how to install it; `scripts/test.sh` installs them all and sets
+/// `PYROMETER_REQUIRE_TOOLS=1`, under which a missing one fails its tests instead, so that CI never passes by
+/// skipping.
+public enum ExternalTool: String, CaseIterable, Sendable {
+    /// Headless Chromium, chromedriver and Python's Selenium (the flamegraph browser tests).
+    case chromium
+    /// Debian's clickhouse-server (the fleet store's tests start it on 127.0.0.1 with scripts/clickhouse.sh).
+    case clickhouse
+    /// `go tool pprof` (Debian's golang-go): the reference reader of pprof files.
+    case go
+
+    /// The executables it takes, found on PATH.
+    private var executables: [String] {
+        switch self {
+        case .chromium: ["python3", "chromedriver"]
+        case .clickhouse: ["clickhouse-server"]
+        case .go: ["go"]
+        }
+    }
+
+    /// How to get it, for the skip message.
+    public var installHint: String {
+        switch self {
+        case .chromium: "apt-get install chromium chromium-driver && pip install selenium"
+        case .clickhouse: "apt-get install clickhouse-server"
+        case .go: "apt-get install golang-go"
+        }
+    }
+
+    /// Whether this machine has it. `PYROMETER_HIDE_TOOLS=go,chromium,clickhouse` pretends some are missing, to
+    /// check the skips on a machine that has them.
+    public var isInstalled: Bool {
+        if let hidden = getenv("PYROMETER_HIDE_TOOLS").map({ String(cString: $0) }),
+           hidden.split(separator: ",").contains(Substring(rawValue)) { return false }
+        guard executables.allSatisfy(Self.onPath) else { return false }
+        switch self {
+        case .chromium:
+            return (Self.onPath("chromium") || Self.onPath("chromium-browser")) && Self.succeeds("python3 -c 'import selenium'")
+        case .clickhouse, .go:
+            return true
+        }
+    }
+
+    /// For `.enabled(if:)`: installed, or required (then the test runs and fails on what is missing).
+    public var shouldRun: Bool { isInstalled || Self.required }
+
+    /// The reason shown when the tests that need it are skipped.
+    public var skipReason: String {
+        "needs \(rawValue), which this machine lacks (\(installHint); scripts/test.sh installs everything)"
+    }
+
+    /// Set by scripts/test.sh: every tool must be there.
+    public static var required: Bool { getenv("PYROMETER_REQUIRE_TOOLS").map { String(cString: $0) == "1" } ?? false }
+
+    private static func onPath(_ name: String) -> Bool {
+        guard let path = getenv("PATH").map({ String(cString: $0) }) else { return false }
+        return path.split(separator: ":").contains { access("\($0)/\(name)", X_OK) == 0 }
+    }
+
+    private static func succeeds(_ command: String) -> Bool {
+        system(command + " >/dev/null 2>&1") == 0
+    }
+}
