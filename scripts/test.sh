@@ -36,3 +36,7 @@ fi
 swift build --build-tests
 # Everything is installed now: a test whose tool is missing must fail, not skip (Tests/PyrometerTestSupport).
 PYROMETER_REQUIRE_TOOLS=1 swift test --skip-build "$@"
+
+# Every parser under libFuzzer and AddressSanitizer for a short bounded time, after replaying the inputs of fixed bugs
+# (scripts/fuzz.sh; FUZZ_SMOKE_SECONDS per target, default 20).
+bash scripts/fuzz.sh --smoke

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# libFuzzer runs of every parser (Sources/pyrometer-fuzz/Fuzz.swift), built with -sanitize=fuzzer,address.
+#
+#   scripts/fuzz.sh --smoke              every target for FUZZ_SMOKE_SECONDS (default 20) seconds, after replaying
+#                                        the regression inputs; part of CI (scripts/test.sh)
+#   scripts/fuzz.sh TARGET [--time S]    one target for S seconds (default 3600), the corpus kept between runs
+#   scripts/fuzz.sh --list               the targets
+#
+# Targets: perf-script, perf-data, pprof, folded, and sniff (the whole import path: format detection, gzip, then
+# the parser detected). Seeds come from the repository's fixtures and samples; dictionaries from
+# Tests/Fixtures/fuzz/*.dict. Every run has a timeout per input (-timeout) and a memory bound (-rss_limit_mb): a
+# crash, a sanitizer report, a hang or a run-away allocation stops it, and the input is written to
+# $FUZZ_DIR/TARGET/crash-* (or timeout-*, oom-*). A fixed bug's input goes to
+# Tests/Fixtures/fuzz/regressions/TARGET/, which --smoke replays first.
+#
+# Environment: FUZZ_DIR (work directory, default /tmp/pyrometer-fuzz: corpora, artifacts), FUZZ_SMOKE_SECONDS,
+# FUZZ_JOBS (parallel fuzzing processes for a long run, default 1).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+FUZZ_DIR=${FUZZ_DIR:-/tmp/pyrometer-fuzz}
+TARGETS=(perf-script perf-data pprof folded sniff)
+
+die() { printf 'fuzz.sh: %s\n' "$*" >&2; exit 2; }
+
+mode=${1:---smoke}
+case "$mode" in
+  --list) printf '%s\n' "${TARGETS[@]}"; exit 0 ;;
+  --smoke) targets=("${TARGETS[@]}"); seconds=${FUZZ_SMOKE_SECONDS:-20} ;;
+  -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+  *)
+    [[ " ${TARGETS[*]} " == *" $mode "* ]] || die "unknown target '$mode' (scripts/fuzz.sh --list)"
+    targets=("$mode"); seconds=3600
+    shift
+    while [ $# -gt 0 ]; do
+      case "$1" in
+        --time) seconds=${2:?--time needs seconds}; shift 2 ;;
+        *) die "unknown option '$1'" ;;
+      esac
+    done
+    ;;
+esac
+
+# Release code (the speed that finds bugs), instrumented for coverage and checked by AddressSanitizer. A scratch
+# directory of its own: these flags must not reach the normal build.
+echo "fuzz.sh: building pyrometer-fuzz (-sanitize=fuzzer,address, release)"
+swift build -c release --product pyrometer-fuzz --scratch-path .build-fuzz \
+  -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DPYROMETER_FUZZING >/dev/null \
+  || die "swift build failed (run the command above without >/dev/null to see why)"
+FUZZER=$ROOT/.build-fuzz/release/pyrometer-fuzz
+
+# Seeds: small files of the target's format from the fixtures and samples (large ones only slow a run down).
+seeds() { # target dir
+  local target=$1 dir=$2
+  mkdir -p "$dir"
+  [ -z "$(ls -A "$dir")" ] || return 0
+  case "$target" in
+    perf-script) find Tests/Fixtures/inferno samples -name '*.txt' -size -64k | grep -E 'perf|stacks' ;;
+    folded) find Tests/Fixtures samples -name '*.folded' -size -64k ;;
+    pprof) find Tests/Fixtures/pprof -type f -size -64k \( -name '*.pb' -o -name '*.cpu' -o -name '*.heap' \
+             -o -name '*.contention' -o -name '*.pb.gz' \) ;;
+    perf-data) find Tests/Fixtures/real -name perf.data.gz ;;
+    sniff) find Tests/Fixtures/diff samples -type f -size -64k | head -40 ;;
+  esac | while read -r file; do
+    local out="$dir/$(echo "$file" | tr '/' '_')"
+    case "$file" in
+      # The gzip-aware target gets gzip as it is; the parsers get the bytes they parse.
+      *.gz) if [ "$target" = sniff ]; then cp "$file" "$out"; else gzip -dc "$file" > "${out%.gz}"; fi ;;
+      *) cp "$file" "$out" ;;
+    esac
+  done
+}
+
+dictionary() {
+  case "$1" in
+    perf-data) echo "-dict=$ROOT/Tests/Fixtures/fuzz/perf-data.dict" ;;
+    pprof) echo "-dict=$ROOT/Tests/Fixtures/fuzz/pprof.dict" ;;
+    perf-script) echo "-dict=$ROOT/Tests/Fixtures/fuzz/perf-script.dict" ;;
+    folded) echo "-dict=$ROOT/Tests/Fixtures/fuzz/folded.dict" ;;
+    sniff) ;;
+  esac
+}
+
+status=0
+for target in "${targets[@]}"; do
+  work=$FUZZ_DIR/$target
+  corpus=$work/corpus
+  mkdir -p "$work"
+  seeds "$target" "$corpus"
+  # perf.data seeds are whole recordings (tens of kB to 2 MB); the others stay small.
+  max_len=$([ "$target" = perf-data ] && echo 4194304 || echo 65536)
+  common=(-timeout=10 -rss_limit_mb=2048 -max_len="$max_len" -print_final_stats=1 -artifact_prefix="$work/")
+  dict=$(dictionary "$target")
+  [ -z "$dict" ] || common+=("$dict")
+
+  regressions=$ROOT/Tests/Fixtures/fuzz/regressions/$target
+  if [ -d "$regressions" ] && [ -n "$(ls -A "$regressions")" ]; then
+    echo "fuzz.sh: $target: replaying $(ls "$regressions" | wc -l) regression inputs"
+    PYROMETER_FUZZ_TARGET=$target "$FUZZER" "${common[@]}" "$regressions"/* > "$work/regressions.log" 2>&1 \
+      || { echo "fuzz.sh: $target: a regression input fails again:"; tail -30 "$work/regressions.log"; status=1; continue; }
+  fi
+
+  echo "fuzz.sh: $target: fuzzing for $seconds s (corpus $corpus, $(ls "$corpus" | wc -l) inputs)"
+  parallel=()
+  # With -jobs, libFuzzer runs children that log to fuzz-N.log in the working directory.
+  [ "${FUZZ_JOBS:-1}" -le 1 ] || parallel=(-jobs="$FUZZ_JOBS" -workers="$FUZZ_JOBS")
+  if (cd "$work" && PYROMETER_FUZZ_TARGET=$target "$FUZZER" "${common[@]}" -max_total_time="$seconds" \
+        "${parallel[@]}" "$corpus") > "$work/fuzz.log" 2>&1; then
+    grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb|cov: ' "$work/fuzz.log" | tail -3 | sed "s/^/  $target: /"
+  else
+    echo "fuzz.sh: $target: FOUND A PROBLEM (log: $work/fuzz.log)"
+    grep -E 'ERROR|SUMMARY|Test unit written|==[0-9]+==' "$work/fuzz.log" | head -10
+    status=1
+  fi
+done
+exit $status
