@@ -63,16 +63,24 @@ public enum Threads {
         pthread_detach(thread)
     }
 
-    /// Runs `first` on a new thread and `second` on this one, and returns when both are done.
+    /// Runs `first` on a new thread and `second` on this one, and returns when both are done: the thread is
+    /// joined, so nothing of it outlives the call (a detached thread still releasing its closure after signalling
+    /// was a leak to LeakSanitizer, found by fuzzing the pprof importer).
     public static func both(_ first: @escaping @Sendable () -> Void, _ second: () -> Void) {
-        let done = ConditionLock()
-        nonisolated(unsafe) var finished = false
-        detach {
-            first()
-            done.broadcast { finished = true }
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(Body(first)).toOpaque()
+        let status = pthread_create(&thread, nil, { context in
+            Unmanaged<Body>.fromOpaque(context!).takeRetainedValue().run()
+            return nil
+        }, context)
+        guard status == 0 else {
+            // No thread to be had: one after the other.
+            Unmanaged<Body>.fromOpaque(context).takeRetainedValue().run()
+            second()
+            return
         }
         second()
-        done.wait { finished }
+        pthread_join(thread, nil)
     }
 
     private final class Body {
