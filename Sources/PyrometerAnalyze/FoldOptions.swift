@@ -83,7 +83,7 @@ public enum ModuleKind {
 
     /// JIT code: perf map files and jitdump-generated `jitted-*.so` objects.
     public static func isJit(_ module: String) -> Bool {
-        (module.hasPrefix("/tmp/perf-") && module.hasSuffix(".map"))
+        PerfMapFile.isPath(module)
             || (module.contains("/jitted-") && module.hasSuffix(".so"))
     }
 

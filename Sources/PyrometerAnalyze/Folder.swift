@@ -91,11 +91,11 @@ public struct Folder: Sendable {
 
     /// The process root frame: `comm`, `comm-pid` or `comm-pid/tid` (spaces in comm become `_`).
     private func rootName(_ profile: Profile, labels: LabelSetID, into folded: inout FoldedStacks) -> Int32? {
-        guard let comm = profile.labelString("comm", in: labels) else { return nil }
+        guard let comm = profile.labelString(LabelKey.command, in: labels) else { return nil }
         var name = String(comm.map { $0 == " " ? "_" : $0 })
-        let pid = profile.labelString("pid", in: labels) ?? "?"
+        let pid = profile.labelString(LabelKey.process, in: labels) ?? "?"
         if options.includeTid {
-            name += "-\(pid)/\(profile.labelString("tid", in: labels) ?? "?")"
+            name += "-\(pid)/\(profile.labelString(LabelKey.thread, in: labels) ?? "?")"
         } else if options.includePid {
             name += "-\(pid)"
         }

@@ -333,7 +333,7 @@ public enum SampleCounts {
         }
         let chosen = profile.sampleTypes[sampleType]
         // perf events with periods have an `EVENT samples` count beside them; without, each sample counted 1.
-        if let samples = profile.sampleTypes.firstIndex(where: { $0.type == chosen.type + " samples" }) {
+        if let samples = profile.sampleTypes.firstIndex(where: { $0.countedEvent == chosen.type }) {
             return profile.total(sampleType: samples)
         }
         if chosen.unit == "count" && ["folded", "perf-script"].contains(profile.sourceFormat) {

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import PyrometerDemangle
+import PyrometerModel
 
 /// A JIT's symbol map, `/tmp/perf-PID.map` (the perf convention, written by perf-map-agent, V8, the .NET runtime,
 /// LuaJIT...): one `START SIZE NAME` line per function, hexadecimal, runtime addresses.
@@ -11,11 +12,7 @@ struct JitMap {
     private var names: [String] = []
 
     /// Whether `path` names a perf JIT map (`/tmp/perf-<digits>.map`).
-    static func isJitMap(_ path: String) -> Bool {
-        guard path.hasPrefix("/tmp/perf-"), path.hasSuffix(".map") else { return false }
-        let pid = path.dropFirst("/tmp/perf-".count).dropLast(".map".count)
-        return !pid.isEmpty && pid.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
-    }
+    static func isJitMap(_ path: String) -> Bool { PerfMapFile.isPath(path) }
 
     /// Reads the map at `path` (up to `limit` bytes); nil when it cannot be read. Lines that do not parse are
     /// skipped; later entries for the same start win (JITs re-emit functions).

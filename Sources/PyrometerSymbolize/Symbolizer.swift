@@ -91,7 +91,7 @@ public struct Symbolizer: Sendable {
             if JitMap.isJitMap(path) {
                 // The recording host's map, or a copy beside the recording's binaries (`--binary-path DIR`
                 // holding `perf-PID.map`).
-                let copies = options.binaryPaths.map { $0 + "/" + String(path.dropFirst("/tmp/".count)) }
+                let copies = options.binaryPaths.map { $0 + "/" + PerfMapFile.fileName(path) }
                 guard let map = ([path] + copies).lazy.compactMap({ JitMap.load(path: $0) }).first else {
                     notFound.append(path)
                     continue

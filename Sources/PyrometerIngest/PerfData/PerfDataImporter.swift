@@ -378,9 +378,9 @@ struct PerfDataReader {
             }
             return
         }
-        if path == "//anon" || path.hasPrefix("/tmp/perf-") || path.hasPrefix("[anon") {
+        if path == "//anon" || PerfMapFile.isPath(path) || path.hasPrefix("[anon") {
             // JIT code: perf's map file names it (`/tmp/perf-PID.map`), read by the symbolizer.
-            path = "/tmp/perf-\(pid).map"
+            path = PerfMapFile.path(pid: pid)
         }
         if buildID.isEmpty { buildID = buildIDs[path] ?? "" }
         let mapping = mappingTable.intern(MappingEntry(start: start, limit: start + length, offset: pageOffset,
@@ -544,9 +544,8 @@ struct PerfDataReader {
             ?? builder.addSampleType(ValueType(type: name, unit: weighted && name.hasSuffix("clock") ? "nanoseconds" : "count"))
         var count: Int?
         if weighted {
-            let countName = name + " samples"
-            count = builder.sampleTypes.firstIndex { $0.type == countName }
-                ?? builder.addSampleType(ValueType(type: countName, unit: "count"))
+            let countType = ValueType.sampleCount(of: name)
+            count = builder.sampleTypes.firstIndex { $0 == countType } ?? builder.addSampleType(countType)
         }
         typesOfAttr[attrIndex] = (value, count)
         return (value, count)
@@ -566,9 +565,9 @@ struct PerfDataReader {
         // perf script prints `:TID` for a thread whose name it never saw.
         let comm = threads[tid] ?? ":\(tid)"
         let id = builder.intern(labels: [
-            Label(key: builder.intern("comm"), string: builder.intern(comm)),
-            Label(key: builder.intern("pid"), string: builder.intern(String(pid))),
-            Label(key: builder.intern("tid"), string: builder.intern(String(tid))),
+            Label(key: builder.intern(LabelKey.command), string: builder.intern(comm)),
+            Label(key: builder.intern(LabelKey.process), string: builder.intern(String(pid))),
+            Label(key: builder.intern(LabelKey.thread), string: builder.intern(String(tid))),
         ])
         recentLabels[Int(tid & 255)] = (tid, pid, id)
         return id
@@ -704,7 +703,7 @@ struct PerfDataReader {
             if !values.contains(types.value) { values.append(types.value) }
             if let count = types.count, !counts.contains(count) { counts.append(count) }
         }
-        if counts.count == 1 { builder.sampleTypes[counts[0]] = ValueType(type: "samples", unit: "count") }
+        if counts.count == 1 { builder.sampleTypes[counts[0]] = .samples }
         builder.reorderSampleTypes(values + counts)
         builder.defaultSampleType = 0
         // Appended, not interned: the locations hold these ids already, and two entries may become equal here

@@ -33,7 +33,7 @@ struct PerfScriptParser {
     /// Per event type whose samples carry periods: the type counting its samples (`EVENT samples`), which the
     /// significance tests of a diff need, as periods weigh samples unequally.
     private var sampleCountType: [Int: Int] = [:]
-    static let sampleCountSuffix = " samples"
+    static let sampleCountSuffix = ValueType.sampleCountSuffix
     /// The first event name this worker saw in the current chunk, for the file-wide default sample type.
     private(set) var firstEventInChunk: String?
 
@@ -143,14 +143,14 @@ struct PerfScriptParser {
         if let cached = headerKeys.find(headerBytes) {
             labels = cached
         } else {
-            var labelList = [Label(key: builder.intern("comm"),
+            var labelList = [Label(key: builder.intern(LabelKey.command),
                                    string: builder.intern(Bytes.string(base, parts.comm.lowerBound,
                                                                        parts.comm.upperBound)))]
             if let pid = parts.pid {
-                labelList.append(Label(key: builder.intern("pid"),
+                labelList.append(Label(key: builder.intern(LabelKey.process),
                                        string: builder.intern(Bytes.string(base, pid.lowerBound, pid.upperBound))))
             }
-            labelList.append(Label(key: builder.intern("tid"),
+            labelList.append(Label(key: builder.intern(LabelKey.thread),
                                    string: builder.intern(Bytes.string(base, parts.tid.lowerBound,
                                                                        parts.tid.upperBound))))
             labels = builder.intern(labels: labelList)
