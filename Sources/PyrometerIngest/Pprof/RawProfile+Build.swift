@@ -63,7 +63,9 @@ extension RawProfile {
                 systemName: try stringID(function.systemName, "function", file),
                 filename: try stringID(function.filename, "function", file), startLine: function.startLine)
             // A profile written by a tool that did not demangle (a Swift or C++ program's own pprof writer).
-            if demangle, let demangled = SymbolNames.demangledFunction(strings[Int(model.name)], into: &builder) {
+            // Index 0 is allowed without a string table (it means ""), so the table may not hold it.
+            if demangle, Int(model.name) < strings.count,
+               let demangled = SymbolNames.demangledFunction(strings[Int(model.name)], into: &builder) {
                 model.name = demangled.name
                 model.shortName = demangled.shortName
                 if model.systemName == 0 { model.systemName = demangled.systemName }
@@ -71,7 +73,8 @@ extension RawProfile {
             functionIDs.values[i] = builder.append(model)
         }
         func functionName(_ id: UInt64) -> String {
-            functionIDs.index(of: id).map { strings[Int(functions[$0].name)] } ?? ""
+            functionIDs.index(of: id).flatMap { strings.indices.contains(Int(functions[$0].name))
+                ? strings[Int(functions[$0].name)] : nil } ?? ""
         }
 
         // drop_frames / keep_frames, as pprof's Profile.Prune applies them.
