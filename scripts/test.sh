@@ -40,3 +40,9 @@ PYROMETER_REQUIRE_TOOLS=1 swift test --skip-build "$@"
 # Every parser under libFuzzer and AddressSanitizer for a short bounded time, after replaying the inputs of fixed bugs
 # (scripts/fuzz.sh; FUZZ_SMOKE_SECONDS per target, default 20).
 bash scripts/fuzz.sh --smoke
+
+# The suite again under AddressSanitizer and LeakSanitizer (a scratch directory of its own; leaks inside Foundation
+# are suppressed by Tests/lsan.supp). The CLI tests run the normal build of the programs.
+swift build --build-tests --sanitize=address --scratch-path .build-asan
+LSAN_OPTIONS=suppressions=$PWD/Tests/lsan.supp PYROMETER_REQUIRE_TOOLS=1 \
+  swift test --skip-build --sanitize=address --scratch-path .build-asan "$@"
