@@ -57,9 +57,11 @@ public enum ExternalTool: String, CaseIterable, Sendable {
     /// Set by scripts/test.sh: every tool must be there.
     public static var required: Bool { getenv("PYROMETER_REQUIRE_TOOLS").map { String(cString: $0) == "1" } ?? false }
 
+    /// On PATH, or in the sbin directories Debian installs servers in (clickhouse-server) and a user's PATH may lack.
     private static func onPath(_ name: String) -> Bool {
-        guard let path = getenv("PATH").map({ String(cString: $0) }) else { return false }
-        return path.split(separator: ":").contains { access("\($0)/\(name)", X_OK) == 0 }
+        let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/bin:/bin"
+        return (path.split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin", "/usr/local/sbin"])
+            .contains { access("\($0)/\(name)", X_OK) == 0 }
     }
 
     private static func succeeds(_ command: String) -> Bool {
