@@ -49,15 +49,9 @@ public final class ConditionLock: @unchecked Sendable {
 public enum Threads {
     /// Runs `body` on a new detached thread. It should keep alive what it uses.
     public static func detach(_ body: @escaping @Sendable () -> Void) {
-        var thread = pthread_t()
-        let context = Unmanaged.passRetained(Body(body)).toOpaque()
-        let status = pthread_create(&thread, nil, { context in
-            Unmanaged<Body>.fromOpaque(context!).takeRetainedValue().run()
-            return nil
-        }, context)
-        guard status == 0 else {
+        guard let thread = start(body) else {
             // No thread to be had: run here, later work waits for it anyway.
-            Unmanaged<Body>.fromOpaque(context).takeRetainedValue().run()
+            body()
             return
         }
         pthread_detach(thread)
@@ -67,20 +61,28 @@ public enum Threads {
     /// joined, so nothing of it outlives the call (a detached thread still releasing its closure after signalling
     /// was a leak to LeakSanitizer, found by fuzzing the pprof importer).
     public static func both(_ first: @escaping @Sendable () -> Void, _ second: () -> Void) {
-        var thread = pthread_t()
-        let context = Unmanaged.passRetained(Body(first)).toOpaque()
-        let status = pthread_create(&thread, nil, { context in
-            Unmanaged<Body>.fromOpaque(context!).takeRetainedValue().run()
-            return nil
-        }, context)
-        guard status == 0 else {
+        guard let thread = start(first) else {
             // No thread to be had: one after the other.
-            Unmanaged<Body>.fromOpaque(context).takeRetainedValue().run()
+            first()
             second()
             return
         }
         second()
         pthread_join(thread, nil)
+    }
+
+    /// Starts `body` on a new thread; nil (and `body` not run) when none could be created.
+    private static func start(_ body: @escaping @Sendable () -> Void) -> pthread_t? {
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(Body(body)).toOpaque()
+        guard pthread_create(&thread, nil, { context in
+            Unmanaged<Body>.fromOpaque(context!).takeRetainedValue().run()
+            return nil
+        }, context) == 0 else {
+            Unmanaged<Body>.fromOpaque(context).release()
+            return nil
+        }
+        return thread
     }
 
     private final class Body {
