@@ -32,7 +32,10 @@ import Testing
 
     /// Folded stacks → weight.
     static func folded(_ arguments: [String]) throws -> [String: Int] {
-        let result = try CLI.run(arguments)
+        try folded(try CLI.run(arguments), arguments)
+    }
+
+    static func folded(_ result: CLI.Result, _ arguments: [String]) throws -> [String: Int] {
         try #require(result.status == 0, "\(arguments): \(result.stderr)")
         var stacks: [String: Int] = [:]
         for line in result.text.split(separator: "\n") {
@@ -61,11 +64,12 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: RealCorpusTests.temporary(name)) }
         // The recordings unwind through this machine's libc, ld.so and language runtimes, as recorded: on a machine
         // whose libraries are other builds there is nothing to compare.
-        let probe = try CLI.run(["fold", "--no-inline", "\(dir)/perf.data.gz"] + lookup)
+        let arguments = ["fold", "--no-inline", "\(dir)/perf.data.gz"] + lookup
+        let probe = try CLI.run(arguments)
         if let mismatch = probe.stderr.split(separator: "\n").first(where: { $0.contains("differs from the profile's") }) {
             try Test.cancel("\(name): this machine's libraries are not the recording's: \(mismatch)")
         }
-        let unwound = try folded(["fold", "--no-inline", "\(dir)/perf.data.gz"] + lookup)
+        let unwound = try folded(probe, arguments)
         let perf = try folded(["fold", "--no-inline", "\(dir)/noinline.perf.txt.gz"])
 
         var ours: [String: Int] = [:]

@@ -416,7 +416,7 @@ struct PerfDataReader {
         if lastOwner.pid == pid { lastOwner = (.max, 0) }
     }
 
-    func mapEntry(pid: UInt32, address: UInt64) -> MapEntry? {
+    private func mapEntry(pid: UInt32, address: UInt64) -> MapEntry? {
         guard let entries = maps[pid] else { return nil }
         let low = entries.partitionPoint { $0.start <= address }
         guard low > 0, address < entries[low - 1].limit else { return nil }
