@@ -8,7 +8,8 @@ import Testing
 ///   `[unknown]` root; Pyrometer ends the stack at the zero return address;
 /// - perf never reads the last 8 bytes of a stack copy (`access_mem`'s `addr + 8 >= end`), so where a copy ends
 ///   just after a saved return address perf stops one frame short: Pyrometer's stack has one more frame at its root;
-/// - an address no symbol covers is `[module]` in perf's text and `module+0xOFFSET` from perf.data.
+/// - an address no symbol covers is `[module]` in perf's text and `module+0xOFFSET` from perf.data;
+/// - perf names PLT stubs by relocation index, wrongly in glibc; stubs compare as `@plt`.
 @Suite struct DwarfUnwindingCorpusTests {
     static let recordings = ["c-clang-inline-dwarf", "cpp-templates", "rust-generics", "swift-generics"]
     /// The library the Python recording's interpreter ran (a pyenv build, as make-real-corpus.sh uses): too large
@@ -75,17 +76,13 @@ import Testing
         var ours: [String: Int] = [:]
         for (stack, weight) in unwound {
             let (comm, frames) = split(stack)
-            let named = frames.map { frame -> Substring in
-                guard let plus = frame.range(of: "+0x", options: .backwards),
-                      frame[plus.upperBound...].allSatisfy(\.isHexDigit) else { return frame }
-                return "[" + frame[..<plus.lowerBound] + "]"
-            }
-            ours[join(comm, named), default: 0] += weight
+            ours[join(comm, frames.map(PerfDataCLITests.comparable)), default: 0] += weight
         }
         var theirs: [String: Int] = [:]
         for (stack, weight) in perf {
             let (comm, frames) = split(stack)
-            theirs[join(comm, frames.first == "[unknown]" ? frames.dropFirst() : frames[...]), default: 0] += weight
+            let named = (frames.first == "[unknown]" ? frames.dropFirst() : frames[...]).map(PerfDataCLITests.comparable)
+            theirs[join(comm, named), default: 0] += weight
         }
         for (stack, weight) in ours {
             let common = min(weight, theirs[stack] ?? 0)

@@ -67,20 +67,25 @@ import Testing
         return data
     }
 
-    /// Folded lines as stack → count, with the naming difference of the direct path made equal (see
-    /// docs/formats.md § perf.data): an unsymbolized frame keeps its module offset (`libgcc_s.so.1+0x38d3`) where
-    /// perf script's text only has `[libgcc_s.so.1]`.
+    /// A frame with the naming differences between the two paths made equal (docs/unwinding.md):
+    /// - an unsymbolized frame keeps its module offset (`libgcc_s.so.1+0x38d3`) where perf script's text only has
+    ///   `[libgcc_s.so.1]`;
+    /// - perf 6.1 names PLT stubs by relocation index, wrongly in glibc (bare `@plt` for an IRELATIVE slot, or a
+    ///   neighbour's name), where Pyrometer reads the stub's jump as objdump does (PLTSymbolsTests): any stub is `@plt`.
+    static func comparable(_ frame: Substring) -> Substring {
+        if frame.hasSuffix("@plt") { return "@plt" }
+        if let plus = frame.range(of: "+0x", options: .backwards), frame[plus.upperBound...].allSatisfy(\.isHexDigit) {
+            return "[" + frame[..<plus.lowerBound] + "]"
+        }
+        return frame
+    }
+
+    /// Folded lines as stack → count, each frame `comparable`.
     static func normalized(_ folded: String) -> [String: Int] {
         var result: [String: Int] = [:]
         for line in folded.split(separator: "\n") {
             guard let space = line.lastIndex(of: " "), let count = Int(line[line.index(after: space)...]) else { continue }
-            let frames = line[..<space].split(separator: ";", omittingEmptySubsequences: false).map { frame -> String in
-                if let plus = frame.range(of: "+0x", options: .backwards),
-                   frame[plus.upperBound...].allSatisfy(\.isHexDigit) {
-                    return "[" + frame[..<plus.lowerBound] + "]"
-                }
-                return String(frame)
-            }
+            let frames = line[..<space].split(separator: ";", omittingEmptySubsequences: false).map(comparable)
             result[frames.joined(separator: ";"), default: 0] += count
         }
         return result

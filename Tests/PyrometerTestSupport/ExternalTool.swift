@@ -13,6 +13,12 @@ public enum ExternalTool: String, CaseIterable, Sendable {
     case clickhouse
     /// `go tool pprof` (Debian's golang-go): the reference reader of pprof files.
     case go
+    /// binutils' objdump: the reference for PLT stub names.
+    case objdump
+    /// `perf record` and `perf script` (Debian's linux-perf), allowed to record user-space events here.
+    case perf
+    /// The compilers that build the programs recorded by the perf tests.
+    case gcc, clang, rustc
 
     /// The executables it takes, found on PATH.
     private var executables: [String] {
@@ -20,6 +26,11 @@ public enum ExternalTool: String, CaseIterable, Sendable {
         case .chromium: ["python3", "chromedriver"]
         case .clickhouse: ["clickhouse-server"]
         case .go: ["go"]
+        case .objdump: ["objdump"]
+        case .perf: ["perf"]
+        case .gcc: ["gcc"]
+        case .clang: ["clang"]
+        case .rustc: ["rustc"]
         }
     }
 
@@ -29,6 +40,11 @@ public enum ExternalTool: String, CaseIterable, Sendable {
         case .chromium: "apt-get install chromium chromium-driver && pip install selenium"
         case .clickhouse: "apt-get install clickhouse-server"
         case .go: "apt-get install golang-go"
+        case .objdump: "apt-get install binutils"
+        case .perf: "apt-get install linux-perf, and sysctl kernel.perf_event_paranoid=1 when not root"
+        case .gcc: "apt-get install gcc"
+        case .clang: "apt-get install clang"
+        case .rustc: "apt-get install rustc"
         }
     }
 
@@ -41,7 +57,10 @@ public enum ExternalTool: String, CaseIterable, Sendable {
         switch self {
         case .chromium:
             return (Self.onPath("chromium") || Self.onPath("chromium-browser")) && Self.succeeds("python3 -c 'import selenium'")
-        case .clickhouse, .go:
+        case .perf:
+            // Recording needs the kernel's permission: root, or perf_event_paranoid of at most 2 for user events.
+            return getuid() == 0 || Self.succeeds("test \"$(cat /proc/sys/kernel/perf_event_paranoid)\" -le 2")
+        case .clickhouse, .go, .objdump, .gcc, .clang, .rustc:
             return true
         }
     }
@@ -57,10 +76,13 @@ public enum ExternalTool: String, CaseIterable, Sendable {
     /// Set by scripts/test.sh: every tool must be there.
     public static var required: Bool { getenv("PYROMETER_REQUIRE_TOOLS").map { String(cString: $0) == "1" } ?? false }
 
-    /// On PATH, or in the sbin directories Debian installs servers in (clickhouse-server) and a user's PATH may lack.
+    /// On PATH, in the sbin directories Debian installs servers in (clickhouse-server), or in cargo's bin directory
+    /// (rustup's rustc), which a user's PATH may lack; the tests' `run` helpers look there too.
     private static func onPath(_ name: String) -> Bool {
         let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/bin:/bin"
-        return (path.split(separator: ":").map(String.init) + ["/usr/sbin", "/sbin", "/usr/local/sbin"])
+        let home = getenv("HOME").map { String(cString: $0) } ?? "/root"
+        let extra = ["/usr/sbin", "/sbin", "/usr/local/sbin", "/root/.cargo/bin", home + "/.cargo/bin"]
+        return (path.split(separator: ":").map(String.init) + extra)
             .contains { access("\($0)/\(name)", X_OK) == 0 }
     }
 
@@ -68,3 +90,17 @@ public enum ExternalTool: String, CaseIterable, Sendable {
         system(command + " >/dev/null 2>&1") == 0
     }
 }
+
+#if canImport(Testing)
+import Testing
+
+extension ExternalTool {
+    /// `@Test(ExternalTool.go.needed)`: runs when the tool is here (or required), else skips with `skipReason`.
+    public var needed: ConditionTrait { .enabled(if: shouldRun, Comment(rawValue: skipReason)) }
+
+    /// Inside a test: cancels it with the reason when the tool is missing and not required.
+    public func require() throws {
+        if !shouldRun { try Test.cancel(Comment(rawValue: skipReason)) }
+    }
+}
+#endif

@@ -1,13 +1,15 @@
 import CLibDW
 
-/// Names for the entries of a binary's procedure linkage table (`.plt`, or `.plt.sec` where the linker split it
-/// for IBT), which no symbol table lists: `PyObject_Malloc@plt` for the stub that jumps to `PyObject_Malloc`, as perf
-/// names them (`dso__synthesize_plt_symbols`). A DWARF-unwound stack often starts in one, and without them the
-/// preceding zero-sized symbol (`_init`) would claim its address.
+/// Names for the stubs of a binary's procedure linkage tables (`.plt`, `.plt.sec` where the linker split it for IBT,
+/// `.plt.got`), which no symbol table lists: `PyObject_Malloc@plt` for the stub that jumps to `PyObject_Malloc`, as
+/// objdump names them. A DWARF-unwound stack often starts in one, and without them the preceding zero-sized symbol
+/// (`_init`) would claim its address.
 ///
-/// x86-64 and aarch64 layouts: entry `i` of `.rela.plt` is the stub at `.plt.sec + i * entsize`, else at
-/// `.plt + header + i * entsize` (header: one entry on x86-64, 32 bytes on aarch64). IRELATIVE slots, which name no
-/// symbol, get no name.
+/// On x86-64 a stub is named by the GOT slot its `jmp *disp(%rip)` reads, looked up among the dynamic relocations;
+/// a slot filled by an IRELATIVE relocation, which names no symbol, is `*ABS*+0xADDEND@plt`. Relocation order is
+/// not stub order: glibc's `.rela.plt` lists IRELATIVE slots after the others while its stubs mix them, so perf 6.1,
+/// which takes entry `i` of `.rela.plt` for stub `i`, names most of libc's stubs wrongly (docs/unwinding.md). On
+/// aarch64 (stubs `adrp; ldr; add; br`) the relocation index is used, as there the order holds.
 enum PLTSymbols {
     struct Entry {
         var start: UInt64
@@ -15,52 +17,124 @@ enum PLTSymbols {
         var name: String
     }
 
+    private struct Section {
+        var header: GElf_Shdr
+        var scn: OpaquePointer
+    }
+
     /// The stubs of `elf` (the binary, whose sections are not NOBITS), at addresses plus `bias`.
     static func entries(of elf: OpaquePointer, bias: UInt64) -> [Entry] {
         var header = GElf_Ehdr()
         guard gelf_getehdr(elf, &header) != nil else { return [] }
-        let machine = Int32(header.e_machine)
-        guard machine == EM_X86_64 || machine == EM_AARCH64 else { return [] }
         var stringsIndex = 0
         guard elf_getshdrstrndx(elf, &stringsIndex) == 0 else { return [] }
-        var plt: GElf_Shdr?, pltSec: GElf_Shdr?
-        var relocations: (section: OpaquePointer, header: GElf_Shdr)?
+        var sections: [String: Section] = [:]
+        var relocationSections: [Section] = []
         var scn: OpaquePointer? = nil
         while let section = elf_nextscn(elf, scn) {
             scn = section
             var sectionHeader = GElf_Shdr()
             guard gelf_getshdr(section, &sectionHeader) != nil, sectionHeader.sh_type != SHT_NOBITS,
                   let name = elf_strptr(elf, stringsIndex, Int(sectionHeader.sh_name)) else { continue }
-            switch String(cString: name) {
-            case ".plt": plt = sectionHeader
-            case ".plt.sec": pltSec = sectionHeader
-            case ".rela.plt" where sectionHeader.sh_type == SHT_RELA: relocations = (section, sectionHeader)
-            default: break
+            let entry = Section(header: sectionHeader, scn: section)
+            if sectionHeader.sh_type == SHT_RELA { relocationSections.append(entry) }
+            sections[String(cString: name)] = entry
+        }
+        let found: [Entry]
+        switch Int32(header.e_machine) {
+        case EM_X86_64: found = x86Stubs(elf, sections: sections, relocations: relocationSections)
+        case EM_AARCH64: found = aarch64Stubs(elf, sections: sections)
+        default: found = []
+        }
+        return found.map { Entry(start: $0.start &+ bias, end: $0.end &+ bias, name: $0.name) }
+    }
+
+    /// x86-64: every stub holds `[endbr64] [bnd] jmp *disp32(%rip)`; the jump's operand is the GOT slot's address.
+    private static func x86Stubs(_ elf: OpaquePointer, sections: [String: Section], relocations: [Section]) -> [Entry] {
+        var slotNames: [UInt64: String] = [:]
+        for section in relocations {
+            forEachRelocation(elf, section) { relocation, symbolName in
+                let type = UInt32(truncatingIfNeeded: relocation.r_info)
+                switch type {
+                case UInt32(R_X86_64_JUMP_SLOT), UInt32(R_X86_64_GLOB_DAT):
+                    if let symbolName { slotNames[relocation.r_offset] = symbolName }
+                case UInt32(R_X86_64_IRELATIVE):
+                    slotNames[relocation.r_offset] = "*ABS*+0x" + String(UInt64(bitPattern: relocation.r_addend), radix: 16)
+                default: break
+                }
             }
         }
-        guard let relocations, let stubs = pltSec ?? plt else { return [] }
-        let entrySize = stubs.sh_entsize > 0 ? stubs.sh_entsize : 16
-        let first = pltSec != nil ? stubs.sh_addr : stubs.sh_addr + (machine == EM_X86_64 ? entrySize : 32)
-        guard let symbolSection = elf_getscn(elf, Int(relocations.header.sh_link)),
-              let symbolData = elf_getdata(symbolSection, nil),
-              let relocationData = elf_getdata(relocations.section, nil) else { return [] }
-        var symbolHeader = GElf_Shdr()
-        guard gelf_getshdr(symbolSection, &symbolHeader) != nil else { return [] }
-        let count = relocations.header.sh_entsize > 0 ? Int(relocations.header.sh_size / relocations.header.sh_entsize) : 0
+        guard !slotNames.isEmpty else { return [] }
         var result: [Entry] = []
-        result.reserveCapacity(count)
-        for index in 0 ..< count {
-            let start = first + UInt64(index) * entrySize
-            guard start + entrySize <= stubs.sh_addr + stubs.sh_size else { break }
-            var relocation = GElf_Rela()
-            guard gelf_getrela(relocationData, Int32(index), &relocation) != nil else { break }
-            let symbolIndex = Int32(truncatingIfNeeded: relocation.r_info >> 32)
-            var symbol = GElf_Sym()
-            guard symbolIndex != 0, gelf_getsym(symbolData, symbolIndex, &symbol) != nil,
-                  let name = elf_strptr(elf, Int(symbolHeader.sh_link), Int(symbol.st_name)), name.pointee != 0
+        // With `.plt.sec`, `.plt` holds only the lazy-binding pushes; its jumps go to the header, not to a slot.
+        let stubSections = sections[".plt.sec"] != nil ? [".plt.sec", ".plt.got"] : [".plt", ".plt.got"]
+        for name in stubSections {
+            guard let section = sections[name], let data = elf_getdata(section.scn, nil), let bytes = data.pointee.d_buf
             else { continue }
-            result.append(Entry(start: start &+ bias, end: start &+ entrySize &+ bias, name: String(cString: name) + "@plt"))
+            let size = min(Int(section.header.sh_size), data.pointee.d_size)
+            let base = bytes.assumingMemoryBound(to: UInt8.self)
+            let entrySize = section.header.sh_entsize > 0 ? Int(section.header.sh_entsize) : 16
+            var offset = name == ".plt" ? entrySize : 0  // `.plt` starts with the resolver's header
+            while offset + entrySize <= size {
+                if let slot = jumpSlot(base + offset, count: entrySize, address: section.header.sh_addr + UInt64(offset)),
+                   let target = slotNames[slot] {
+                    let start = section.header.sh_addr + UInt64(offset)
+                    result.append(Entry(start: start, end: start + UInt64(entrySize), name: target + "@plt"))
+                }
+                offset += entrySize
+            }
         }
         return result
+    }
+
+    /// The GOT slot read by the stub at `address`: `ff 25 disp32`, after an optional `endbr64` and `bnd` prefix.
+    private static func jumpSlot(_ stub: UnsafePointer<UInt8>, count: Int, address: UInt64) -> UInt64? {
+        var at = 0
+        if count >= 4, stub[0] == 0xF3, stub[1] == 0x0F, stub[2] == 0x1E, stub[3] == 0xFA { at = 4 }
+        if at < count, stub[at] == 0xF2 { at += 1 }
+        guard at + 6 <= count, stub[at] == 0xFF, stub[at + 1] == 0x25 else { return nil }
+        var displacement: Int32 = 0
+        withUnsafeMutableBytes(of: &displacement) { $0.copyMemory(from: UnsafeRawBufferPointer(start: stub + at + 2, count: 4)) }
+        return address &+ UInt64(at + 6) &+ UInt64(bitPattern: Int64(Int32(littleEndian: displacement)))
+    }
+
+    /// aarch64: entry `i` of `.rela.plt` is the stub at `.plt + 32 + i * entsize`, as perf and binutils take it.
+    private static func aarch64Stubs(_ elf: OpaquePointer, sections: [String: Section]) -> [Entry] {
+        guard let stubs = sections[".plt"], let relocations = sections[".rela.plt"] else { return [] }
+        let entrySize = stubs.header.sh_entsize > 0 ? stubs.header.sh_entsize : 16
+        var result: [Entry] = []
+        var index: UInt64 = 0
+        forEachRelocation(elf, relocations) { _, symbolName in
+            let start = stubs.header.sh_addr + 32 + index * entrySize
+            index += 1
+            guard let symbolName, start + entrySize <= stubs.header.sh_addr + stubs.header.sh_size else { return }
+            result.append(Entry(start: start, end: start + entrySize, name: symbolName + "@plt"))
+        }
+        return result
+    }
+
+    /// Each relocation of `section` with the name of the symbol it refers to (nil for symbol 0 or an empty name).
+    private static func forEachRelocation(
+        _ elf: OpaquePointer, _ section: Section, _ body: (GElf_Rela, String?) -> Void
+    ) {
+        guard section.header.sh_entsize > 0, let relocationData = elf_getdata(section.scn, nil),
+              let symbolSection = elf_getscn(elf, Int(section.header.sh_link)),
+              let symbolData = elf_getdata(symbolSection, nil) else { return }
+        var symbolHeader = GElf_Shdr()
+        guard gelf_getshdr(symbolSection, &symbolHeader) != nil,
+              symbolHeader.sh_type == SHT_DYNSYM || symbolHeader.sh_type == SHT_SYMTAB else { return }
+        let count = Int(section.header.sh_size / section.header.sh_entsize)
+        for index in 0 ..< count {
+            var relocation = GElf_Rela()
+            guard gelf_getrela(relocationData, Int32(index), &relocation) != nil else { return }
+            let symbolIndex = Int32(truncatingIfNeeded: relocation.r_info >> 32)
+            var symbol = GElf_Sym()
+            var name: String?
+            if symbolIndex != 0, gelf_getsym(symbolData, symbolIndex, &symbol) != nil,
+               let cName = elf_strptr(elf, Int(symbolHeader.sh_link), Int(symbol.st_name)), cName.pointee != 0 {
+                name = String(cString: cName)
+            }
+            body(relocation, name)
+        }
     }
 }
