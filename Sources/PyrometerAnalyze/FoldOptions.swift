@@ -56,36 +56,18 @@ public struct FoldOptions: Sendable, Equatable {
 
 /// Module-name rules shared by folding and rendering.
 public enum ModuleKind {
-    /// A kernel module, kernel image or `[kernel.kallsyms]`-style pseudo module (not `[unknown]`).
+    /// What folding annotates `_[k]`, inferno's rule: a kernel file (`MappingKind.kernel`), or any bracketed
+    /// pseudo-module but `[unknown]` (`[vdso]`, `[heap]`, `[anon:…]` too).
     public static func isKernel(_ module: String) -> Bool {
-        guard module != "[unknown]" else { return false }
-        return module.hasPrefix("[") || module.hasSuffix(".ko") || isVmlinux(module)
-    }
-
-    /// `…vmlinux` optionally followed by a version made of letters, digits, `-`, `.`, `_`.
-    public static func isVmlinux(_ module: String) -> Bool {
-        let bytes = Array(module.utf8)
-        let needle = Array("vmlinux".utf8)
-        guard bytes.count >= needle.count else { return false }
-        var start = bytes.count - needle.count
-        while start >= 0 {
-            if Array(bytes[start ..< start + needle.count]) == needle { break }
-            start -= 1
+        switch MappingKind(path: module) {
+        case .kernel, .vdso: true
+        case .anonymous: module.hasPrefix("[")
+        case .jit, .unknown, .file: false
         }
-        guard start >= 0 else { return false }
-        for b in bytes[(start + needle.count)...] {
-            let ok = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
-                || b == UInt8(ascii: "-") || b == UInt8(ascii: ".") || b == UInt8(ascii: "_")
-            if !ok { return false }
-        }
-        return true
     }
 
     /// JIT code: perf map files and jitdump-generated `jitted-*.so` objects.
-    public static func isJit(_ module: String) -> Bool {
-        PerfMapFile.isPath(module)
-            || (module.contains("/jitted-") && module.hasSuffix(".so"))
-    }
+    public static func isJit(_ module: String) -> Bool { MappingKind(path: module) == .jit }
 
     /// The last path component.
     public static func basename(_ module: String) -> Substring {

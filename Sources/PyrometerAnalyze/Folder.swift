@@ -199,7 +199,7 @@ public struct Folder: Sendable {
     private func frameName(_ line: Line, _ profile: Profile) -> String {
         let function = profile.functions[Int(line.function)]
         let name = profile.strings[Int(options.fullNames ? function.name : function.label)]
-        guard profile.sourceFormat != "perf-script" else { return name }
+        guard !profile.sourceTraits.contains(.namesAreStackText) else { return name }
         // A search of the contiguous UTF-8 buffer: a generic `utf8.contains` cost 4% of `hotspots` on a large pprof.
         let hasSemicolon = name.utf8.withContiguousStorageIfAvailable { $0.contains(UInt8(ascii: ";")) }
             ?? name.utf8.contains(UInt8(ascii: ";"))

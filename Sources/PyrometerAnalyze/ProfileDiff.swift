@@ -336,7 +336,7 @@ public enum SampleCounts {
         if let samples = profile.sampleTypes.firstIndex(where: { $0.countedEvent == chosen.type }) {
             return profile.total(sampleType: samples)
         }
-        if chosen.unit == "count" && ["folded", "perf-script"].contains(profile.sourceFormat) {
+        if chosen.unit == "count" && profile.sourceTraits.contains(.countsAreSamples) {
             return profile.total(sampleType: sampleType)
         }
         return nil

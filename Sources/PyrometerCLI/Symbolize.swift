@@ -27,7 +27,7 @@ public struct Symbolize: ParsableCommand {
     public func run() throws {
         try Console.run {
             let profile = try input.load(keepAddresses: true)
-            if profile.sourceFormat == PprofImporter.formatName {
+            if profile.sourceTraits.contains(.pprofEncoded) {
                 try output.write(PprofExporter(compress: !uncompressed).export(profile))
             } else {
                 try output.write(FoldedExporter().export(profile, options: try fold.options(for: profile)))

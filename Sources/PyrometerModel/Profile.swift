@@ -158,13 +158,15 @@ public struct Profile: Sendable {
     /// When the profile was collected (Unix nanoseconds) and for how long; 0 when unknown.
     public let timeNanos: Int64
     public let durationNanos: Int64
-    /// The importer that produced this profile (`perf-script`, `folded`, ...).
+    /// The importer that produced this profile (`perf-script`, `folded`, ...): a description, never compared.
     public let sourceFormat: String
+    /// What that importer knows about its format that later stages act on.
+    public let sourceTraits: SourceTraits
 
     init(sampleTypes: [ValueType], defaultSampleType: Int, periodType: ValueType?, period: Int64, strings: [String],
          functions: [Function], mappings: [Mapping], locations: [Location], stacks: StackTable,
          labelSets: [[Label]], samples: [Sample], values: [Int64], comments: [String], timeNanos: Int64,
-         durationNanos: Int64, sourceFormat: String) {
+         durationNanos: Int64, sourceFormat: String, sourceTraits: SourceTraits) {
         self.sampleTypes = sampleTypes
         self.defaultSampleType = defaultSampleType
         self.periodType = periodType
@@ -181,6 +183,7 @@ public struct Profile: Sendable {
         self.timeNanos = timeNanos
         self.durationNanos = durationNanos
         self.sourceFormat = sourceFormat
+        self.sourceTraits = sourceTraits
     }
 
     /// The value of sample `sample` for sample type `type`.

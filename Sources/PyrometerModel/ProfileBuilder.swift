@@ -11,6 +11,7 @@ public struct ProfileBuilder: Sendable {
     public var timeNanos: Int64 = 0
     public var durationNanos: Int64 = 0
     public var sourceFormat: String
+    public var sourceTraits: SourceTraits
 
     /// Strings by their UTF-8 bytes (`StableHash`): Swift's `String` hashing was much of rebuilding a profile.
     private var strings = StringInterner()
@@ -23,10 +24,12 @@ public struct ProfileBuilder: Sendable {
     private var sampleIndex = IntegerIndex()
     private(set) var values: [Int64] = []
 
-    public init(sampleTypes: [ValueType], defaultSampleType: Int? = nil, sourceFormat: String) {
+    public init(sampleTypes: [ValueType], defaultSampleType: Int? = nil, sourceFormat: String,
+                sourceTraits: SourceTraits = []) {
         self.sampleTypes = sampleTypes
         self.defaultSampleType = defaultSampleType ?? max(0, sampleTypes.count - 1)
         self.sourceFormat = sourceFormat
+        self.sourceTraits = sourceTraits
         _ = strings.intern("")  // id 0 is the empty string, as in pprof
         _ = labelSets.intern([])  // id 0 is the empty label set
     }
@@ -265,7 +268,8 @@ public struct ProfileBuilder: Sendable {
                 periodType: periodType, period: period, strings: strings.strings, functions: functions.elements,
                 mappings: mappings.elements, locations: locations.elements, stacks: stacks,
                 labelSets: labelSets.elements, samples: samples, values: values, comments: comments,
-                timeNanos: timeNanos, durationNanos: durationNanos, sourceFormat: sourceFormat)
+                timeNanos: timeNanos, durationNanos: durationNanos, sourceFormat: sourceFormat,
+                sourceTraits: sourceTraits)
     }
 }
 
@@ -276,7 +280,9 @@ extension Profile {
         precondition(!profiles.isEmpty, "at least one profile")
         let first = profiles[0]
         guard profiles.count > 1 else { return first }
-        var builder = ProfileBuilder(sampleTypes: [], sourceFormat: first.sourceFormat)
+        // Traits hold for the merged profile only where every input has them.
+        let traits = profiles.dropFirst().reduce(first.sourceTraits) { $0.intersection($1.sourceTraits) }
+        var builder = ProfileBuilder(sampleTypes: [], sourceFormat: first.sourceFormat, sourceTraits: traits)
         for profile in profiles { builder.merge(profile) }
         if !first.sampleTypes.isEmpty,
            let index = builder.sampleTypes.firstIndex(of: first.sampleTypes[first.defaultSampleType]) {

@@ -85,8 +85,11 @@ public struct Symbolizer: Sendable {
             let mapping = profile.mappings[mappingIndex]
             let path = profile.strings[Int(mapping.file)]
             let buildID = profile.strings[Int(mapping.buildID)]
-            // perf's pseudo-modules (`[kernel.kallsyms]`, `[vdso]`, `[unknown]`) are no files to read.
-            if path.hasPrefix("[") { continue }
+            // perf's pseudo-modules (`[kernel.kallsyms]`, `[vdso]`, `[unknown]`, `//anon`) are no files to read.
+            switch MappingKind(path: path) {
+            case .kernel, .vdso, .unknown, .anonymous: continue
+            case .jit, .file: break
+            }
             // JIT code: perf's map file names it by runtime address (perf script prints those as they are).
             if JitMap.isJitMap(path) {
                 // The recording host's map, or a copy beside the recording's binaries (`--binary-path DIR`
@@ -152,7 +155,7 @@ public struct Symbolizer: Sendable {
         let chains = chainSets, chainOfLocation = chainOf
         var resolvedCount = 0
         var builder = ProfileBuilder(sampleTypes: profile.sampleTypes, defaultSampleType: profile.defaultSampleType,
-                                     sourceFormat: profile.sourceFormat)
+                                     sourceFormat: profile.sourceFormat, sourceTraits: profile.sourceTraits)
         builder.merge(profile) { index, location, builder in
             let reference = chainOfLocation[index]
             guard reference.set >= 0 else { return nil }

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+import PyrometerTestSupport
 import Testing
 
 /// `pyrometer diff`, `gate` and `flamegraph --diff` end to end.

@@ -1,4 +1,5 @@
 import Foundation
+import PyrometerTestSupport
 import Testing
 
 /// The corpus's `--call-graph dwarf` recordings, unwound here with libdw, against perf's own unwinding of the same

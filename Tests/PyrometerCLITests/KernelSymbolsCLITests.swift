@@ -1,4 +1,5 @@
 import Foundation
+import PyrometerTestSupport
 import Testing
 
 /// Kernel frames of perf.data read directly: named from this machine's /proc/kallsyms when the recording's kernel

@@ -1,4 +1,5 @@
 import Foundation
+import PyrometerTestSupport
 import Testing
 
 /// perf.data read directly, against `perf script | pyrometer fold` on the same recordings, made here with `perf

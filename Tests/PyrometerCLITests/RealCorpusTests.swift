@@ -1,4 +1,5 @@
 import Foundation
+import PyrometerTestSupport
 import Testing
 
 /// The real-recording corpus (`Tests/Fixtures/real`, made by `scripts/make-real-corpus.sh` from programs whose costs

@@ -1,4 +1,5 @@
 import Foundation
+import PyrometerTestSupport
 import Testing
 
 /// `pyrometer store` end to end on the embedded store: the weekly canaries of samples/weekly, store queries as

@@ -82,7 +82,8 @@ struct FoldedParser {
     /// Demangle mangled frame names (`ImportOptions.demangle`).
     let demangle: Bool
     private var builder = ProfileBuilder(sampleTypes: [ValueType(type: "samples", unit: "count")],
-                                         sourceFormat: FoldedImporter.formatName)
+                                         sourceFormat: FoldedImporter.formatName,
+                                         sourceTraits: [.countsAreSamples, .namesAreStackText])
     private var frameKeys = ByteTable(capacity: 4096)
     private var stack: [LocationID] = []
     /// Nil until the first data line decides between one and two count columns.

@@ -12,7 +12,8 @@ import PyrometerModel
 /// - frame lines `addr symbol[+0xoff] (module)`, leaf first,
 /// - a blank line ends the sample; lines starting with `#` are comments.
 struct PerfScriptParser {
-    private(set) var builder = ProfileBuilder(sampleTypes: [], sourceFormat: PerfScriptImporter.formatName)
+    private(set) var builder = ProfileBuilder(sampleTypes: [], sourceFormat: PerfScriptImporter.formatName,
+                                              sourceTraits: [.countsAreSamples, .namesAreStackText])
     private let keepAddresses: Bool
     private let demangle: Bool
 

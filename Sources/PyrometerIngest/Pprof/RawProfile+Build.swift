@@ -37,7 +37,7 @@ extension RawProfile {
             if let index = types.firstIndex(where: { $0.type == name }) { defaultIndex = index }
         }
         var builder = ProfileBuilder(sampleTypes: types, defaultSampleType: defaultIndex,
-                                     sourceFormat: PprofImporter.formatName)
+                                     sourceFormat: PprofImporter.formatName, sourceTraits: .pprofEncoded)
         // The string table is taken as it is (entry 0, "", is the builder's own id 0): our string ids are pprof's
         // indexes, and nothing is hashed.
         for string in strings.dropFirst() { _ = builder.append(string: string) }
