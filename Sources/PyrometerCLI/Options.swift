@@ -119,7 +119,7 @@ public struct ReadOptions: ParsableArguments {
         if symbolize != .none {
             var options = symbolizeOptions
             options.lines = lines
-            let symbolized = Symbolizer(options: options).symbolize(profile)
+            let symbolized = ProfileSymbolizer(options: options).symbolize(profile)
             for diagnostic in symbolized.diagnostics { Console.warn(diagnostic.description) }
             Console.keepUntilExit(profile)
             profile = symbolized.profile

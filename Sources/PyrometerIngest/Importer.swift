@@ -28,6 +28,9 @@ public struct ImportOptions: Sendable {
     /// default) uses this machine's when the recording was made on its kernel (same build-id), else perf's
     /// build-id cache (`~/.debug/[kernel.kallsyms]/BUILDID/kallsyms`).
     public var kallsymsPath: String?
+    /// perf.data: names kernel frames instead of kallsyms (`kallsymsPath` and the search are then skipped); for
+    /// tests, or another source of kernel symbols.
+    public var kernelSymbolizer: (any Symbolizer)?
     /// Demangle the names a recorder left mangled (Swift, C++, Rust; perf demangles no Swift), once per unique
     /// symbol; the mangled name stays the function's system name. Default on.
     public var demangle = true

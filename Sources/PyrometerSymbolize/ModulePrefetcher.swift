@@ -2,7 +2,7 @@ import PyrometerModel
 
 /// Opens the binaries a profile will be symbolized with while the profile is still being read: the reader of
 /// perf.data calls `prefetch` for each mapping when a sample first lands in it, and a thread of its own locates the
-/// file and opens it in a session of the symbolizer's pool, where `Symbolizer` finds it. Opening is the slow part of
+/// file and opens it in a session of the symbolizer's pool, where `LibDWSymbolizer` finds it. Opening is the slow part of
 /// symbolizing a small recording (glibc's debug file inflates 10 MB of compressed DWARF: 45 ms), and the reader
 /// leaves a core idle.
 public final class ModulePrefetcher: @unchecked Sendable {  // state under `lock`

@@ -37,9 +37,15 @@ public struct SymbolizeOptions: Sendable {
 /// Addresses are grouped by mapping, translated from runtime addresses to ELF virtual addresses through the
 /// mapping and the file's PT_LOAD segments, deduplicated, sorted and split over worker threads (one libdw session
 /// each). Locations that cannot be resolved are left as they are, so they still fold by module and offset.
-public struct Symbolizer: Sendable {
+public struct ProfileSymbolizer: Sendable {
     public var options: SymbolizeOptions
-    public init(options: SymbolizeOptions = SymbolizeOptions()) { self.options = options }
+    /// What names a module's addresses: libdw unless a test gives another.
+    public var backend: any Symbolizer
+
+    public init(options: SymbolizeOptions = SymbolizeOptions(), backend: (any Symbolizer)? = nil) {
+        self.options = options
+        self.backend = backend ?? LibDWSymbolizer(demangle: options.demangle, lines: options.lines)
+    }
 
     public struct Result: Sendable {
         public var profile: Profile
@@ -212,19 +218,14 @@ public struct Symbolizer: Sendable {
         firstTask.append(tasks.count)
         let allTasks = tasks
         let results = ResultSlots(count: allTasks.count)
-        let demangle = options.demangle, lines = options.lines
+        let backend = backend
         let next = TaskCounter()
         // DWARF walks recurse at most `DwarfModule.maximumDepth` levels: Dispatch's worker stacks are enough.
         DispatchQueue.concurrentPerform(iterations: min(workers, max(allTasks.count, 1))) { _ in
             while let taskIndex = next.take(limit: allTasks.count) {
                 let task = allTasks[taskIndex]
-                // The session that has the module open (the prefetcher's, a run before), else any.
-                guard let session = SessionPool.shared.take(preferring: DwarfSession.key(path: task.file, lines: lines))
-                else { continue }
-                defer { SessionPool.shared.give(session) }
-                guard let module = session.module(path: task.file, lines: lines) else { continue }
                 var chains = ResolvedChains()
-                for address in task.addresses { module.resolve(address, demangle: demangle, into: &chains) }
+                guard backend.resolve(task.addresses, in: task.file, into: &chains) else { continue }
                 results.store(taskIndex, chains)
             }
         }

@@ -4,44 +4,14 @@ import PyrometerDemangle
 import PyrometerIngest
 import PyrometerModel
 @testable import PyrometerSymbolize
+import PyrometerTestSupport
 import Testing
 
-/// Runs a program; returns (status, stdout, stderr).
+/// Runs a program found on the path (cargo's bin directory too); returns (status, stdout, stderr).
 @discardableResult
-func run(_ arguments: [String], stdin: String? = nil, environment: [String: String]? = nil) throws
-    -> (status: Int32, out: String, err: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    var env = ProcessInfo.processInfo.environment
-    env["PATH"] = (env["PATH"] ?? "/usr/bin:/bin") + ":/root/.cargo/bin:" + NSHomeDirectory() + "/.cargo/bin"
-    for (key, value) in environment ?? [:] { env[key] = value }
-    process.environment = env
-    let out = Pipe(), err = Pipe(), input = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = stdin == nil ? FileHandle.nullDevice : input
-    try process.run()
-    if let stdin {
-        let writer = input.fileHandleForWriting
-        DispatchQueue.global().async {
-            try? writer.write(contentsOf: Data(stdin.utf8))
-            try? writer.close()
-        }
-    }
-    final class Box: @unchecked Sendable { var data = Data() }
-    let errData = Box()
-    let group = DispatchGroup()
-    group.enter()
-    DispatchQueue.global().async {
-        errData.data = err.fileHandleForReading.readDataToEndOfFile()
-        group.leave()
-    }
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self),
-            String(decoding: errData.data, as: UTF8.self))
+func run(_ arguments: [String], stdin: String? = nil) throws -> (status: Int32, out: String, err: String) {
+    let result = try CLI.run(arguments, stdin: stdin.map { Data($0.utf8) }, tool: true)
+    return (result.status, result.text, result.stderr)
 }
 
 /// The ELF fixtures, compiled once per test run from Tests/Fixtures/symbolize.
@@ -320,7 +290,7 @@ enum Reference {
 
         var options = SymbolizeOptions()
         options.debugDirectories = [debug]
-        let result = Symbolizer(options: options).symbolize(Self.profile(mappingFile: stripped, buildID: buildID,
+        let result = ProfileSymbolizer(options: options).symbolize(Self.profile(mappingFile: stripped, buildID: buildID,
                                                                            fileOffsets: offsets))
         #expect(result.unresolved == 0, "\(result.diagnostics)")
         let names = result.profile.locations.map { location in
@@ -330,7 +300,7 @@ enum Reference {
 
         // Without the debug directory, the stripped binary has no symbols at all: nothing resolves, and the
         // locations keep their mapping and address.
-        let bare = Symbolizer().symbolize(Self.profile(mappingFile: stripped, fileOffsets: offsets))
+        let bare = ProfileSymbolizer().symbolize(Self.profile(mappingFile: stripped, fileOffsets: offsets))
         #expect(bare.resolved == 0)
         #expect(bare.profile.locations.allSatisfy { $0.lines.isEmpty && $0.mapping != nil })
     }
@@ -344,17 +314,17 @@ enum Reference {
         // The profile names a path that does not exist here: found through --binary-path by its base name.
         var options = SymbolizeOptions()
         options.binaryPaths = [directory]
-        let found = Symbolizer(options: options).symbolize(
+        let found = ProfileSymbolizer(options: options).symbolize(
             Self.profile(mappingFile: "/build/output/" + name, fileOffsets: [offset]))
         #expect(found.profile.locations[0].lines.map { found.profile.functionName($0) } == ["checksum"])
 
         // A build-id that differs from the binary's: not used, with a warning.
-        let mismatch = Symbolizer().symbolize(Self.profile(mappingFile: binary, buildID: "deadbeef", fileOffsets: [offset]))
+        let mismatch = ProfileSymbolizer().symbolize(Self.profile(mappingFile: binary, buildID: "deadbeef", fileOffsets: [offset]))
         #expect(mismatch.resolved == 0)
         #expect(mismatch.diagnostics.contains { $0.kind.contains("differs from the profile's deadbeef") })
 
         // A build-id that is not hex never becomes a path.
-        let hostile = Symbolizer().symbolize(Self.profile(mappingFile: binary, buildID: "../../../etc/passwd",
+        let hostile = ProfileSymbolizer().symbolize(Self.profile(mappingFile: binary, buildID: "../../../etc/passwd",
                                                            fileOffsets: [offset]))
         #expect(hostile.resolved == 0)
         #expect(hostile.diagnostics.contains { $0.kind.contains("not hexadecimal") })
@@ -410,7 +380,7 @@ enum Reference {
                 try #require(run(["strip", "--strip-all", "-o", program, unstripped]).status == 0)
                 var options = SymbolizeOptions()
                 options.debugDirectories = [debugDirectory]
-                profile = Symbolizer(options: options).symbolize(profile).profile
+                profile = ProfileSymbolizer(options: options).symbolize(profile).profile
             }
             var fold = FoldOptions()
             fold.includeInline = false
@@ -447,7 +417,7 @@ enum Reference {
             + "node \(pid)/\(pid) 1.1: 1 cpu-clock:\n\t    7f0000004010 [unknown] (\(map))\n\n"
         let input = Fixtures.directory.appendingPathComponent("jit.perf.txt")
         try text.write(to: input, atomically: true, encoding: .utf8)
-        let profile = Symbolizer().symbolize(try Importers.load(InputFile(path: input.path)).profile).profile
+        let profile = ProfileSymbolizer().symbolize(try Importers.load(InputFile(path: input.path)).profile).profile
         var options = FoldOptions()
         options.processRoot = false
         let lines = Folder(options: options).fold(profile).sortedLines().map { String(decoding: $0.stack, as: UTF8.self) }
@@ -474,7 +444,7 @@ enum Reference {
         try "not an ELF file\n".write(toFile: text, atomically: true, encoding: .utf8)
         for path in [fifo, "/dev/zero", "/dev/null", directory.path, empty, text, "/tmp/perf-1.map"] {
             let profile = SymbolizerTests.profile(mappingFile: path, fileOffsets: [0x10, 0x20])
-            let result = Symbolizer().symbolize(profile)
+            let result = ProfileSymbolizer().symbolize(profile)
             #expect(result.resolved == 0, "\(path)")
             #expect(result.profile.locations.count == 2)
         }

@@ -231,3 +231,25 @@ struct Kallsyms {
         return bytes
     }
 }
+
+/// The kallsyms back end of `Symbolizer`: kernel addresses (as recorded) to the kernel's function names; no inline
+/// frames, no lines.
+public struct KallsymsSymbolizer: Symbolizer {
+    let symbols: Kallsyms
+
+    /// Nil when the file cannot be read or lists no address.
+    public init?(path: String) {
+        guard let symbols = Kallsyms.load(path: path) else { return nil }
+        self.symbols = symbols
+    }
+
+    init(_ symbols: Kallsyms) { self.symbols = symbols }
+
+    public func resolve(_ addresses: ArraySlice<UInt64>, in module: String, into chains: inout ResolvedChains) -> Bool {
+        for address in addresses {
+            if let name = symbols.name(at: address) { chains.frames.append(ResolvedFrame(name: name)) }
+            chains.endChain()
+        }
+        return true
+    }
+}

@@ -372,7 +372,7 @@ struct PerfDataReader {
         guard length > 0, start <= UInt64.max - length else { return }
         let isKernel = misc & PerfData.miscCPUModeMask == PerfData.miscKernel || pid == UInt32.max
         if isKernel {  // kernel frames are named from kallsyms
-            let kernel = "[kernel.kallsyms]"
+            let kernel = MappingEntry.kernelPath
             if path.hasPrefix(kernel), path.utf8.count > kernel.utf8.count, kernelReference == nil {
                 kernelReference = (String(path.dropFirst(kernel.count)), pageOffset)
             }
@@ -609,9 +609,15 @@ struct PerfDataReader {
         }
         let location: Location
         if kernel {
-            let mapping = mappingTable.intern(MappingEntry(start: 0, limit: 0, offset: 0, path: "[kernel.kallsyms]", buildID: ""))
-            let lines = kallsyms()?.name(at: address).map { [Line(function: builder.intern(Function(name: builder.intern($0))))] }
-            location = Location(mapping: MappingID(mapping), address: address, lines: lines ?? [])
+            let mapping = mappingTable.intern(MappingEntry(start: 0, limit: 0, offset: 0, path: MappingEntry.kernelPath,
+                                                           buildID: ""))
+            var chains = ResolvedChains()
+            var lines: [Line] = []
+            if let symbolizer = kernelSymbolizer(),
+               symbolizer.resolve([address][...], in: MappingEntry.kernelPath, into: &chains), chains.count == 1 {
+                lines = chains[0].map { Line(function: builder.intern(Function(name: builder.intern($0.name)))) }
+            }
+            location = Location(mapping: MappingID(mapping), address: address, lines: lines)
         } else {
             let mapping = mapEntry(pid: pid, address: address)?.mapping
             if let mapping, let mappingSampled = options.mappingSampled, sampledMappings.insert(mapping).inserted {
@@ -625,6 +631,11 @@ struct PerfDataReader {
         frameKeys.append((owner, address))
         frameLocations.append(id)
         stack.append(id)
+    }
+
+    private mutating func kernelSymbolizer() -> (any Symbolizer)? {
+        if let given = options.kernelSymbolizer { return given }
+        return kallsyms().map(KallsymsSymbolizer.init)
     }
 
     private mutating func kallsyms() -> Kallsyms? {
@@ -650,7 +661,7 @@ struct PerfDataReader {
     /// build-id, or the same release when the recording names no kernel build-id), else perf's build-id cache;
     /// nil with a warning that says what to do when neither has them.
     private mutating func findKernelSymbols() -> Kallsyms? {
-        let recordedID = buildIDs["[kernel.kallsyms]"].flatMap(Kallsyms.normalizedBuildID)
+        let recordedID = buildIDs[MappingEntry.kernelPath].flatMap(Kallsyms.normalizedBuildID)
         let runningID = Kallsyms.runningBuildID().flatMap(Kallsyms.normalizedBuildID)
         let runningRelease = Kallsyms.runningRelease()
         let sameKernel = if let recordedID, let runningID { recordedID == runningID } else {
@@ -740,4 +751,7 @@ struct MapEntry {
 struct MappingEntry: Hashable {
     var start: UInt64, limit: UInt64, offset: UInt64
     var path: String, buildID: String
+
+    /// perf's name of the kernel's mapping, in MMAP records (`[kernel.kallsyms]_text`) and build-id records.
+    static let kernelPath = "[kernel.kallsyms]"
 }

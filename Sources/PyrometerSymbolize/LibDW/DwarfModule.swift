@@ -1,5 +1,6 @@
 import CLibDW
 import PyrometerDemangle
+import PyrometerModel
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,34 +21,6 @@ func openRegularFile(_ path: String) -> Int32 {
         return -1
     }
     return fd
-}
-
-/// One frame of an address's inline chain.
-struct ResolvedFrame: Equatable, Sendable {
-    /// The function's name (demangled unless asked otherwise).
-    var name: String
-    /// Its short label, when it differs (a demangled Swift name's `Module.Type.method(_:_:)`).
-    var shortName: String? = nil
-    /// The linkage (mangled) name, when the DWARF or symbol table gave one.
-    var linkageName: String?
-    var file: String?
-    var line: Int
-    var column: Int
-}
-
-/// The inline chains of many addresses in one buffer (an array per address was a tenth of symbolizing 100,000
-/// addresses, to make and to free): chain i is `frames[starts[i] ..< starts[i + 1]]`.
-struct ResolvedChains: Sendable {
-    var frames: [ResolvedFrame] = []
-    private(set) var starts: [Int32] = [0]
-
-    /// The number of chains.
-    var count: Int { starts.count - 1 }
-
-    /// Closes the chain made of the frames appended since the last one (none: an empty chain).
-    mutating func endChain() { starts.append(Int32(frames.count)) }
-
-    subscript(chain: Int) -> ArraySlice<ResolvedFrame> { frames[Int(starts[chain]) ..< Int(starts[chain + 1])] }
 }
 
 /// A libdwfl session. Not thread-safe (libdw's `Dwfl` is not): one per worker thread.
