@@ -1,3 +1,5 @@
+import PyrometerModel
+
 /// Which stored profiles to read: `service=api,week=2026-W47,host=canary-1` (every part must match).
 ///
 /// Keywords: `id` (repeatable), `service`, `type` (sample type), `source` (the input's file name), `week` (ISO week,

@@ -1,3 +1,4 @@
+import PyrometerModel
 import Foundation
 import GRDB
 

@@ -1,5 +1,6 @@
 import Foundation
 @testable import PyrometerStore
+import PyrometerModel
 import Testing
 
 /// The same semantics for both backends, against a real SQLite file and a real ClickHouse server.
@@ -230,11 +231,11 @@ import Testing
         #expect(try StoreTime.parse("1700000000") == 1_700_000_000_000_000_000)
         #expect(try StoreTime.parse("2026-W47") == IsoWeek(label: "2026-W47")!.startNanos)
         for bad in ["2026-13-01", "2026-02-30", "yesterday", "2026-11-20T25:00Z", "", "2026-11-20T10:30:00+2"] {
-            #expect(throws: StoreError.self, "\(bad)") { try StoreTime.parse(bad) }
+            #expect(throws: TimeSyntaxError.self, "\(bad)") { try StoreTime.parse(bad) }
         }
         #expect(StoreTime.format(try StoreTime.parse("2026-11-20T10:30:05Z")) == "2026-11-20T10:30:05Z")
         #expect(try StoreTime.parseSpan("90d") == 90 * 86_400_000_000_000)
-        #expect(throws: StoreError.self) { try StoreTime.parseSpan("90y") }
+        #expect(throws: TimeSyntaxError.self) { try StoreTime.parseSpan("90y") }
     }
 
     @Test func queryParsing() throws {

@@ -1,5 +1,6 @@
 import Foundation
 @testable import PyrometerStore
+import PyrometerModel
 import Testing
 
 /// What happens when things go wrong: an ingest killed half-way, a server that is down or never answers.

@@ -1,6 +1,7 @@
 import Foundation
 import PyrometerStore
 import PyrometerTestSupport
+import PyrometerModel
 import Testing
 
 /// The two backends under one test suite: a fresh SQLite file, or a fresh database on the local ClickHouse server

@@ -1,4 +1,4 @@
-/// An ISO 8601 week (Monday to Sunday, UTC), the unit of rollups, weekly diffs, trends and pruning.
+/// An ISO 8601 week (Monday to Sunday, UTC), the unit of the store's rollups, weekly diffs, trends and pruning.
 public struct IsoWeek: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Days since 1970-01-01 of the week's Monday.
     public let monday: Int
@@ -46,7 +46,7 @@ public struct CivilDate: Equatable, Sendable {
     public var year: Int
     public var month: Int
     public var day: Int
-    static let nanosPerDay: Int64 = 86_400 * 1_000_000_000
+    public static let nanosPerDay: Int64 = 86_400 * 1_000_000_000
 
     public init(year: Int, month: Int, day: Int) {
         self.year = year
@@ -75,14 +75,20 @@ public struct CivilDate: Equatable, Sendable {
         return era * 146_097 + dayOfEra - 719_468
     }
 
-    var isValid: Bool {
+    public var isValid: Bool {
         (1 ... 12).contains(month) && day >= 1 && CivilDate(days: days) == self
     }
 
-    static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
+    public static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
         let quotient = a / b
         return (a % b != 0 && (a < 0) != (b < 0)) ? quotient - 1 : quotient
     }
+}
+
+/// A time or span of time a user wrote that is not one.
+public struct TimeSyntaxError: UserFacingError, Sendable, Equatable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Times and time spans as users write them on command lines and in store queries.
@@ -102,18 +108,18 @@ public enum StoreTime {
         guard bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
               let year = number(0 ..< 4), let month = number(5 ..< 7), let day = number(8 ..< 10),
               case let date = CivilDate(year: year, month: month, day: day), date.isValid else {
-            throw StoreError("'\(text)' is not a time: give YYYY-MM-DD, YYYY-MM-DDThh:mm[:ss]Z, YYYY-Www or Unix seconds")
+            throw TimeSyntaxError("'\(text)' is not a time: give YYYY-MM-DD, YYYY-MM-DDThh:mm[:ss]Z, YYYY-Www or Unix seconds")
         }
         var seconds = Int64(date.days) * 86_400
         if bytes.count == 10 { return seconds * 1_000_000_000 }
         guard bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " "), let hour = number(11 ..< 13),
               bytes.count > 13, bytes[13] == UInt8(ascii: ":"), let minute = number(14 ..< 16), hour < 24, minute < 60 else {
-            throw StoreError("'\(text)': expected a time of day as Thh:mm after the date")
+            throw TimeSyntaxError("'\(text)': expected a time of day as Thh:mm after the date")
         }
         seconds += Int64(hour * 3600 + minute * 60)
         var index = 16
         if index < bytes.count, bytes[index] == UInt8(ascii: ":") {
-            guard let second = number(17 ..< 19), second < 61 else { throw StoreError("'\(text)': bad seconds") }
+            guard let second = number(17 ..< 19), second < 61 else { throw TimeSyntaxError("'\(text)': bad seconds") }
             seconds += Int64(second)
             index = 19
             if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
@@ -126,7 +132,7 @@ public enum StoreTime {
         guard zone.count == 6, zone.first == UInt8(ascii: "+") || zone.first == UInt8(ascii: "-"),
               let offsetHours = number(index + 1 ..< index + 3), bytes[index + 3] == UInt8(ascii: ":"),
               let offsetMinutes = number(index + 4 ..< index + 6) else {
-            throw StoreError("'\(text)': expected Z or an offset such as +02:00 at the end")
+            throw TimeSyntaxError("'\(text)': expected Z or an offset such as +02:00 at the end")
         }
         let offset = Int64(offsetHours * 3600 + offsetMinutes * 60)
         return (zone.first == UInt8(ascii: "+") ? seconds - offset : seconds + offset) * 1_000_000_000
@@ -135,13 +141,13 @@ public enum StoreTime {
     /// `90d`, `12w` or `36h`, in nanoseconds.
     public static func parseSpan(_ text: String) throws -> Int64 {
         guard let unit = text.last, let count = Int64(text.dropLast()), count >= 0, count < 100_000 else {
-            throw StoreError("'\(text)' is not a span of time: give a number and d (days), w (weeks) or h (hours), e.g. 90d")
+            throw TimeSyntaxError("'\(text)' is not a span of time: give a number and d (days), w (weeks) or h (hours), e.g. 90d")
         }
         switch unit {
         case "h": return count * 3600 * 1_000_000_000
         case "d": return count * CivilDate.nanosPerDay
         case "w": return count * 7 * CivilDate.nanosPerDay
-        default: throw StoreError("'\(text)': the unit must be d, w or h")
+        default: throw TimeSyntaxError("'\(text)': the unit must be d, w or h")
         }
     }
 
