@@ -73,7 +73,7 @@ let package = Package(
         .testTarget(name: "PyrometerSymbolizeTests",
                     dependencies: ["PyrometerSymbolize", "PyrometerDemangle", "PyrometerIngest", "PyrometerAnalyze",
                                    "PyrometerTestSupport"]),
-        .testTarget(name: "PyrometerDemangleTests", dependencies: ["PyrometerDemangle"]),
+        .testTarget(name: "PyrometerDemangleTests", dependencies: ["PyrometerDemangle", "PyrometerTestSupport"]),
         .testTarget(name: "PyrometerStoreTests", dependencies: ["PyrometerStore", "PyrometerModel", "PyrometerTestSupport"]),
         .testTarget(name: "PyrometerCLITests", dependencies: ["PyrometerModel", "PyrometerTestSupport"]),
     ],

@@ -6,7 +6,7 @@ import Testing
 /// is this one, from perf's build-id cache (`[kernel.kallsyms]/BUILDID/kallsyms` under `$PERF_BUILDID_DIR` or
 /// `$HOME/.debug`) when it is another, else left unnamed with a warning that says what to do. "Another host's
 /// recording" is a recording made here whose kernel build-id is changed in its BUILD_ID feature section.
-@Suite(.serialized) struct KernelSymbolsCLITests {
+@Suite(.serialized, ExternalTool.perf.needed, ExternalTool.gcc.needed) struct KernelSymbolsCLITests {
     /// A program that spends its time in system calls, so that most samples have kernel frames.
     static let syscalls = """
         #include <fcntl.h>

@@ -5,7 +5,7 @@ import Testing
 /// perf.data read directly, against `perf script | pyrometer fold` on the same recordings, made here with `perf
 /// record` from sources in this file (frame-pointer call chains, user-space events: the machine's kernel and its
 /// symbols are not the test's business).
-@Suite(.serialized) struct PerfDataCLITests {
+@Suite(.serialized, ExternalTool.perf.needed, ExternalTool.gcc.needed) struct PerfDataCLITests {
     /// Runs a tool (gcc, rustc, perf); with `stdoutTo`, its output is written to that file.
     static func tool(_ arguments: [String], stdoutTo file: String? = nil) throws -> (status: Int32, out: String, err: String) {
         let result = try CLI.run(arguments, tool: true)
@@ -130,7 +130,7 @@ import Testing
         #expect(workerThreads.count == 2, "\(withTIDs)")
     }
 
-    @Test func rustProgramFoldsLikePerfScript() throws {
+    @Test(ExternalTool.rustc.needed) func rustProgramFoldsLikePerfScript() throws {
         let directory = try CLI.temporaryDirectory()
         let data = try Self.record("crunch", source: Self.rust, language: "rs", in: directory)
         try Self.expectSameFolds(data, directory: directory)

@@ -53,7 +53,7 @@ import Testing
         return Int(result.text.split(separator: "\n").first ?? "") ?? -1
     }
 
-    @Test func weeklyCanariesListShowAndFeedEveryCommand() throws {
+    @Test(ExternalTool.python.needed) func weeklyCanariesListShowAndFeedEveryCommand() throws {
         let store = try Self.freshStore()
         try Self.addCanaries(store)
         #expect(try Self.checkConsistency(store) == 2 * (3 + 4))  // the heap profiles have four sample types
@@ -166,7 +166,7 @@ import Testing
     }
 
     /// Several CI jobs adding at once to one SQLite file: every profile arrives, the store stays consistent.
-    @Test func concurrentWritersLoseNothing() throws {
+    @Test(ExternalTool.python.needed) func concurrentWritersLoseNothing() throws {
         let store = try Self.freshStore()
         let file = "\(Self.weekly)/2026-W47/canary-01.folded"
         let writers = 8, addsPerWriter = 4
@@ -189,7 +189,7 @@ import Testing
     }
 
     /// An ingest killed at any point leaves the store as if it had finished or never started.
-    @Test func killedIngestLeavesNoPartialProfile() throws {
+    @Test(ExternalTool.python.needed) func killedIngestLeavesNoPartialProfile() throws {
         let store = try Self.freshStore()
         let directory = try CLI.temporaryDirectory()
         let big = directory.appendingPathComponent("big.folded")

@@ -1,5 +1,6 @@
 import Foundation
 import PyrometerDemangle
+import PyrometerTestSupport
 import Testing
 
 /// A real symbol with its full name (as `c++filt` prints it, without Rust's hash and v0's crate disambiguators;
@@ -294,12 +295,12 @@ struct Example: Sendable, CustomTestStringConvertible {
 
     // MARK: - Real binaries, checked against the reference demanglers
 
-    @Test(.enabled(if: Tools.has("g++", "nm", "c++filt"), "needs g++, nm and c++filt"))
+    @Test(ExternalTool.gxx.needed, ExternalTool.binutils.needed)
     func cxxWithGCC() throws {
         try Self.checkCxx(try Programs.gcc())
     }
 
-    @Test(.enabled(if: Tools.has("clang++", "nm", "c++filt"), "needs clang++, nm and c++filt"))
+    @Test(ExternalTool.clang.needed, ExternalTool.binutils.needed)
     func cxxWithClang() throws {
         try Self.checkCxx(try Programs.clang())
     }
@@ -328,7 +329,7 @@ struct Example: Sendable, CustomTestStringConvertible {
         }
     }
 
-    @Test(.enabled(if: Tools.has("rustc", "nm", "c++filt"), "needs rustc, nm and c++filt"))
+    @Test(ExternalTool.rustc.needed, ExternalTool.binutils.needed)
     func rustLegacy() throws {
         let symbols = try Programs.symbols(try Programs.rust("legacy")).filter { $0.hasPrefix("_ZN") }
         #expect(symbols.contains { $0.contains("7fixture") })
@@ -345,7 +346,7 @@ struct Example: Sendable, CustomTestStringConvertible {
                                        "<[u8: 4] as fixture::Checksum>::checksum"]), "\(shorts.sorted())")
     }
 
-    @Test(.enabled(if: Tools.has("rustc", "nm", "c++filt"), "needs rustc, nm and c++filt"))
+    @Test(ExternalTool.rustc.needed, ExternalTool.binutils.needed)
     func rustV0() throws {
         let symbols = try Programs.symbols(try Programs.rust("v0")).filter { $0.hasPrefix("_R") }
         #expect(symbols.count >= 10)
@@ -366,7 +367,7 @@ struct Example: Sendable, CustomTestStringConvertible {
                                        "<[u8: 4] as fixture::Checksum>::checksum"]), "\(shorts.sorted())")
     }
 
-    @Test(.enabled(if: Tools.has("swiftc", "nm", "swift-demangle"), "needs swiftc, nm and swift-demangle"))
+    @Test(ExternalTool.binutils.needed)
     func swiftSymbols() throws {
         var shorts: Set<String> = []
         for optimized in [true, false] {

@@ -1,6 +1,7 @@
 import Foundation
 @testable import PyrometerStore
 import PyrometerModel
+import PyrometerTestSupport
 import Testing
 
 /// What happens when things go wrong: an ingest killed half-way, a server that is down or never answers.
@@ -33,7 +34,7 @@ import Testing
     }
 
     /// Nothing listens: a clear error after the bounded retries, within seconds.
-    @Test func clickHouseDownGivesAClearErrorInBoundedTime() throws {
+    @Test(ExternalTool.python.needed) func clickHouseDownGivesAClearErrorInBoundedTime() throws {
         let port = try Self.unusedPort()
         let started = Date()
         let error = #expect(throws: StoreError.self) {
@@ -46,7 +47,7 @@ import Testing
     }
 
     /// A server that accepts connections and never answers: the request times out, is retried, then fails.
-    @Test func clickHouseThatNeverAnswersTimesOut() throws {
+    @Test(ExternalTool.python.needed) func clickHouseThatNeverAnswersTimesOut() throws {
         let listener = try Listener(script: """
             held = []
             while True:
@@ -64,7 +65,7 @@ import Testing
 
     /// The insert that publishes lands, but its answer is lost (the connection drops): the retry finds the
     /// profiles published and returns them, rather than storing them a second time under new ids.
-    @Test func clickHousePublishWhoseAnswerIsLostIsStoredOnce() throws {
+    @Test(ExternalTool.python.needed) func clickHousePublishWhoseAnswerIsLostIsStoredOnce() throws {
         let direct = try Backend.clickhouse.freshSpecification()  // clickhouse://127.0.0.1:PORT/DATABASE
         let address = try #require(direct.split(separator: "/").dropFirst().first)  // 127.0.0.1:PORT
         let database = try #require(direct.split(separator: "/").last)

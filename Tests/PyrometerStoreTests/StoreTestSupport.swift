@@ -15,13 +15,19 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
 
-    /// `http://127.0.0.1:PORT` of the test server, started once per test process.
+    static let clickHouseScript = repository.appendingPathComponent("scripts/clickhouse.sh").path
+
+    /// `http://127.0.0.1:PORT` of the test server, started once per test process. A server these tests started is
+    /// stopped when the process exits, so that no test leaves one running; one that was running already (started
+    /// by scripts/test.sh, or by hand) is left to whoever started it.
     static let clickHouseURL: Result<String, StoreError> = {
-        let script = repository.appendingPathComponent("scripts/clickhouse.sh").path
+        let script = clickHouseScript
+        let wasRunning = Shell.run(["bash", script, "status"]).status == 0
         let start = Shell.run(["bash", script, "start"])
         guard start.status == 0 else {
             return .failure(StoreError("scripts/clickhouse.sh start failed (\(start.status)):\n\(start.output)"))
         }
+        if !wasRunning { atexit { _ = Shell.run(["bash", Backend.clickHouseScript, "stop"]) } }
         let url = Shell.run(["bash", script, "url"])
         return .success(url.output.trimmingCharacters(in: .whitespacesAndNewlines))
     }()

@@ -29,7 +29,7 @@ import Testing
         return Dictionary(PLTSymbols.entries(of: elf, bias: 0).map { ($0.start, $0.name) }, uniquingKeysWith: { a, _ in a })
     }
 
-    @Test(ExternalTool.objdump.needed)
+    @Test(ExternalTool.binutils.needed)
     func libcStubsAreNamedByTheSlotTheyJumpThrough() throws {
         let libc = "/lib/x86_64-linux-gnu/libc.so.6"
         try #require(FileManager.default.fileExists(atPath: libc))
@@ -40,7 +40,7 @@ import Testing
         #expect(try Self.ourStubs(libc) == expected)
     }
 
-    @Test(ExternalTool.objdump.needed, ExternalTool.gcc.needed,
+    @Test(ExternalTool.binutils.needed, ExternalTool.gcc.needed,
           arguments: [["-O2"], ["-O2", "-fcf-protection=full", "-Wl,-z,ibtplt"], ["-O2", "-fno-plt"]])
     func programStubsMatchObjdump(_ flags: [String]) throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plt-\(UUID().uuidString)")

@@ -174,7 +174,7 @@ enum Reference {
             && !name.hasPrefix("frame_dummy") && !name.hasPrefix("register_tm") && !name.hasPrefix("deregister_tm")
     }
 
-    @Test func cWithStaticInlineFunctionsPIE() throws {
+    @Test(ExternalTool.gcc.needed, ExternalTool.llvmSymbolizer.needed) func cWithStaticInlineFunctionsPIE() throws {
         let binary = try Fixtures.cPIE()
         try Self.crossCheck(binary, include: Self.isProgramSymbol)
         // checksum's loop has fold_in and mix inlined into it: some address has a 3-deep chain.
@@ -184,7 +184,7 @@ enum Reference {
         #expect(chains.contains(["mix", "fold_in", "checksum"]), "\(chains)")
     }
 
-    @Test func cWithStaticInlineFunctionsNonPIE() throws {
+    @Test(ExternalTool.gcc.needed, ExternalTool.llvmSymbolizer.needed) func cWithStaticInlineFunctionsNonPIE() throws {
         try Self.crossCheck(try Fixtures.cNoPIE(), include: Self.isProgramSymbol)
     }
 
@@ -192,7 +192,7 @@ enum Reference {
     /// base destructor, `D1`/`D2`, are one function): we name C++ functions as perf does (`c++filt -p`: no
     /// parameters, no return type), llvm-symbolizer with parameters; PyrometerDemangleTests checks the demangling
     /// against c++filt.
-    @Test func cxxTemplates() throws {
+    @Test(ExternalTool.gxx.needed, ExternalTool.llvmSymbolizer.needed) func cxxTemplates() throws {
         try Self.crossCheck(try Fixtures.cxx(), demangle: false, include: { name in
             name.contains("geometry") || name.contains("sorted_sum") || name == "main" || name.contains("__introsort")
         }, normalize: { Demangler.demangle($0)?.full ?? $0 })
@@ -206,7 +206,7 @@ enum Reference {
 
     /// Rust legacy mangling: llvm-symbolizer keeps the `::h<hash>` suffix and rustc's `$LT$`-style escapes, which
     /// we strip and decode (as rustfilt and perf do).
-    @Test func rustLegacyMangling() throws {
+    @Test(ExternalTool.rustc.needed, ExternalTool.llvmSymbolizer.needed) func rustLegacyMangling() throws {
         try Self.crossCheck(try Fixtures.rust("legacy"), include: { $0.contains("8mangling") },
                             normalize: { Demangler.decodingRustEscapes(Demangler.strippingRustHash($0)) })
         #expect(Demangler.demangle("_ZN3std2rt10lang_start28_$u7b$$u7b$closure$u7d$$u7d$17h0123456789abcdefE")?.full
@@ -215,7 +215,7 @@ enum Reference {
                     == "core::ptr::drop_in_place<std::rt::lang_start<()>::{{closure}}>")
     }
 
-    @Test func rustV0Mangling() throws {
+    @Test(ExternalTool.rustc.needed, ExternalTool.llvmSymbolizer.needed) func rustV0Mangling() throws {
         let binary = try Fixtures.rust("v0")
         try Self.crossCheck(binary, include: { $0.hasPrefix("_R") && $0.contains("8mangling") })
         let module = try #require(Self.session.module(path: binary))
@@ -225,7 +225,7 @@ enum Reference {
     }
 
     /// llvm-symbolizer 14 cannot demangle Swift: compared by linkage name; our demangled names are checked apart.
-    @Test func swiftGenericsAndClosures() throws {
+    @Test(ExternalTool.llvmSymbolizer.needed) func swiftGenericsAndClosures() throws {
         let binary = try Fixtures.swift()
         try Self.crossCheck(binary, demangle: false, include: { $0.hasPrefix("$s8Closures") })
         let module = try #require(Self.session.module(path: binary))
@@ -270,7 +270,7 @@ enum Reference {
     }
 
     /// A stripped binary and a build-id debug directory: the same names as the unstripped binary.
-    @Test func strippedBinaryWithBuildIDDirectory() throws {
+    @Test(ExternalTool.gcc.needed, ExternalTool.binutils.needed) func strippedBinaryWithBuildIDDirectory() throws {
         let binary = try Fixtures.cPIE()
         let stripped = Fixtures.directory.appendingPathComponent("inline-stripped").path
         let debug = Fixtures.directory.appendingPathComponent("debug").path
@@ -305,7 +305,7 @@ enum Reference {
         #expect(bare.profile.locations.allSatisfy { $0.lines.isEmpty && $0.mapping != nil })
     }
 
-    @Test func binaryPathBuildIDChecksAndHostileBuildIDs() throws {
+    @Test(ExternalTool.gcc.needed) func binaryPathBuildIDChecksAndHostileBuildIDs() throws {
         let binary = try Fixtures.cNoPIE()
         let directory = (binary as NSString).deletingLastPathComponent
         let name = (binary as NSString).lastPathComponent
@@ -335,7 +335,8 @@ enum Reference {
     /// The acceptance test: a stripped program recorded with `perf record -g` folds, through Pyrometer
     /// and a build-id debug directory, to the same stacks as `perf script` prints for the unstripped binary on the
     /// same recording.
-    @Test func strippedPerfRecordingFoldsLikeTheUnstrippedBinary() throws {
+    @Test(ExternalTool.clang.needed, ExternalTool.perf.needed, ExternalTool.binutils.needed)
+    func strippedPerfRecordingFoldsLikeTheUnstrippedBinary() throws {
         let work = Fixtures.directory.appendingPathComponent("perf")
         try? FileManager.default.removeItem(at: work)
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)

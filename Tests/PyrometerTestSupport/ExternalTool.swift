@@ -13,12 +13,18 @@ public enum ExternalTool: String, CaseIterable, Sendable {
     case clickhouse
     /// `go tool pprof` (Debian's golang-go): the reference reader of pprof files.
     case go
-    /// binutils' objdump: the reference for PLT stub names.
-    case objdump
+    /// binutils: objdump (the reference for PLT stub names), strip and objcopy (stripped binaries, debug files), nm
+    /// and c++filt (the reference demangler).
+    case binutils
+    /// llvm-symbolizer: the reference the symbolizer's frames are checked against.
+    case llvmSymbolizer = "llvm-symbolizer"
     /// `perf record` and `perf script` (Debian's linux-perf), allowed to record user-space events here.
     case perf
-    /// The compilers that build the programs recorded by the perf tests.
+    /// The compilers that build the programs the symbolizer, demangler and perf tests read (clang with clang++).
     case gcc, clang, rustc
+    case gxx = "g++"
+    /// Python 3: SQLite consistency checks with its sqlite3 module (not our code), and stand-in servers.
+    case python = "python3"
 
     /// The executables it takes, found on PATH.
     private var executables: [String] {
@@ -26,10 +32,13 @@ public enum ExternalTool: String, CaseIterable, Sendable {
         case .chromium: ["python3", "chromedriver"]
         case .clickhouse: ["clickhouse-server"]
         case .go: ["go"]
-        case .objdump: ["objdump"]
+        case .binutils: ["objdump", "strip", "objcopy", "nm", "c++filt"]
+        case .llvmSymbolizer: ["llvm-symbolizer"]
+        case .gxx: ["g++"]
+        case .python: ["python3"]
         case .perf: ["perf"]
         case .gcc: ["gcc"]
-        case .clang: ["clang"]
+        case .clang: ["clang", "clang++"]
         case .rustc: ["rustc"]
         }
     }
@@ -40,7 +49,10 @@ public enum ExternalTool: String, CaseIterable, Sendable {
         case .chromium: "apt-get install chromium chromium-driver && pip install selenium"
         case .clickhouse: "apt-get install clickhouse-server"
         case .go: "apt-get install golang-go"
-        case .objdump: "apt-get install binutils"
+        case .binutils: "apt-get install binutils"
+        case .llvmSymbolizer: "apt-get install llvm"
+        case .gxx: "apt-get install g++"
+        case .python: "apt-get install python3"
         case .perf: "apt-get install linux-perf, and sysctl kernel.perf_event_paranoid=1 when not root"
         case .gcc: "apt-get install gcc"
         case .clang: "apt-get install clang"
@@ -60,7 +72,7 @@ public enum ExternalTool: String, CaseIterable, Sendable {
         case .perf:
             // Recording needs the kernel's permission: root, or perf_event_paranoid of at most 2 for user events.
             return getuid() == 0 || Self.succeeds("test \"$(cat /proc/sys/kernel/perf_event_paranoid)\" -le 2")
-        case .clickhouse, .go, .objdump, .gcc, .clang, .rustc:
+        case .clickhouse, .go, .binutils, .llvmSymbolizer, .gcc, .gxx, .clang, .rustc, .python:
             return true
         }
     }

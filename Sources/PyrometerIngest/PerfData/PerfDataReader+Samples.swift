@@ -107,10 +107,9 @@ extension PerfDataReader {
         attr.branchSampleType & (1 << 11) != 0  // PERF_SAMPLE_BRANCH_CALL_STACK
     }
 
-    /// The event's name as `perf script` prints it without modifiers (`cpu-clock:u` → `cpu-clock`).
+    /// The event's name as the perf script reader names it (`PerfEvents.name`).
     func eventName(of index: Int) -> String {
-        let name = attrNames[index] ?? attrs[index].fallbackName
-        return name.split(separator: ":", maxSplits: 1).first.map(String.init) ?? name
+        PerfEvents.name(attrNames[index] ?? attrs[index].fallbackName)
     }
 
     mutating func sampleTypes(of attrIndex: Int) -> (value: Int, count: Int?) {
@@ -118,7 +117,7 @@ extension PerfDataReader {
         let name = eventName(of: attrIndex)
         let weighted = attrs[attrIndex].sampleType.contains(.period)
         let value = builder.sampleTypes.firstIndex { $0.type == name }
-            ?? builder.addSampleType(ValueType(type: name, unit: weighted && name.hasSuffix("clock") ? "nanoseconds" : "count"))
+            ?? builder.addSampleType(PerfEvents.valueType(of: name, weighted: weighted))
         var count: Int?
         if weighted {
             let countType = ValueType.sampleCount(of: name)

@@ -108,9 +108,7 @@ public struct PerfScriptImporter: ProfileImporter {
         for i in builder.sampleTypes.indices {
             var name = builder.sampleTypes[i].type
             if countTypes == [i] { name = "samples" }
-            builder.sampleTypes[i] = ValueType(
-                type: name.isEmpty ? "samples" : name,
-                unit: hasPeriod[i] && name.hasSuffix("clock") ? "nanoseconds" : "count")
+            builder.sampleTypes[i] = PerfEvents.valueType(of: name.isEmpty ? "samples" : name, weighted: hasPeriod[i])
         }
         // Events in the order perf printed them, their sample counts after them.
         builder.reorderSampleTypes(builder.sampleTypes.indices.filter { !countTypes.contains($0) } + countTypes)

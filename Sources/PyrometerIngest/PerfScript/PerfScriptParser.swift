@@ -163,20 +163,25 @@ struct PerfScriptParser {
 
         let tail = PerfScriptGrammar.eventTail(base, parts.end, stop)
         period = tail.period
-        let event = tail.event ?? (stop ..< stop)
+        // The event as perf printed it, up to the space after it (`cycles:ppp:`, `sched:sched_switch:`), named by
+        // the rule the perf.data reader uses too.
+        let event = tail.event.map { $0.lowerBound ..< Bytes.find(Bytes.space, in: base, from: $0.lowerBound, to: stop) }
+            ?? (stop ..< stop)
         let eventBytes = UnsafeRawBufferPointer(start: base + event.lowerBound, count: event.count)
         if let cached = eventKeys.find(eventBytes) {
             eventType = Int(cached)
         } else {
-            let name = Bytes.string(base, event.lowerBound, event.upperBound)
-            eventType = builder.addSampleType(ValueType(type: name, unit: ""))
-            typeHasPeriod.append(false)
+            let name = PerfEvents.name(Bytes.string(base, event.lowerBound, event.upperBound))
+            eventType = builder.sampleTypes.firstIndex { $0.type == name }
+                ?? builder.addSampleType(ValueType(type: name, unit: ""))
+            while typeHasPeriod.count < builder.sampleTypes.count { typeHasPeriod.append(false) }
             eventKeys.insert(eventBytes, value: Int32(eventType))
         }
         if firstEventInChunk == nil {
-            firstEventInChunk = Bytes.string(base, event.lowerBound, event.upperBound)
+            firstEventInChunk = builder.sampleTypes[eventType].type
         }
-        if let single = tail.singleLineStack {
+        // A tracepoint's text after its name is its fields, never a stack.
+        if let single = tail.singleLineStack, !PerfEvents.isTracepoint(builder.sampleTypes[eventType].type) {
             onStackLine(base, single.lowerBound, single.upperBound)
             inEvent = false
         }

@@ -1,0 +1,34 @@
+import PyrometerModel
+
+/// The one rule both perf readers (perf.data and `perf script` text) name events and type their values by, so
+/// that a recording gives the same sample types whichever path it took.
+enum PerfEvents {
+    /// The event of a name as perf prints it: modifiers dropped (`cpu-clock:u` → `cpu-clock`, `cycles:ppp` →
+    /// `cycles`), a tracepoint's or probe's `subsystem:name` kept (`sched:sched_switch`, `probe_libc:malloc`).
+    static func name(_ printed: some StringProtocol) -> String {
+        var printed = Substring(printed)
+        while printed.last == ":" { printed = printed.dropLast() }
+        guard let colon = printed.firstIndex(of: ":") else { return String(printed) }
+        let rest = printed[printed.index(after: colon)...]
+        let end = rest.firstIndex(of: ":") ?? rest.endIndex
+        let word = rest[..<end]
+        if word.isEmpty || isModifiers(word) { return String(printed[..<colon]) }
+        return String(printed[..<end])
+    }
+
+    /// perf's event modifiers (`perf list --help`): user, kernel, hypervisor, idle, guest, host, precise levels,
+    /// sample read, pinned, weak group, exclusive.
+    static func isModifiers(_ word: some StringProtocol) -> Bool {
+        word.allSatisfy { "ukhIGHpPSDWe".contains($0) }
+    }
+
+    /// Whether the event is a tracepoint or probe (`subsystem:name`), whose text after the name is its fields, never
+    /// a stack.
+    static func isTracepoint(_ name: String) -> Bool { name.contains(":") }
+
+    /// An event's values: periods of a clock event are nanoseconds (`cpu-clock`, `task-clock`); any other period,
+    /// and every unweighted event, counts.
+    static func valueType(of name: String, weighted: Bool) -> ValueType {
+        ValueType(type: name, unit: weighted && name.hasSuffix("clock") ? "nanoseconds" : "count")
+    }
+}
