@@ -61,7 +61,7 @@ let package = Package(
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: optimized),
         // The parsers under libFuzzer: scripts/fuzz.sh builds it with -sanitize=fuzzer,address.
-        .executableTarget(name: "pyrometer-fuzz", dependencies: ["PyrometerIngest", "PyrometerModel"]),
+        .executableTarget(name: "pyrometer-fuzz", dependencies: ["PyrometerIngest", "PyrometerModel", "PyrometerSymbolize"]),
         // What several test targets share: which external tools this machine has (tests that need a missing one
         // are skipped with the reason, or fail under scripts/test.sh).
         .target(name: "PyrometerTestSupport", path: "Tests/PyrometerTestSupport"),

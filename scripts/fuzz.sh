@@ -6,8 +6,9 @@
 #   scripts/fuzz.sh TARGET [--time S]    one target for S seconds (default 3600), the corpus kept between runs
 #   scripts/fuzz.sh --list               the targets
 #
-# Targets: perf-script, perf-data, pprof, folded, and sniff (the whole import path: format detection, gzip, then
-# the parser detected). Seeds come from the repository's fixtures and samples; dictionaries from
+# Targets: perf-script, perf-data, pprof, folded, sniff (the whole import path: format detection, gzip, then the
+# parser detected), kallsyms (a --kallsyms file) and perf-map (a JIT's /tmp/perf-PID.map). Seeds come from the
+# repository's fixtures and samples (Tests/Fixtures/fuzz/seeds/ where they have none); dictionaries from
 # Tests/Fixtures/fuzz/*.dict. Every run has a timeout per input (-timeout) and a memory bound (-rss_limit_mb): a
 # crash, a sanitizer report, a hang or a run-away allocation stops it, and the input is written to
 # $FUZZ_DIR/TARGET/crash-* (or timeout-*, oom-*). A fixed bug's input goes to
@@ -19,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 FUZZ_DIR=${FUZZ_DIR:-/tmp/pyrometer-fuzz}
-TARGETS=(perf-script perf-data pprof folded sniff)
+TARGETS=(perf-script perf-data pprof folded sniff kallsyms perf-map)
 
 die() { printf 'fuzz.sh: %s\n' "$*" >&2; exit 2; }
 
@@ -61,11 +62,15 @@ seeds() { # target dir
              -o -name '*.contention' -o -name '*.pb.gz' \) ;;
     perf-data) find Tests/Fixtures/real -name perf.data.gz ;;
     sniff) find Tests/Fixtures/diff samples -type f -size -64k | head -40 ;;
+    kallsyms) find Tests/Fixtures/fuzz/seeds/kallsyms -type f ;;
+    perf-map) find Tests/Fixtures/real -name 'perf-*.map' ;;
   esac | while read -r file; do
     local out="$dir/$(echo "$file" | tr '/' '_')"
     case "$file" in
       # The gzip-aware target gets gzip as it is; the parsers get the bytes they parse.
       *.gz) if [ "$target" = sniff ]; then cp "$file" "$out"; else gzip -dc "$file" > "${out%.gz}"; fi ;;
+      # A JIT map's lines are alike: its first lines seed as well as all of them, and keep executions fast.
+      *.map) head -c 4096 "$file" > "$out" ;;
       *) cp "$file" "$out" ;;
     esac
   done
@@ -87,8 +92,12 @@ for target in "${targets[@]}"; do
   corpus=$work/corpus
   mkdir -p "$work"
   seeds "$target" "$corpus"
-  # perf.data seeds are whole recordings (tens of kB to 2 MB); the others stay small.
-  max_len=$([ "$target" = perf-data ] && echo 4194304 || echo 65536)
+  # perf.data seeds are whole recordings (tens of kB to 2 MB); the others stay small, and line-based maps smaller.
+  case "$target" in
+    perf-data) max_len=4194304 ;;
+    kallsyms|perf-map) max_len=16384 ;;
+    *) max_len=65536 ;;
+  esac
   common=(-timeout=10 -rss_limit_mb=2048 -max_len="$max_len" -print_final_stats=1 -artifact_prefix="$work/")
   dict=$(dictionary "$target")
   [ -z "$dict" ] || common+=("$dict")

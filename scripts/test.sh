@@ -42,7 +42,12 @@ PYROMETER_REQUIRE_TOOLS=1 swift test --skip-build "$@"
 bash scripts/fuzz.sh --smoke
 
 # The suite again under AddressSanitizer and LeakSanitizer (a scratch directory of its own; leaks inside Foundation
-# are suppressed by Tests/lsan.supp). The CLI tests run the normal build of the programs.
+# are suppressed by Tests/lsan.supp). The CLI tests run the ASan build of the programs, beside the test bundle.
 swift build --build-tests --sanitize=address --scratch-path .build-asan
 LSAN_OPTIONS=suppressions=$PWD/Tests/lsan.supp PYROMETER_REQUIRE_TOOLS=1 \
   swift test --skip-build --sanitize=address --scratch-path .build-asan "$@"
+
+# And under ThreadSanitizer: the parallel parsers, the symbolizer's and unwinder's workers, the store's concurrent
+# writers (the CLI tests run the TSan build of the programs, which sits beside the test bundle).
+swift build --build-tests --sanitize=thread --scratch-path .build-tsan
+PYROMETER_REQUIRE_TOOLS=1 swift test --skip-build --sanitize=thread --scratch-path .build-tsan "$@"

@@ -28,7 +28,7 @@ public struct Attributor: Sendable {
     public func functionStacks(_ profile: Profile, fold: FoldOptions) -> FunctionStacks {
         let type = fold.sampleType ?? profile.defaultSampleType
         var result = FunctionStacks(valueType: profile.sampleTypes.isEmpty
-                                        ? ValueType(type: "samples", unit: "count") : profile.sampleTypes[type],
+                                        ? .samples : profile.sampleTypes[type],
                                     kind: profile.sampleTypes.isEmpty ? .cpu : profile.kind(sampleType: type))
         guard !profile.sampleTypes.isEmpty else { return result }
 

@@ -15,7 +15,7 @@ public struct Folder: Sendable {
     public func fold(_ profile: Profile, mergingEqualStacks: Bool = true) -> FoldedStacks {
         let type = options.sampleType ?? profile.defaultSampleType
         var folded = FoldedStacks(valueType: profile.sampleTypes.isEmpty
-                                      ? ValueType(type: "samples", unit: "count") : profile.sampleTypes[type],
+                                      ? .samples : profile.sampleTypes[type],
                                   kind: profile.sampleTypes.isEmpty ? .cpu : profile.kind(sampleType: type),
                                   mergesEqualStacks: mergingEqualStacks)
         guard !profile.sampleTypes.isEmpty else { return folded }

@@ -324,7 +324,7 @@ public enum SampleCounts {
     /// when the chosen type counts samples; else nil.
     public static func count(in profile: Profile, sampleType: Int) -> Int64? {
         guard profile.sampleTypes.indices.contains(sampleType) else { return nil }
-        if let samples = profile.sampleTypes.firstIndex(where: { $0.type == "samples" && $0.unit == "count" }) {
+        if let samples = profile.sampleTypes.firstIndex(of: .samples) {
             return profile.total(sampleType: samples)
         }
         if profile.period > 0, let periodType = profile.periodType,

@@ -136,7 +136,7 @@ public enum Comparison {
             let folded = Folder(options: try fold(profile)).fold(profile)
             if merged == nil { merged = folded } else { merged!.merge(folded) }
         }
-        return merged ?? FoldedStacks(valueType: ValueType(type: "samples", unit: "count"))
+        return merged ?? FoldedStacks(valueType: .samples)
     }
 
     public static func render(base: FoldedStacks, head: FoldedStacks, widths: FlamegraphSide, normalized: Bool,

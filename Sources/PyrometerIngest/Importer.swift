@@ -91,8 +91,7 @@ public enum Importers {
             guard !prefix.isEmpty else {
                 // An empty input (e.g. `perf script` of a recording without samples) is an empty profile, not
                 // an error: `fold` prints nothing, and commands that need samples say so.
-                let empty = ProfileBuilder(sampleTypes: [ValueType(type: "samples", unit: "count")],
-                                           sourceFormat: "empty")
+                let empty = ProfileBuilder(sampleTypes: [.samples], sourceFormat: "empty")
                 return ImportResult(profile: empty.build(), diagnostics: [
                     Diagnostic(kind: "input is empty", count: 0, firstFile: input.name, firstLine: nil, example: ""),
                 ])

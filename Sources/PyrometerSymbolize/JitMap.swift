@@ -6,7 +6,7 @@ import PyrometerModel
 
 /// A JIT's symbol map, `/tmp/perf-PID.map` (the perf convention, written by perf-map-agent, V8, the .NET runtime,
 /// LuaJIT...): one `START SIZE NAME` line per function, hexadecimal, runtime addresses.
-struct JitMap {
+public struct JitMap: Sendable {
     private var starts: [UInt64] = []
     private var ends: [UInt64] = []
     private var names: [String] = []
@@ -14,34 +14,32 @@ struct JitMap {
     /// Whether `path` names a perf JIT map (`/tmp/perf-<digits>.map`).
     static func isJitMap(_ path: String) -> Bool { PerfMapFile.isPath(path) }
 
-    /// Reads the map at `path` (up to `limit` bytes); nil when it cannot be read. Lines that do not parse are
-    /// skipped; later entries for the same start win (JITs re-emit functions).
+    /// Reads the map at `path` (up to `limit` bytes); nil when it cannot be read.
     static func load(path: String, limit: Int = 256 << 20) -> JitMap? {
         let fd = openRegularFile(path)
         guard fd >= 0 else { return nil }
-        guard let file = fdopen(fd, "r") else {
-            close(fd)
-            return nil
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while bytes.count < limit {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, min($0.count, limit - bytes.count)) }
+            guard count > 0 else { break }
+            bytes.append(contentsOf: chunk[..<count])
         }
-        defer { fclose(file) }
+        return bytes.withUnsafeBytes { parse($0) }
+    }
+
+    /// Parses a map's text. Lines that do not parse are skipped; later entries for the same start win (JITs
+    /// re-emit functions).
+    public static func parse(_ text: UnsafeRawBufferPointer) -> JitMap {
         var entries: [(start: UInt64, end: UInt64, name: String)] = []
-        var line: UnsafeMutablePointer<CChar>?
-        var capacity = 0
-        var total = 0
-        defer { free(line) }
-        while true {
-            let length = getline(&line, &capacity, file)
-            guard length > 0, let line else { break }
-            total += length
-            if total > limit { break }
-            let text = String(cString: line)
-            let fields = text.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
-            guard fields.count == 3, let start = UInt64(fields[0].hasPrefix("0x") ? fields[0].dropFirst(2) : fields[0], radix: 16),
-                  let size = UInt64(fields[1].hasPrefix("0x") ? fields[1].dropFirst(2) : fields[1], radix: 16) else {
+        for line in text.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
+            let fields = line.split(separator: UInt8(ascii: " "), maxSplits: 2, omittingEmptySubsequences: true)
+            guard fields.count == 3, let start = hexadecimal(fields[0]), let size = hexadecimal(fields[1]) else {
                 continue
             }
-            var name = String(fields[2])
-            while name.hasSuffix("\n") || name.hasSuffix("\r") { name.removeLast() }
+            var name = String(decoding: fields[2], as: UTF8.self)
+            while name.hasSuffix("\r") { name.removeLast() }
             // perf-map-agent's Java methods (`Lpkg/Class;::method`) tidied as `perf script` text of a JVM is;
             // `;` separates frames in folded stacks.
             // V8's tiers of one JavaScript function are one function.
@@ -63,8 +61,28 @@ struct JitMap {
         return map
     }
 
+    /// `7f12ab`, or `0x7f12ab`, as a number; nil for anything else or more than 64 bits.
+    private static func hexadecimal(_ field: Slice<UnsafeRawBufferPointer>) -> UInt64? {
+        var digits = field[...]
+        if digits.count > 2, digits.first == UInt8(ascii: "0"),
+           digits[digits.index(after: digits.startIndex)] | 0x20 == UInt8(ascii: "x") { digits = digits.dropFirst(2) }
+        guard !digits.isEmpty, digits.count <= 16 else { return nil }
+        var value: UInt64 = 0
+        for byte in digits {
+            let digit: UInt8
+            switch byte {
+            case UInt8(ascii: "0") ... UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a") ... UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A") ... UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            value = value << 4 | UInt64(digit)
+        }
+        return value
+    }
+
     /// The function containing runtime address `address`.
-    func name(at address: UInt64) -> String? {
+    public func name(at address: UInt64) -> String? {
         let low = starts.partitionPoint { $0 <= address }
         guard low > 0, address < ends[low - 1] else { return nil }
         return names[low - 1]

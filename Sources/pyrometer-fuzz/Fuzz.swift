@@ -3,6 +3,7 @@ import Glibc
 #endif
 import PyrometerIngest
 import PyrometerModel
+import PyrometerSymbolize
 
 /// The parsers under libFuzzer (scripts/fuzz.sh builds this with `-sanitize=fuzzer,address` and
 /// `-DPYROMETER_FUZZING`, runs it with seed corpora and dictionaries from Tests/Fixtures/fuzz/). The target is picked
@@ -15,6 +16,10 @@ enum FuzzTarget: String, CaseIterable {
     case pprof
     case folded
     case sniff
+    /// A `--kallsyms` file (a copy of a host's /proc/kallsyms), and lookups in it.
+    case kallsyms
+    /// A JIT's perf map (`/tmp/perf-PID.map`, or a copy beside the binaries), and lookups in it.
+    case perfMap = "perf-map"
 
     static let current: FuzzTarget = {
         let name = getenv("PYROMETER_FUZZ_TARGET").map { String(cString: $0) } ?? "sniff"
@@ -39,6 +44,29 @@ enum FuzzTarget: String, CaseIterable {
         return options
     }()
 
+    /// Addresses to look up, sorted: the extremes, and the hexadecimal numbers the text holds and the ones after
+    /// them (the maps' own addresses, so that lookups land inside and beside their symbols).
+    static func probes(_ bytes: [UInt8]) -> [UInt64] {
+        var addresses: Set<UInt64> = [0, 1, .max]
+        var value: UInt64 = 0, digits = 0
+        for byte in bytes + [0] {
+            let digit: UInt64? = switch byte {
+            case UInt8(ascii: "0") ... UInt8(ascii: "9"): UInt64(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a") ... UInt8(ascii: "f"): UInt64(byte - UInt8(ascii: "a") + 10)
+            default: nil
+            }
+            if let digit, digits < 16 {
+                value = value << 4 | digit
+                digits += 1
+            } else if digit == nil {
+                if digits >= 4, addresses.count < 128 { addresses.formUnion([value, value &+ 1, value &- 1]) }
+                value = 0
+                digits = 0
+            }
+        }
+        return addresses.sorted()
+    }
+
     func run(_ bytes: [UInt8]) {
         let input = InputFile(name: "fuzz-input", bytes: bytes)
         let options = Self.options
@@ -48,6 +76,13 @@ enum FuzzTarget: String, CaseIterable {
         case .pprof: _ = try? PprofImporter().parse(input, options: options)
         case .folded: _ = try? FoldedImporter().parse(input, options: options)
         case .sniff: _ = try? Importers.load(input, options: options)
+        case .kallsyms:
+            guard let symbolizer = bytes.withUnsafeBufferPointer({ KallsymsSymbolizer(text: $0) }) else { return }
+            var chains = ResolvedChains()
+            _ = symbolizer.resolve(Self.probes(bytes)[...], in: "[kernel.kallsyms]", into: &chains)
+        case .perfMap:
+            let map = bytes.withUnsafeBytes { JitMap.parse($0) }
+            for address in Self.probes(bytes) { _ = map.name(at: address) }
         }
     }
 }

@@ -81,7 +81,7 @@ public struct FoldedImporter: ProfileImporter {
 struct FoldedParser {
     /// Demangle mangled frame names (`ImportOptions.demangle`).
     let demangle: Bool
-    private var builder = ProfileBuilder(sampleTypes: [ValueType(type: "samples", unit: "count")],
+    private var builder = ProfileBuilder(sampleTypes: [.samples],
                                          sourceFormat: FoldedImporter.formatName,
                                          sourceTraits: [.countsAreSamples, .namesAreStackText])
     private var frameKeys = ByteTable(capacity: 4096)

@@ -243,6 +243,12 @@ public struct KallsymsSymbolizer: Symbolizer {
         self.symbols = symbols
     }
 
+    /// Nil when the text lists no address.
+    public init?(text: UnsafeBufferPointer<UInt8>) {
+        guard let symbols = Kallsyms.parse(text) else { return nil }
+        self.symbols = symbols
+    }
+
     init(_ symbols: Kallsyms) { self.symbols = symbols }
 
     public func resolve(_ addresses: ArraySlice<UInt64>, in module: String, into chains: inout ResolvedChains) -> Bool {

@@ -107,13 +107,13 @@ public struct PerfScriptImporter: ProfileImporter {
         }
         for i in builder.sampleTypes.indices {
             var name = builder.sampleTypes[i].type
-            if countTypes == [i] { name = "samples" }
-            builder.sampleTypes[i] = PerfEvents.valueType(of: name.isEmpty ? "samples" : name, weighted: hasPeriod[i])
+            if countTypes == [i] || name.isEmpty { name = ValueType.samples.type }
+            builder.sampleTypes[i] = PerfEvents.valueType(of: name, weighted: hasPeriod[i])
         }
         // Events in the order perf printed them, their sample counts after them.
         builder.reorderSampleTypes(builder.sampleTypes.indices.filter { !countTypes.contains($0) } + countTypes)
         if let firstEvent, let index = builder.sampleTypes.firstIndex(where: {
-            $0.type == (firstEvent.isEmpty ? "samples" : firstEvent)
+            $0.type == (firstEvent.isEmpty ? ValueType.samples.type : firstEvent)
         }) {
             builder.defaultSampleType = index
         }
