@@ -6,7 +6,7 @@
 #   scripts/fuzz.sh TARGET [--time S]    one target for S seconds (default 3600), the corpus kept between runs
 #   scripts/fuzz.sh --list               the targets
 #
-# Targets: perf-script, perf-data, pprof, folded, sniff (the whole import path: format detection, gzip, then the
+# Targets: perf-script, perf-data, pprof, folded, dhat, sniff (the whole import path: format detection, gzip, then the
 # parser detected), kallsyms (a --kallsyms file) and perf-map (a JIT's /tmp/perf-PID.map). Seeds come from the
 # repository's fixtures and samples (Tests/Fixtures/fuzz/seeds/ where they have none); dictionaries from
 # Tests/Fixtures/fuzz/*.dict. Every run has a timeout per input (-timeout) and a memory bound (-rss_limit_mb): a
@@ -20,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 FUZZ_DIR=${FUZZ_DIR:-/tmp/pyrometer-fuzz}
-TARGETS=(perf-script perf-data pprof folded sniff kallsyms perf-map)
+TARGETS=(perf-script perf-data pprof folded dhat sniff kallsyms perf-map)
 
 die() { printf 'fuzz.sh: %s\n' "$*" >&2; exit 2; }
 
@@ -62,6 +62,7 @@ seeds() { # target dir
              -o -name '*.contention' -o -name '*.pb.gz' \) ;;
     perf-data) find Tests/Fixtures/real -name perf.data.gz ;;
     sniff) find Tests/Fixtures/diff samples -type f -size -64k | head -40 ;;
+    dhat) find Tests/Fixtures/alloc/dhat -name '*.json' ;;
     kallsyms) find Tests/Fixtures/fuzz/seeds/kallsyms -type f ;;
     perf-map) find Tests/Fixtures/real -name 'perf-*.map' ;;
   esac | while read -r file; do
@@ -82,6 +83,7 @@ dictionary() {
     pprof) echo "-dict=$ROOT/Tests/Fixtures/fuzz/pprof.dict" ;;
     perf-script) echo "-dict=$ROOT/Tests/Fixtures/fuzz/perf-script.dict" ;;
     folded) echo "-dict=$ROOT/Tests/Fixtures/fuzz/folded.dict" ;;
+    dhat) echo "-dict=$ROOT/Tests/Fixtures/fuzz/dhat.dict" ;;
     sniff) ;;
   esac
 }

@@ -65,6 +65,7 @@ public enum Importers {
     public static let all: [any ProfileImporter] = [
         PerfDataImporter(),
         PerfScriptImporter(),
+        DHATImporter(),
         FoldedImporter(),
         PprofImporter(),
     ]
@@ -113,8 +114,8 @@ public enum Importers {
         guard let importer else {
             throw ProfileError(.unknownFormat, """
                 unknown format: expected `perf script` output (a header line `comm pid/tid time: period event:` \
-                followed by frame lines `addr symbol (module)`), folded stacks (`frame;frame count`) or a pprof \
-                profile.proto (raw or gzip)
+                followed by frame lines `addr symbol (module)`), folded stacks (`frame;frame count`), a pprof \
+                profile.proto (raw or gzip), perf.data or a DHAT JSON file
                 """, file: input.name, line: 1)
         }
         do {

@@ -32,6 +32,7 @@ import Testing
             case "perf-data": _ = try PerfDataImporter().parse(file, options: options)
             case "pprof": _ = try PprofImporter().parse(file, options: options)
             case "folded": _ = try FoldedImporter().parse(file, options: options)
+            case "dhat": _ = try DHATImporter().parse(file, options: options)
             case "kallsyms":
                 if let symbols = bytes.withUnsafeBufferPointer({ KallsymsSymbolizer(text: $0) }) {
                     var chains = ResolvedChains()

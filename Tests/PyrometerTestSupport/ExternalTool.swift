@@ -23,6 +23,8 @@ public enum ExternalTool: String, CaseIterable, Sendable {
     /// The compilers that build the programs the symbolizer, demangler and perf tests read (clang with clang++).
     case gcc, clang, rustc
     case gxx = "g++"
+    /// Valgrind (its DHAT tool records exact allocation profiles).
+    case valgrind
     /// Python 3: SQLite consistency checks with its sqlite3 module (not our code), and stand-in servers.
     case python = "python3"
 
@@ -36,6 +38,7 @@ public enum ExternalTool: String, CaseIterable, Sendable {
         case .llvmSymbolizer: ["llvm-symbolizer"]
         case .gxx: ["g++"]
         case .python: ["python3"]
+        case .valgrind: ["valgrind"]
         case .perf: ["perf"]
         case .gcc: ["gcc"]
         case .clang: ["clang", "clang++"]
@@ -53,6 +56,7 @@ public enum ExternalTool: String, CaseIterable, Sendable {
         case .llvmSymbolizer: "apt-get install llvm"
         case .gxx: "apt-get install g++"
         case .python: "apt-get install python3"
+        case .valgrind: "apt-get install valgrind"
         case .perf: "apt-get install linux-perf, and sysctl kernel.perf_event_paranoid=1 when not root"
         case .gcc: "apt-get install gcc"
         case .clang: "apt-get install clang"
@@ -72,7 +76,7 @@ public enum ExternalTool: String, CaseIterable, Sendable {
         case .perf:
             // Recording needs the kernel's permission: root, or perf_event_paranoid of at most 2 for user events.
             return getuid() == 0 || Self.succeeds("test \"$(cat /proc/sys/kernel/perf_event_paranoid)\" -le 2")
-        case .clickhouse, .go, .binutils, .llvmSymbolizer, .gcc, .gxx, .clang, .rustc, .python:
+        case .clickhouse, .go, .binutils, .llvmSymbolizer, .gcc, .gxx, .clang, .rustc, .python, .valgrind:
             return true
         }
     }

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Records the allocation corpus (Tests/Fixtures/alloc/README.md): the C++ program in Tests/Fixtures/alloc/src,
+# whose allocation sites and counts are known by construction, built as it is and with site_b allocating 30% more
+# (-DSITE_B_PERCENT=130), and recorded with each allocation profiler this machine has.
+# Usage: scripts/make-alloc-corpus.sh        (needs g++ and valgrind)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+OUT=$ROOT/Tests/Fixtures/alloc
+# A fixed build directory, so that the recordings name the same paths on every run.
+WORK=/tmp/pyrometer-alloc
+mkdir -p "$WORK" "$OUT/dhat"
+for tool in g++ valgrind; do
+  command -v "$tool" >/dev/null || { echo "make-alloc-corpus.sh: needs $tool (apt-get install ${tool/g++/g++})" >&2; exit 2; }
+done
+
+build() { # name percent
+  g++ -O2 -g -DSITE_B_PERCENT="$2" -o "$WORK/$1" "$OUT/src/sites.cpp"
+}
+build sites 100
+build sites-b130 130
+
+for name in sites sites-b130; do
+  # Valgrind DHAT: exact counts of every allocation.
+  (cd "$WORK" && valgrind -q --tool=dhat --dhat-out-file="$OUT/dhat/$name.json" "./$name")
+  echo "make-alloc-corpus.sh: $OUT/dhat/$name.json"
+done
