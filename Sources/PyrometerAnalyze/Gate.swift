@@ -2,16 +2,20 @@ import PyrometerModel
 
 /// The rules of a CI gate; nil rules are not checked.
 public struct GateRules: Sendable {
-    /// Largest allowed growth of the allocation totals (`alloc_space` and `alloc_objects`, absolute, per profile),
-    /// as a fraction (0.10 = 10%).
+    /// Largest allowed growth of `alloc_space` and `alloc_objects` (absolute, per profile), as a fraction (0.10 =
+    /// 10%): of their totals, and of any function's self value (see `AllocationGrowth`).
     public var maxAllocGrowth: Double?
+    /// The function whose stacks the allocation rules count; nil: `main` when present, else every stack.
+    public var allocationRoot: String?
     /// Largest allowed relative growth of any function's CPU share, as a fraction; only significant regressions of
     /// at least `DiffOptions.minDeltaPoints` count.
     public var maxCPURegression: Double?
     /// Largest allowed self share of any function in the head CPU profiles, as a fraction.
     public var maxHotspot: Double?
-    public init(maxAllocGrowth: Double? = nil, maxCPURegression: Double? = nil, maxHotspot: Double? = nil) {
+    public init(maxAllocGrowth: Double? = nil, maxCPURegression: Double? = nil, maxHotspot: Double? = nil,
+                allocationRoot: String? = nil) {
         self.maxAllocGrowth = maxAllocGrowth
+        self.allocationRoot = allocationRoot
         self.maxCPURegression = maxCPURegression
         self.maxHotspot = maxHotspot
     }
@@ -21,6 +25,17 @@ public struct GateRules: Sendable {
 
 /// The outcome of one rule.
 public struct GateCheck: Sendable {
+    public enum Rule: Sendable, Equatable {
+        /// The growth of an allocation type's total (`alloc_space`, `alloc_objects`).
+        case allocationTotal(String)
+        /// The largest growth of one function's allocations of a type.
+        case allocationPerFunction(String)
+        case cpuRegression
+        /// The largest self share of one function: a share, not a growth.
+        case hotspot
+    }
+
+    public var rule: Rule
     /// e.g. `alloc_space growth`.
     public var name: String
     /// The rule's limit as a fraction.
@@ -30,6 +45,8 @@ public struct GateCheck: Sendable {
     public var passed: Bool
     /// One line on what was compared and what broke the rule.
     public var detail: String
+    /// What broke it, a line each (the functions whose allocations grew too much).
+    public var offenders: [String] = []
 }
 
 /// The verdict of a gate: every check, and the CPU diff behind the regression rule.
@@ -38,6 +55,8 @@ public struct GateReport: Sendable {
     public var cpuDiff: DiffReport?
     /// The head's functions over the hotspot limit.
     public var hotspots: [HotspotEntry]
+    /// The allocation types compared by the allocation rules.
+    public var allocations: [AllocationGrowth] = []
     public var passed: Bool { checks.allSatisfy(\.passed) }
 }
 
@@ -62,22 +81,20 @@ public struct Gate: Sendable {
         var cpuDiff: DiffReport?
         var hotspots: [HotspotEntry] = []
 
+        var allocations: [AllocationGrowth] = []
         if let limit = rules.maxAllocGrowth {
-            var found = false
             for type in ["alloc_space", "alloc_objects"] {
-                let baseTotals = base.compactMap { $0.sampleTypeIndex(named: type).map($0.total(sampleType:)) }
-                let headTotals = head.compactMap { $0.sampleTypeIndex(named: type).map($0.total(sampleType:)) }
-                guard !baseTotals.isEmpty, !headTotals.isEmpty else { continue }
-                found = true
-                let baseMean = Double(baseTotals.reduce(0, +)) / Double(baseTotals.count)
-                let headMean = Double(headTotals.reduce(0, +)) / Double(headTotals.count)
-                let growth = baseMean > 0 ? headMean / baseMean - 1 : (headMean > 0 ? Double.infinity : 0)
-                checks.append(GateCheck(
-                    name: "\(type) growth", limit: limit, measured: growth, passed: growth <= limit + 1e-12,
-                    detail: "\(type) per profile: base \(Int64(baseMean.rounded())), head \(Int64(headMean.rounded()))"))
+                guard let growth = try AllocationGrowth.measure(type: type, base: base, head: head,
+                                                                root: rules.allocationRoot, fold: fold,
+                                                                attribution: attribution) else { continue }
+                allocations.append(growth)
+                checks += Self.allocationChecks(growth, limit: limit)
             }
-            guard found else {
+            guard !allocations.isEmpty else {
                 throw DiffError("--max-alloc-growth needs heap profiles with alloc_space or alloc_objects on both sides")
+            }
+            if let root = rules.allocationRoot, allocations.allSatisfy({ $0.root == nil }) {
+                throw DiffError("--root \(root): no allocation stack passes through a function of that name")
             }
         }
 
@@ -99,7 +116,7 @@ public struct Gate: Sendable {
                 let detail = worst.map {
                     "\(regressions.count) significant regression\(regressions.count == 1 ? "" : "s"); worst: \($0.name)"
                 } ?? "no significant regression of at least \(options.minDeltaPoints) points"
-                checks.append(GateCheck(name: "CPU regression per function", limit: limit,
+                checks.append(GateCheck(rule: .cpuRegression, name: "CPU regression per function", limit: limit,
                                         measured: worst.map { $0.relativeChange ?? .infinity },
                                         passed: regressions.isEmpty, detail: detail))
             }
@@ -118,11 +135,39 @@ public struct Gate: Sendable {
                 hotspots = report.functions.filter { $0.selfShare > limit }
                 let top = report.functions.first
                 checks.append(GateCheck(
-                    name: "hotspot self share", limit: limit, measured: top?.selfShare, passed: hotspots.isEmpty,
+                    rule: .hotspot, name: "hotspot self share", limit: limit, measured: top?.selfShare,
+                    passed: hotspots.isEmpty,
                     detail: top.map { "largest: \($0.name)" } ?? "no samples"))
             }
         }
-        return GateReport(checks: checks, cpuDiff: cpuDiff, hotspots: hotspots)
+        return GateReport(checks: checks, cpuDiff: cpuDiff, hotspots: hotspots, allocations: allocations)
+    }
+
+    /// The total's growth, and the largest growth of one function's self value that is at least
+    /// `AllocationGrowth.minimumShareOfTotal` of the base total (smaller changes cannot fail the rule).
+    static func allocationChecks(_ growth: AllocationGrowth, limit: Double) -> [GateCheck] {
+        let type = growth.type
+        let scope = growth.root.map { " through \($0)" } ?? ""
+        func rounded(_ value: Double) -> Int64 { Int64(value.rounded()) }
+        let total = GateCheck(
+            rule: .allocationTotal(type), name: "\(type) growth", limit: limit, measured: growth.growth,
+            passed: growth.growth <= limit + 1e-12,
+            detail: "\(type) per profile\(scope): base \(rounded(growth.baseTotal)), head \(rounded(growth.headTotal))")
+        let floor = AllocationGrowth.minimumShareOfTotal * growth.baseTotal
+        let eligible = growth.functions.filter { $0.head - $0.base >= floor && $0.growth > 0 }
+        let largest = eligible.max { $0.growth < $1.growth }
+        let over = growth.functions(over: limit)
+        let offenders = over.map { function in
+            "\(function.name): \(rounded(function.base)) -> \(rounded(function.head)) \(type) per profile"
+                + (function.base > 0 ? "" : " (new)")
+        }
+        let detail = over.isEmpty
+            ? "no function grew past the limit (changes under 1% of the total\(scope) do not count)"
+            : "\(over.count) function\(over.count == 1 ? "" : "s") grew past the limit; worst: \(over.max { $0.growth < $1.growth }!.name)"
+        let perFunction = GateCheck(
+            rule: .allocationPerFunction(type), name: "\(type) growth per function", limit: limit,
+            measured: largest?.growth, passed: over.isEmpty, detail: detail, offenders: offenders)
+        return [total, perFunction]
     }
 
     private static func isTime(_ profile: Profile, _ options: FoldOptions) -> Bool {

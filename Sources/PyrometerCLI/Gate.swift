@@ -14,6 +14,7 @@ public struct GateCommand: ParsableCommand {
         discussion: """
             Limits are percentages (a trailing % is allowed). Examples:
               pyrometer gate main-heap.pb.gz pr-heap.pb.gz --max-alloc-growth 10%
+              pyrometer gate main-dhat.json pr-dhat.json --max-alloc-growth 10% --root run_tests
               pyrometer gate --base main/ --head pr/ --max-cpu-regression 5% --max-hotspot 20% --junit gate.xml
             See docs/ci-gate.md for GitHub Actions and GitLab CI.
             """)
@@ -25,13 +26,16 @@ public struct GateCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     @Option(name: .customLong("max-alloc-growth"),
-            help: "Largest allowed growth of alloc_space and alloc_objects totals (absolute), e.g. 10%.")
+            help: "Largest allowed growth of alloc_space and alloc_objects (absolute), in total and of any function, e.g. 10%.")
     var maxAllocGrowth: Percentage?
     @Option(name: .customLong("max-cpu-regression"),
             help: "Largest allowed significant growth of a function's CPU share, relative to itself, e.g. 5%.")
     var maxCPURegression: Percentage?
     @Option(name: .customLong("max-hotspot"), help: "Largest allowed self share of one function in head, e.g. 20%.")
     var maxHotspot: Percentage?
+    @Option(name: .customLong("root"),
+            help: "Allocation rules count only stacks through this function (default: main, when present), so start-up allocations do not decide the gate.")
+    var allocationRoot: String?
 
     @Option(help: "Summary format: markdown, json or text.")
     var format: GateExporter.Format = .markdown
@@ -52,7 +56,7 @@ public struct GateCommand: ParsableCommand {
         try Console.run {
             let (base, head) = try sides.load()
             let rules = GateRules(maxAllocGrowth: maxAllocGrowth?.fraction, maxCPURegression: maxCPURegression?.fraction,
-                                  maxHotspot: maxHotspot?.fraction)
+                                  maxHotspot: maxHotspot?.fraction, allocationRoot: allocationRoot)
             let report = try Gate(rules: rules, diffOptions: statistics.options, attribution: attribution.options)
                 .evaluate(base: base, head: head, fold: { try fold.options(for: $0) })
             let exporter = GateExporter(format: format, reproduce: sides.commandLine)

@@ -99,10 +99,12 @@ import Testing
         #expect(failing.status == 1, "\(failing.stderr)")
         #expect(failing.text.contains("FAILED"))
         #expect(failing.text.contains("| alloc_space growth | 10.0% | +"))
+        // Totals and per function, for both types; the function that grew is named.
+        #expect(failing.text.contains("| `main.churn` |"))
         let document = try XMLDocument(contentsOf: URL(fileURLWithPath: junit))
-        #expect(try document.nodes(forXPath: "//testcase").count == 2)
-        #expect(try document.nodes(forXPath: "//testcase/failure").count == 2)
-        #expect(try document.nodes(forXPath: "/testsuites/@failures").first?.stringValue == "2")
+        #expect(try document.nodes(forXPath: "//testcase").count == 4)
+        #expect(try document.nodes(forXPath: "//testcase/failure").count == 4)
+        #expect(try document.nodes(forXPath: "/testsuites/@failures").first?.stringValue == "4")
 
         let passing = try CLI.run(["gate", Self.recordings + "heap-base.pb.gz", Self.recordings + "heap-head.pb.gz",
                                    "--max-alloc-growth", "40", "--format", "json", "--junit", junit])
@@ -114,6 +116,26 @@ import Testing
                                   as? Double)
         #expect(growth > 10 && growth < 40)
         #expect(try XMLDocument(contentsOf: URL(fileURLWithPath: junit)).nodes(forXPath: "//failure").isEmpty)
+    }
+
+    /// DHAT's exact counts (Tests/Fixtures/alloc): site_b's +30% moves the totals through main by 9.4% of bytes
+    /// and 8.8% of blocks, under a 10% limit, and fails the gate per function; nothing else is named.
+    @Test func allocationGatePerFunctionOnDHAT() throws {
+        let base = "Tests/Fixtures/alloc/dhat/sites.json", head = "Tests/Fixtures/alloc/dhat/sites-b130.json"
+        let failing = try CLI.run(["gate", base, head, "--max-alloc-growth", "10%", "--format", "json"])
+        #expect(failing.status == 1, "\(failing.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: failing.stdout) as? [String: Any])
+        let checks = try #require(object["checks"] as? [[String: Any]])
+        let totals = checks.filter { !(($0["name"] as? String)?.hasSuffix("per function") ?? true) }
+        #expect(totals.count == 2 && totals.allSatisfy { $0["passed"] as? Bool == true })
+        let perFunction = checks.filter { ($0["name"] as? String)?.hasSuffix("per function") ?? false }
+        #expect(perFunction.count == 2 && perFunction.allSatisfy { $0["passed"] as? Bool == false })
+        let offenders = perFunction.flatMap { ($0["offenders"] as? [String]) ?? [] }
+        #expect(offenders.count == 2 && offenders.allSatisfy { $0.hasPrefix("site_b: ") }, "\(offenders)")
+        #expect(try CLI.run(["gate", base, head, "--max-alloc-growth", "40%"]).status == 0)
+        let noRoot = try CLI.run(["gate", base, head, "--max-alloc-growth", "10%", "--root", "no_such_function"])
+        #expect(noRoot.status == 2)
+        #expect(noRoot.stderr.contains("--root no_such_function"))
     }
 
     @Test func gateUsageAndInputErrorsExitTwo() throws {

@@ -20,6 +20,8 @@ import Testing
     /// Folded stacks of one run of a program with a slow phase, and an ordinary run (Tests/Fixtures/diff/README.md).
     static let base = diff + "aa-01.folded", head = diff + "slow-01.folded"
     static let heapBase = diff + "heap-base.pb.gz", heapHead = diff + "heap-head.pb.gz"
+    /// Valgrind DHAT of the allocation corpus, and its variant whose site_b allocates 30% more (alloc/README.md).
+    static let dhatBase = "Tests/Fixtures/alloc/dhat/sites.json", dhatHead = "Tests/Fixtures/alloc/dhat/sites-b130.json"
 
     static let cases: [Case] = [
         // hotspots: folded counts, inline owners (gcc -O2 perf text), an interpreter's application frames.
@@ -53,6 +55,18 @@ import Testing
         Case(golden: "gate/alloc.txt", arguments: ["gate", heapBase, heapHead, "--max-alloc-growth", "10%",
                                                   "--format", "text"], status: 1),
         Case(golden: "gate/alloc.md", arguments: ["gate", heapBase, heapHead, "--max-alloc-growth", "10%"], status: 1),
+        // DHAT: a +30% site that moves the totals by less than 10%; found per function, start-up noise left out.
+        Case(golden: "hotspots/dhat.txt", arguments: ["hotspots", dhatBase]),
+        Case(golden: "diff/dhat.txt", arguments: ["diff", dhatBase, dhatHead]),
+        Case(golden: "gate/dhat.txt", arguments: ["gate", dhatBase, dhatHead, "--max-alloc-growth", "10%",
+                                                 "--format", "text"], status: 1),
+        Case(golden: "gate/dhat.md", arguments: ["gate", dhatBase, dhatHead, "--max-alloc-growth", "10%"], status: 1),
+        Case(golden: "gate/dhat.json", arguments: ["gate", dhatBase, dhatHead, "--max-alloc-growth", "10%",
+                                                  "--format", "json"], status: 1),
+        Case(golden: "gate/dhat-40.txt", arguments: ["gate", dhatBase, dhatHead, "--max-alloc-growth", "40%",
+                                                    "--format", "text"]),
+        Case(golden: "gate/dhat-root.txt", arguments: ["gate", dhatBase, dhatHead, "--max-alloc-growth", "10%",
+                                                      "--root", "site_c", "--format", "text"]),
     ]
 
     @Test(arguments: cases)
@@ -69,6 +83,8 @@ import Testing
         Case(golden: "gate/pass.junit.xml", arguments: ["gate", base, diff + "aa-02.folded",
                                                        "--max-cpu-regression", "50%", "--max-hotspot", "40%"]),
         Case(golden: "gate/alloc.junit.xml", arguments: ["gate", heapBase, heapHead, "--max-alloc-growth", "10%"],
+             status: 1),
+        Case(golden: "gate/dhat.junit.xml", arguments: ["gate", dhatBase, dhatHead, "--max-alloc-growth", "10%"],
              status: 1),
     ])
     func junitMatchesItsGoldenFile(_ test: Case) throws {

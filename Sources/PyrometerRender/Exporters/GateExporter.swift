@@ -36,7 +36,7 @@ public struct GateExporter: Sendable {
 
     /// How a check's measurement reads: growths with a sign, shares without.
     private static func measured(_ check: GateCheck) -> String {
-        check.name.hasPrefix("hotspot") ? percent(check.measured) : percent(check.measured, sign: true)
+        check.rule == .hotspot ? percent(check.measured) : percent(check.measured, sign: true)
     }
 
     private static func verdict(_ report: GateReport) -> String {
@@ -63,6 +63,20 @@ public struct GateExporter: Sendable {
             }
             out += "\n" + DiffExporter.summary(diff).map { "> " + $0 }.joined(separator: "\n") + "\n"
         }
+        for growth in report.allocations {
+            guard let check = report.checks.first(where: { $0.rule == .allocationPerFunction(growth.type) }) else {
+                continue
+            }
+            out += "\n### \(growth.type) per function\(growth.root.map { " (stacks through `\(ReportText.markdownCode($0))`)" } ?? "")\n\n"
+            out += "| Function | Base | Head | Growth | Over the limit |\n|---|---:|---:|---:|---|\n"
+            let over = Set(growth.functions(over: check.limit).map(\.name))
+            for function in growth.functions.prefix(limit) {
+                out += "| `\(ReportText.markdownCode(function.name))` | \(Int64(function.base.rounded())) | "
+                    + "\(Int64(function.head.rounded())) | \(Self.percent(function.growth, sign: true)) | "
+                    + "\(over.contains(function.name) ? "**yes**" : "") |\n"
+            }
+            if growth.functions.count > limit { out += "\n\(growth.functions.count - limit) more functions changed less.\n" }
+        }
         if !report.hotspots.isEmpty {
             out += "\n### Hotspots over the limit\n\n| Function | Self share |\n|---|---:|\n"
             for entry in report.hotspots.prefix(limit) {
@@ -85,6 +99,9 @@ public struct GateExporter: Sendable {
             out += "  \(check.passed ? "pass    " : "VIOLATED") \(check.name): \(Self.measured(check)) "
                 + "(limit \(Self.percent(check.limit))); \(ReportText.printable(check.detail))\n"
         }
+        for check in report.checks {
+            for offender in check.offenders.prefix(limit) { out += "  grew: \(ReportText.printable(offender))\n" }
+        }
         for regression in report.cpuDiff?.regressions.prefix(limit) ?? [] {
             out += "  regression: \(ReportText.printable(regression.name)) \(ReportText.fixed(regression.basePercent))% → "
                 + "\(ReportText.fixed(regression.headPercent))% (\(DiffExporter.relative(regression.relativeChange)), "
@@ -100,6 +117,7 @@ public struct GateExporter: Sendable {
         var checks: [JSONCheck]
         var cpuDiff: DiffExporter.JSONReport?
         var hotspots: [JSONHotspot]
+        var allocations: [JSONAllocation]
     }
 
     private struct JSONCheck: Encodable {
@@ -108,6 +126,25 @@ public struct GateExporter: Sendable {
         var measuredPercent: Double?
         var passed: Bool
         var detail: String
+        var offenders: [String]
+    }
+
+    private struct JSONAllocation: Encodable {
+        var type: String
+        var root: String?
+        var basePerProfile: Double
+        var headPerProfile: Double
+        var growthPercent: Double?
+        /// The largest changes, `limit` of them.
+        var functions: [JSONFunctionGrowth]
+    }
+
+    private struct JSONFunctionGrowth: Encodable {
+        var name: String
+        var base: Double
+        var head: Double
+        /// Null for a function new in head.
+        var growthPercent: Double?
     }
 
     private struct JSONHotspot: Encodable {
@@ -123,10 +160,18 @@ public struct GateExporter: Sendable {
             passed: report.passed,
             checks: report.checks.map {
                 JSONCheck(name: $0.name, limitPercent: percent($0.limit) ?? 0, measuredPercent: percent($0.measured),
-                          passed: $0.passed, detail: $0.detail)
+                          passed: $0.passed, detail: $0.detail, offenders: $0.offenders)
             },
             cpuDiff: report.cpuDiff.map { DiffExporter.jsonValue($0, $0.regressions) },
-            hotspots: report.hotspots.map { JSONHotspot(name: $0.name, selfPercent: percent($0.selfShare) ?? 0) })
+            hotspots: report.hotspots.map { JSONHotspot(name: $0.name, selfPercent: percent($0.selfShare) ?? 0) },
+            allocations: report.allocations.map { growth in
+                JSONAllocation(type: growth.type, root: growth.root, basePerProfile: growth.baseTotal,
+                               headPerProfile: growth.headTotal, growthPercent: percent(growth.growth),
+                               functions: growth.functions.prefix(limit).map {
+                                   JSONFunctionGrowth(name: $0.name, base: $0.base, head: $0.head,
+                                                      growthPercent: percent($0.growth))
+                               })
+            })
         return JSONOutput.encode(value, pretty: true)
     }
 
@@ -145,8 +190,8 @@ public struct GateExporter: Sendable {
             }
             let message = "\(check.name): \(Self.measured(check)) over the limit of \(Self.percent(check.limit))"
             out += ">\n      <failure message=\"\(ReportText.xml(message))\" type=\"gate\">"
-            var body = check.detail
-            if check.name.hasPrefix("CPU"), let diff = report.cpuDiff {
+            var body = ([check.detail] + check.offenders.prefix(limit)).joined(separator: "\n")
+            if check.rule == .cpuRegression, let diff = report.cpuDiff {
                 for regression in diff.regressions.prefix(limit) {
                     body += "\n\(regression.name): \(ReportText.fixed(regression.basePercent))% -> "
                         + "\(ReportText.fixed(regression.headPercent))% (\(DiffExporter.relative(regression.relativeChange)))"

@@ -1,0 +1,90 @@
+import PyrometerModel
+
+/// How an allocation sample type (`alloc_space`, `alloc_objects`) grew from base to head: in total and per function
+/// (self values: the function that called the allocator, as attribution charges it), within the stacks that pass
+/// through a root function, so that start-up allocations (libstdc++'s emergency pool, the dynamic loader, a
+/// runtime's set-up) do not decide a gate. Values are means per profile of each side.
+public struct AllocationGrowth: Sendable {
+    public struct FunctionGrowth: Sendable {
+        public var name: String
+        public var base: Double
+        public var head: Double
+        /// head / base - 1; infinity for a function new in head.
+        public var growth: Double { base > 0 ? head / base - 1 : (head > 0 ? .infinity : 0) }
+    }
+
+    /// The sample type compared.
+    public var type: String
+    /// The root the totals were restricted to; nil when none applied (no stack of either side passes through it).
+    public var root: String?
+    public var baseTotal: Double
+    public var headTotal: Double
+    /// Every function with a value on either side, largest growth in absolute terms first.
+    public var functions: [FunctionGrowth]
+    public var growth: Double { baseTotal > 0 ? headTotal / baseTotal - 1 : (headTotal > 0 ? .infinity : 0) }
+
+    /// The smallest change, as a share of the base total, for which a function's growth can fail a gate: a site that
+    /// goes from 1 block to 2 has grown 100% and does not matter.
+    public static let minimumShareOfTotal = 0.01
+
+    /// The functions whose growth exceeds `limit` by a change of at least `minimumShareOfTotal` of the base total.
+    public func functions(over limit: Double) -> [FunctionGrowth] {
+        let floor = Self.minimumShareOfTotal * max(baseTotal, 0)
+        return functions.filter { $0.growth > limit + 1e-12 && $0.head - $0.base >= floor }
+    }
+
+    /// The program's entry, the default root: C's `main` (which C++, Rust and Swift programs have too), Go's
+    /// `main.main`.
+    public static let defaultRoots = ["main", "main.main"]
+
+    /// Measures `type` on the profiles of each side that have it; nil when a side has none. `root` nil means the
+    /// first of `defaultRoots` some stack passes through.
+    public static func measure(type: String, base: [Profile], head: [Profile], root: String?,
+                               fold: (Profile) throws -> FoldOptions, attribution: AttributionOptions) rethrows
+        -> AllocationGrowth? {
+        let baseStacks = try base.compactMap { try stacks($0, type: type, fold: fold, attribution: attribution) }
+        let headStacks = try head.compactMap { try stacks($0, type: type, fold: fold, attribution: attribution) }
+        guard !baseStacks.isEmpty, !headStacks.isEmpty else { return nil }
+        let wanted = root.map { [$0] } ?? defaultRoots
+        let all = baseStacks + headStacks
+        let through = wanted.first { name in all.contains { $0.names.contains(name) } }
+        let (baseTotal, baseSelf) = sums(baseStacks, root: through)
+        let (headTotal, headSelf) = sums(headStacks, root: through)
+        var functions: [FunctionGrowth] = []
+        for name in Set(baseSelf.keys).union(headSelf.keys) {
+            functions.append(FunctionGrowth(name: name, base: baseSelf[name, default: 0] / Double(baseStacks.count),
+                                            head: headSelf[name, default: 0] / Double(headStacks.count)))
+        }
+        functions.sort { abs($0.head - $0.base) != abs($1.head - $1.base)
+            ? abs($0.head - $0.base) > abs($1.head - $1.base) : $0.name < $1.name }
+        return AllocationGrowth(type: type, root: through, baseTotal: baseTotal / Double(baseStacks.count),
+                                headTotal: headTotal / Double(headStacks.count), functions: functions)
+    }
+
+    private static func stacks(_ profile: Profile, type: String, fold: (Profile) throws -> FoldOptions,
+                               attribution: AttributionOptions) rethrows -> FunctionStacks? {
+        guard let index = profile.sampleTypeIndex(named: type) else { return nil }
+        var options = try fold(profile)
+        options.sampleType = index
+        options.processRoot = false  // the process name is no function
+        return Attributor(options: attribution).functionStacks(profile, fold: options)
+    }
+
+    /// The total and the self value per function name, over the stacks through `root` (all when nil).
+    private static func sums(_ sides: [FunctionStacks], root: String?) -> (Double, [String: Double]) {
+        var total = 0.0
+        var selfValues: [String: Double] = [:]
+        for stacks in sides {
+            let rootID = root.flatMap { name in stacks.names.firstIndex(of: name).map(Int32.init) }
+            if root != nil && rootID == nil { continue }
+            for id in 0 ..< stacks.count {
+                let frames = stacks.stacks[StackID(id)]
+                guard let leaf = frames.last, rootID.map(frames.contains) ?? true else { continue }
+                let value = Double(stacks.values[id])
+                total += value
+                selfValues[stacks.names[Int(leaf)], default: 0] += value
+            }
+        }
+        return (total, selfValues)
+    }
+}
