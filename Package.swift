@@ -28,11 +28,12 @@ let package = Package(
     targets: [
         .target(name: "PyrometerModel", swiftSettings: optimized),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CMalloc"),
         .systemLibrary(name: "CLibDW", pkgConfig: "libdw", providers: [.apt(["libdw-dev", "libelf-dev"])]),
         .systemLibrary(name: "CDemangle", providers: [.apt(["libiberty-dev"])]),
         .target(name: "PyrometerDemangle", dependencies: ["CDemangle"], swiftSettings: optimized),
-        .target(name: "PyrometerIngest", dependencies: ["PyrometerModel", "PyrometerDemangle", "CZlib"],
+        .target(name: "PyrometerIngest", dependencies: ["PyrometerModel", "PyrometerDemangle", "CZlib", "CZstd"],
                 swiftSettings: optimized),
         .target(name: "PyrometerAnalyze", dependencies: ["PyrometerModel"], swiftSettings: optimized),
         .target(name: "PyrometerSymbolize", dependencies: ["PyrometerModel", "PyrometerDemangle", "PyrometerIngest", "CLibDW"],

@@ -42,7 +42,7 @@ command -v hyperfine >/dev/null 2>&1 || missing+=(hyperfine)
 [ -x /usr/bin/time ] || missing+=(time)
 # libsqlite3-dev: the embedded store; libcurl4-openssl-dev: FoundationNetworking (the ClickHouse client) linked with
 # --static-swift-stdlib needs libcurl to link against.
-for p in zlib1g-dev libdw-dev libelf-dev libiberty-dev libsqlite3-dev libcurl4-openssl-dev; do
+for p in zlib1g-dev libzstd-dev libdw-dev libelf-dev libiberty-dev libsqlite3-dev libcurl4-openssl-dev; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
 command -v go >/dev/null 2>&1 || missing+=(golang-go)

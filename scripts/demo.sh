@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The main job on samples/: fold every perf capture, draw its flamegraph (and an icicle of merged callers), and
 # list hotspots; for the Go pprof profiles, a flamegraph, speedscope JSON and hotspots per sample type; then a
-# week-over-week diff of canary profiles (samples/weekly) with its differential flamegraph, and a CI gate on
-# allocations. Everything lands in out/. Builds Pyrometer in release mode first.
+# week-over-week diff of canary profiles (samples/weekly) with its differential flamegraph, and CI gates on
+# allocations (a Go heap profile, and a C++ program's exact counts from Valgrind DHAT). Everything lands in out/.
+# Builds Pyrometer in release mode first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,7 +11,7 @@ cd "$(dirname "$0")/.."
 # profile store, and libcurl for FoundationNetworking (the ClickHouse client) in the static Swift runtime build
 # (Debian packages), installed when missing (as root).
 missing=()
-for p in zlib1g-dev pkg-config libdw-dev libelf-dev libiberty-dev libsqlite3-dev \
+for p in zlib1g-dev libzstd-dev pkg-config libdw-dev libelf-dev libiberty-dev libsqlite3-dev \
     libcurl4-openssl-dev; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
@@ -63,6 +64,14 @@ status=0
 "$bin" gate samples/weekly/2026-W46/heap.pb.gz samples/weekly/2026-W47/heap.pb.gz --max-alloc-growth 10% \
   --format text --junit out/gate.xml || status=$?
 echo "gate exit status: $status (0 pass, 1 violated, 2 error) -> out/gate.xml"
+[ "$status" -le 1 ] || exit "$status"
+echo
+echo "== gate on a C++ program's exact allocation counts (Valgrind DHAT): site_b allocates 30% more, which moves"
+echo "   the totals by less than 10%; the rule per function finds it (exit 1 expected)"
+status=0
+"$bin" gate samples/alloc/sites.dhat.json samples/alloc/sites-b130.dhat.json --max-alloc-growth 10% \
+  --format text --junit out/gate-alloc.xml || status=$?
+echo "gate exit status: $status (0 pass, 1 violated, 2 error) -> out/gate-alloc.xml"
 [ "$status" -le 1 ] || exit "$status"
 echo
 # History: both weeks into the embedded store (a SQLite file, here out/profiles.sqlite so that the demo starts

@@ -24,3 +24,7 @@ for name in sites sites-b130; do
   (cd "$WORK" && valgrind -q --tool=dhat --dhat-out-file="$OUT/dhat/$name.json" "./$name")
   echo "make-alloc-corpus.sh: $OUT/dhat/$name.json"
 done
+# The demo's copies (samples/README.md).
+mkdir -p "$ROOT/samples/alloc"
+cp "$OUT/dhat/sites.json" "$ROOT/samples/alloc/sites.dhat.json"
+cp "$OUT/dhat/sites-b130.json" "$ROOT/samples/alloc/sites-b130.dhat.json"

@@ -12,7 +12,7 @@ public struct ReadOptions: ParsableArguments {
     var threads: Int?
 
     @Option(name: .customLong("max-inflated-size"),
-            help: "Largest size a gzip input may inflate to, in MiB (default 1024): a guard against gzip bombs.")
+            help: "Largest size a gzip or zstd input may decompress to, in MiB (default 1024): a guard against decompression bombs.")
     var maxInflatedMiB: Int?
 
     @Option(help: """

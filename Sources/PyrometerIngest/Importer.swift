@@ -76,12 +76,14 @@ public enum Importers {
     /// Detects the format of `input` and parses it.
     public static func load(_ input: InputFile, options: ImportOptions = ImportOptions()) throws(ProfileError)
         -> ImportResult {
-        // Any format may come gzip-compressed (`perf.txt.gz`, pprof's `profile.pb.gz`): detected by its magic.
+        // Any format may come compressed (`perf.txt.gz`, pprof's `profile.pb.gz`, heaptrack's `.zst`): detected by
+        // its magic.
         var magic: [UInt8] = []
-        try input.fill(&magic, to: 2)
+        try input.fill(&magic, to: Compression.magicLength)
         input.unread(magic)
-        if magic == [0x1F, 0x8B] {
-            return try load(InputFile(inflating: input, limit: options.maxInflatedBytes), options: options)
+        if let compression = Compression(magic: magic) {
+            return try load(InputFile(decompressing: input, compression, limit: options.maxInflatedBytes),
+                            options: options)
         }
         var prefix: [UInt8] = []
         var length = sniffLength

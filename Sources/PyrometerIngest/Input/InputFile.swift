@@ -15,8 +15,8 @@ public final class InputFile {
     private let descriptor: Int32
     private let ownsDescriptor: Bool
     private var pushedBack: [UInt8] = []
-    /// Set for a gzip input: reads return decompressed bytes from `compressedSource`.
-    private var inflater: GzipInflater?
+    /// Set for a compressed input: reads return its decompressed bytes.
+    private var inflater: (any Decompressor)?
     /// How many bytes the input will likely yield, when that can be told without reading it: a regular file's size,
     /// or the size a gzip file records in its trailer (modulo 4 GiB, and of its last member only). For reserving
     /// memory, never for bounds.
@@ -27,7 +27,7 @@ public final class InputFile {
         guard descriptor >= 0, inflater == nil, offset == 0, let sizeHint else { return nil }
         return (descriptor, sizeHint)
     }
-    /// True for the decompressed stream of a gzip input.
+    /// True for the decompressed stream of a compressed input.
     public var isInflating: Bool { inflater != nil }
     /// Bytes handed out so far, for byte offsets in errors.
     public private(set) var offset = 0
@@ -64,13 +64,16 @@ public final class InputFile {
     }
 
     /// The decompressed stream of a gzip `source`, under the same name, at most `limit` bytes.
-    init(inflating source: InputFile, limit: Int) throws(ProfileError) {
+    init(decompressing source: InputFile, _ compression: Compression, limit: Int) throws(ProfileError) {
         name = source.name
         descriptor = -1
         ownsDescriptor = false
-        inflater = try GzipInflater(source: source, limit: limit)
+        switch compression {
+        case .gzip: inflater = try GzipInflater(source: source, limit: limit)
+        case .zstd: inflater = try ZstdDecompressor(source: source, limit: limit)
+        }
         // gzip's trailer ends with ISIZE, the member's inflated size modulo 2^32, little-endian.
-        if source.descriptor >= 0, let size = source.sizeHint, size >= 18 {
+        if compression == .gzip, source.descriptor >= 0, let size = source.sizeHint, size >= 18 {
             var trailer: UInt32 = 0
             if pread(source.descriptor, &trailer, 4, off_t(size - 4)) == 4 { sizeHint = Int(UInt32(littleEndian: trailer)) }
         }

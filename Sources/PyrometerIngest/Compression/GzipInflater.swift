@@ -3,7 +3,7 @@ import PyrometerModel
 
 /// Streams the decompressed bytes of a gzip input (one or more concatenated members), refusing to inflate more than
 /// a limit so that a gzip bomb is an error rather than unbounded memory or disk use.
-final class GzipInflater {
+final class GzipInflater: Decompressor {
     private var stream = z_stream()
     private let source: InputFile
     private let limit: Int
@@ -59,12 +59,7 @@ final class GzipInflater {
         }
         let produced = capacity - Int(stream.avail_out)
         inflated += produced
-        if inflated > limit {
-            throw ProfileError(.tooLarge, """
-                gzip input inflates to more than \(limit) bytes (a limit against gzip bombs; raise it with \
-                --max-inflated-size)
-                """, file: source.name)
-        }
+        if inflated > limit { throw decompressedTooLarge("gzip", limit: limit, file: source.name) }
         return produced
     }
 
