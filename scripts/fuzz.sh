@@ -6,7 +6,7 @@
 #   scripts/fuzz.sh TARGET [--time S]    one target for S seconds (default 3600), the corpus kept between runs
 #   scripts/fuzz.sh --list               the targets
 #
-# Targets: perf-script, perf-data, pprof, folded, dhat, sniff (the whole import path: format detection, gzip, then the
+# Targets: perf-script, perf-data, pprof, folded, dhat, heaptrack, sniff (the whole import path: format detection, gzip, then the
 # parser detected), kallsyms (a --kallsyms file) and perf-map (a JIT's /tmp/perf-PID.map). Seeds come from the
 # repository's fixtures and samples (Tests/Fixtures/fuzz/seeds/ where they have none); dictionaries from
 # Tests/Fixtures/fuzz/*.dict. Every run has a timeout per input (-timeout) and a memory bound (-rss_limit_mb): a
@@ -20,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 FUZZ_DIR=${FUZZ_DIR:-/tmp/pyrometer-fuzz}
-TARGETS=(perf-script perf-data pprof folded dhat sniff kallsyms perf-map)
+TARGETS=(perf-script perf-data pprof folded dhat heaptrack sniff kallsyms perf-map)
 
 die() { printf 'fuzz.sh: %s\n' "$*" >&2; exit 2; }
 
@@ -61,15 +61,17 @@ seeds() { # target dir
     pprof) find Tests/Fixtures/pprof -type f -size -64k \( -name '*.pb' -o -name '*.cpu' -o -name '*.heap' \
              -o -name '*.contention' -o -name '*.pb.gz' \) ;;
     perf-data) find Tests/Fixtures/real -name perf.data.gz ;;
-    sniff) find Tests/Fixtures/diff samples -type f -size -64k | head -40 ;;
+    sniff) { find Tests/Fixtures/diff samples -type f -size -64k | head -40; find Tests/Fixtures/alloc -type f; } ;;
     dhat) find Tests/Fixtures/alloc/dhat -name '*.json' ;;
+    heaptrack) find Tests/Fixtures/alloc/heaptrack -name '*.zst' ;;
     kallsyms) find Tests/Fixtures/fuzz/seeds/kallsyms -type f ;;
     perf-map) find Tests/Fixtures/real -name 'perf-*.map' ;;
   esac | while read -r file; do
     local out="$dir/$(echo "$file" | tr '/' '_')"
     case "$file" in
-      # The gzip-aware target gets gzip as it is; the parsers get the bytes they parse.
+      # The decompressing target gets gzip and zstd as they are; the parsers get the bytes they parse.
       *.gz) if [ "$target" = sniff ]; then cp "$file" "$out"; else gzip -dc "$file" > "${out%.gz}"; fi ;;
+      *.zst) if [ "$target" = sniff ]; then cp "$file" "$out"; else zstd -qdc "$file" > "${out%.zst}"; fi ;;
       # A JIT map's lines are alike: its first lines seed as well as all of them, and keep executions fast.
       *.map) head -c 4096 "$file" > "$out" ;;
       *) cp "$file" "$out" ;;

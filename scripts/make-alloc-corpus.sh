@@ -2,15 +2,15 @@
 # Records the allocation corpus (Tests/Fixtures/alloc/README.md): the C++ program in Tests/Fixtures/alloc/src,
 # whose allocation sites and counts are known by construction, built as it is and with site_b allocating 30% more
 # (-DSITE_B_PERCENT=130), and recorded with each allocation profiler this machine has.
-# Usage: scripts/make-alloc-corpus.sh        (needs g++ and valgrind)
+# Usage: scripts/make-alloc-corpus.sh        (needs g++, valgrind and heaptrack)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$ROOT/Tests/Fixtures/alloc
 # A fixed build directory, so that the recordings name the same paths on every run.
 WORK=/tmp/pyrometer-alloc
-mkdir -p "$WORK" "$OUT/dhat"
-for tool in g++ valgrind; do
-  command -v "$tool" >/dev/null || { echo "make-alloc-corpus.sh: needs $tool (apt-get install ${tool/g++/g++})" >&2; exit 2; }
+mkdir -p "$WORK" "$OUT/dhat" "$OUT/heaptrack"
+for tool in g++ valgrind heaptrack; do
+  command -v "$tool" >/dev/null || { echo "make-alloc-corpus.sh: needs $tool (apt-get install $tool)" >&2; exit 2; }
 done
 
 build() { # name percent
@@ -23,6 +23,9 @@ for name in sites sites-b130; do
   # Valgrind DHAT: exact counts of every allocation.
   (cd "$WORK" && valgrind -q --tool=dhat --dhat-out-file="$OUT/dhat/$name.json" "./$name")
   echo "make-alloc-corpus.sh: $OUT/dhat/$name.json"
+  # heaptrack: exact counts too, through its LD_PRELOAD hooks; it appends .zst to the name it is given.
+  (cd "$WORK" && heaptrack -o "$OUT/heaptrack/$name" "./$name" >/dev/null)
+  echo "make-alloc-corpus.sh: $OUT/heaptrack/$name.zst"
 done
 # The demo's copies (samples/README.md).
 mkdir -p "$ROOT/samples/alloc"

@@ -66,6 +66,7 @@ public enum Importers {
         PerfDataImporter(),
         PerfScriptImporter(),
         DHATImporter(),
+        HeaptrackImporter(),  // before folded, which would take `v 10400 3` for a stack and two counts
         FoldedImporter(),
         PprofImporter(),
     ]
@@ -117,7 +118,7 @@ public enum Importers {
             throw ProfileError(.unknownFormat, """
                 unknown format: expected `perf script` output (a header line `comm pid/tid time: period event:` \
                 followed by frame lines `addr symbol (module)`), folded stacks (`frame;frame count`), a pprof \
-                profile.proto (raw or gzip), perf.data or a DHAT JSON file
+                profile.proto, perf.data, a DHAT JSON or a heaptrack data file; any of them gzip or zstd
                 """, file: input.name, line: 1)
         }
         do {

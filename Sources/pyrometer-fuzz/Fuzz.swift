@@ -16,6 +16,7 @@ enum FuzzTarget: String, CaseIterable {
     case pprof
     case folded
     case dhat
+    case heaptrack
     case sniff
     /// A `--kallsyms` file (a copy of a host's /proc/kallsyms), and lookups in it.
     case kallsyms
@@ -77,6 +78,7 @@ enum FuzzTarget: String, CaseIterable {
         case .pprof: _ = try? PprofImporter().parse(input, options: options)
         case .folded: _ = try? FoldedImporter().parse(input, options: options)
         case .dhat: _ = try? DHATImporter().parse(input, options: options)
+        case .heaptrack: _ = try? HeaptrackImporter().parse(input, options: options)
         case .sniff: _ = try? Importers.load(input, options: options)
         case .kallsyms:
             guard let symbolizer = bytes.withUnsafeBufferPointer({ KallsymsSymbolizer(text: $0) }) else { return }

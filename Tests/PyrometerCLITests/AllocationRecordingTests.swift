@@ -50,4 +50,25 @@ import Testing
         #expect(objects["main;site_c;fresh_buffer_[i]"] == 200)
         #expect(try Self.folded(first, "end_space") == ["main;site_c;fresh_buffer_[i]": 51_200])
     }
+
+    @Test(ExternalTool.heaptrack.needed, ExternalTool.gxx.needed)
+    func heaptrackTwiceGivesTheSameExactProfile() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let binary = try Self.build(directory)
+        var files: [String] = []
+        for run in ["first", "second"] {
+            let output = directory.appendingPathComponent(run).path
+            let recorded = try CLI.run(["heaptrack", "-o", output, binary], tool: true)
+            try #require(recorded.status == 0, "\(recorded.stderr)")
+            files.append(output + ".zst")  // heaptrack appends the compression's suffix
+        }
+        for type in Self.sampleTypes {
+            #expect(try Self.folded(files[0], type) == Self.folded(files[1], type), "\(type)")
+        }
+        // The stacks run from _start through main: the same sites as DHAT's.
+        let objects = try Self.folded(files[0], "alloc_objects")
+        #expect(objects.first { $0.key.hasSuffix(";main;site_b") }?.value == 500)
+        #expect(objects.first { $0.key.hasSuffix(";main;site_c;fresh_buffer_[i]") }?.value == 200)
+    }
 }

@@ -5,6 +5,8 @@ import Testing
 
 /// Valgrind DHAT files of the allocation corpus (Tests/Fixtures/alloc/README.md): exact counts per site.
 @Suite struct DHATImporterTests {
+    static let sampleTypes = ["alloc_space", "alloc_objects", "peak_space", "peak_objects", "end_space", "end_objects"]
+
     static func load(_ name: String) throws -> Profile {
         try Importers.load(InputFile(path: Fixtures.path("alloc/dhat/\(name).json"))).profile
     }

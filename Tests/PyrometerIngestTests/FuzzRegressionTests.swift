@@ -33,6 +33,7 @@ import Testing
             case "pprof": _ = try PprofImporter().parse(file, options: options)
             case "folded": _ = try FoldedImporter().parse(file, options: options)
             case "dhat": _ = try DHATImporter().parse(file, options: options)
+            case "heaptrack": _ = try HeaptrackImporter().parse(file, options: options)
             case "kallsyms":
                 if let symbols = bytes.withUnsafeBufferPointer({ KallsymsSymbolizer(text: $0) }) {
                     var chains = ResolvedChains()

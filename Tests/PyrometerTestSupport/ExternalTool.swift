@@ -23,8 +23,8 @@ public enum ExternalTool: String, CaseIterable, Sendable {
     /// The compilers that build the programs the symbolizer, demangler and perf tests read (clang with clang++).
     case gcc, clang, rustc
     case gxx = "g++"
-    /// Valgrind (its DHAT tool records exact allocation profiles).
-    case valgrind
+    /// Valgrind (its DHAT tool records exact allocation profiles), and heaptrack.
+    case valgrind, heaptrack
     /// Python 3: SQLite consistency checks with its sqlite3 module (not our code), and stand-in servers.
     case python = "python3"
 
@@ -39,6 +39,7 @@ public enum ExternalTool: String, CaseIterable, Sendable {
         case .gxx: ["g++"]
         case .python: ["python3"]
         case .valgrind: ["valgrind"]
+        case .heaptrack: ["heaptrack"]
         case .perf: ["perf"]
         case .gcc: ["gcc"]
         case .clang: ["clang", "clang++"]
@@ -57,6 +58,7 @@ public enum ExternalTool: String, CaseIterable, Sendable {
         case .gxx: "apt-get install g++"
         case .python: "apt-get install python3"
         case .valgrind: "apt-get install valgrind"
+        case .heaptrack: "apt-get install heaptrack"
         case .perf: "apt-get install linux-perf, and sysctl kernel.perf_event_paranoid=1 when not root"
         case .gcc: "apt-get install gcc"
         case .clang: "apt-get install clang"
@@ -76,7 +78,7 @@ public enum ExternalTool: String, CaseIterable, Sendable {
         case .perf:
             // Recording needs the kernel's permission: root, or perf_event_paranoid of at most 2 for user events.
             return getuid() == 0 || Self.succeeds("test \"$(cat /proc/sys/kernel/perf_event_paranoid)\" -le 2")
-        case .clickhouse, .go, .binutils, .llvmSymbolizer, .gcc, .gxx, .clang, .rustc, .python, .valgrind:
+        case .clickhouse, .go, .binutils, .llvmSymbolizer, .gcc, .gxx, .clang, .rustc, .python, .valgrind, .heaptrack:
             return true
         }
     }

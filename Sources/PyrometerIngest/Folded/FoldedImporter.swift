@@ -63,15 +63,7 @@ public struct FoldedImporter: ProfileImporter {
 
     public func parse(_ input: InputFile, options: ImportOptions) throws(ProfileError) -> ImportResult {
         var parser = FoldedParser(demangle: options.demangle)
-        let reader = BlockReader(
-            lastBoundary: { bytes in
-                var end = bytes.count
-                while end > 0 && bytes[end - 1] != Bytes.newline { end -= 1 }
-                return end > 0 ? end : nil
-            },
-            recordTooLarge: { size in
-                ProfileError(.malformed, "a line longer than \(size) bytes", file: input.name, line: parser.lineNumber + 1)
-            })
+        let reader = BlockReader.lines(file: input.name) { parser.lineNumber + 1 }
         try reader.forEachBlock(of: input, options: options) { bytes in parser.parse(bytes) }
         return ImportResult(profile: parser.finish(), diagnostics: parser.diagnostics(file: input.name))
     }

@@ -62,6 +62,20 @@ struct BlockReader {
     /// The error for a record larger than `ImportOptions.maxRecordBytes`, given the block size reached.
     var recordTooLarge: (Int) -> ProfileError
 
+    /// A reader of text lines: a block ends after its last newline; an over-long line is an error at
+    /// `nextLine()`, the number of the line being read.
+    static func lines(file: String, nextLine: @escaping () -> Int) -> BlockReader {
+        BlockReader(
+            lastBoundary: { bytes in
+                var end = bytes.count
+                while end > 0 && bytes[end - 1] != Bytes.newline { end -= 1 }
+                return end > 0 ? end : nil
+            },
+            recordTooLarge: { size in
+                ProfileError(.malformed, "a line longer than \(size) bytes", file: file, line: nextLine())
+            })
+    }
+
     /// Calls `body` with consecutive blocks of whole records until the input ends. A record that does not fit a
     /// block doubles the block, up to `options.maxRecordBytes` (a hostile input without separators must not be
     /// read whole into memory).

@@ -1,4 +1,3 @@
-import PyrometerDemangle
 import PyrometerModel
 
 /// Turns DHAT's program points into a profile: sample types by mode, frames parsed once per frame-table entry,
@@ -45,7 +44,8 @@ struct DHATProfileBuilder {
             frameList.append(frame)
         }
         // The replacement allocator (`malloc` in vgpreload_dhat-amd64-linux.so) is valgrind's, not the program's.
-        let callerStart = frameList.firstIndex { !$0.isAllocatorReplacement } ?? frameList.count
+        let callerStart = frameList.firstIndex { !AllocatorFrames.isAllocator(name: $0.name, module: $0.module) }
+            ?? frameList.count
         stack.removeAll(keepingCapacity: true)
         var position = callerStart
         while position < frameList.count {
@@ -71,19 +71,8 @@ struct DHATProfileBuilder {
         // `???`: valgrind found no symbol. Without lines the frame folds as its module (`[libstdc++.so.6]`).
         let named = chain.filter { $0.name != "???" }
         let lines = named.map { frame -> Line in
-            let function: Function
-            if demangle, let demangled = SymbolNames.demangledFunction(frame.name, into: &builder) {
-                var withFile = demangled
-                withFile.filename = frame.sourceFile.map { builder.intern($0) } ?? 0
-                function = withFile
-            } else {
-                // valgrind prints C++ names demangled with their parameters and clone suffixes (`site_a(unsigned
-                // long) [clone .constprop.0]`); the function is named as perf names it (`site_a`), so that a
-                // program's functions are the same from every tool, and valgrind's text stays its system name.
-                let name = ShortName.withoutParameters(frame.name)
-                function = Function(name: builder.intern(name), systemName: builder.intern(frame.name),
-                                    filename: frame.sourceFile.map { builder.intern($0) } ?? 0)
-            }
+            let function = AllocationNames.function(frame.name, file: frame.sourceFile, demangle: demangle,
+                                                    into: &builder)
             return Line(function: builder.intern(function), line: Int64(frame.line ?? 0))
         }
         return builder.intern(Location(mapping: mapping, address: chain.first?.address ?? 0, lines: lines))
@@ -144,7 +133,4 @@ struct DHATFrame {
         }
         return nil
     }
-
-    /// valgrind's replacement allocator functions live in its preloaded library.
-    var isAllocatorReplacement: Bool { module?.contains("/vgpreload_") ?? false }
 }
