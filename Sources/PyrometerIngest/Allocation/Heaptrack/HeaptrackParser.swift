@@ -123,7 +123,12 @@ struct HeaptrackParser {
             snapshot.append(0)
             snapshotPeak.append(-1)
         case UInt8(ascii: "+"), UInt8(ascii: "-"):
-            let info = try index(try numbers(line, 1)[0], below: sizes.count, "allocation info")
+            // Most lines of a recording are these: their one number is read in place, no array per line.
+            guard line.count > 2, line[1] == Bytes.space,
+                  let value = Bytes.parseHex(line.baseAddress!, 2, line.count) else {
+                throw malformed("`\(Character(UnicodeScalar(type)))` needs an allocation info index")
+            }
+            let info = try index(value, below: sizes.count, "allocation info")
             event += 1
             if snapshotPeak[info] != peakEvent {
                 snapshot[info] = live[info]
