@@ -15,7 +15,7 @@ struct Pyrometer: ParsableCommand {
               pyrometer diff last-week.pb.gz this-week.pb.gz --svg diff.svg
             """,
         version: "0.1.0",
-        subcommands: [Fold.self, Flamegraph.self, Hotspots.self, Diff.self, GateCommand.self, Convert.self, Symbolize.self,
+        subcommands: [Fold.self, Flamegraph.self, Hotspots.self, Diff.self, GateCommand.self, RecordCommand.self, Convert.self, Symbolize.self,
                       StoreCommand.self])
 
     static func main() {

@@ -71,4 +71,28 @@ import Testing
         #expect(objects.first { $0.key.hasSuffix(";main;site_b") }?.value == 500)
         #expect(objects.first { $0.key.hasSuffix(";main;site_c;fresh_buffer_[i]") }?.value == 200)
     }
+
+    /// `record --alloc` with each profiler: the profile reads back with the corpus's exact counts, both tools agree
+    /// (the gate sees no growth between them), and a failing program fails the command with its own status.
+    @Test(ExternalTool.heaptrack.needed, ExternalTool.valgrind.needed, ExternalTool.gxx.needed)
+    func recordAllocWithEitherProfiler() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let binary = try Self.build(directory, percent: 130)
+        let heaptrack = directory.appendingPathComponent("run.zst").path
+        let dhat = directory.appendingPathComponent("run.json").path
+        let first = try CLI.run(["record", "--alloc", "--tool", "heaptrack", "-o", heaptrack, "--", binary])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("1853 allocations"), "\(first.stderr)")
+        let second = try CLI.run(["record", "--alloc", "--tool", "dhat", "-o", dhat, "--", binary])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(try Self.folded(dhat, "alloc_objects")["main;site_b"] == 650)
+        let gate = try CLI.run(["gate", heaptrack, dhat, "--max-alloc-growth", "0%", "--format", "text"])
+        #expect(gate.status == 0, "\(gate.text)")
+        // valgrind passes the program's exit status on (heaptrack does not).
+        let failing = try CLI.run(["record", "--alloc", "--tool", "dhat", "-o",
+                                   directory.appendingPathComponent("f.json").path, "--", "/bin/sh", "-c", "exit 3"])
+        #expect(failing.status == 3, "\(failing.stderr)")
+        #expect(try CLI.run(["record", "--alloc"]).status == 2)
+    }
 }
