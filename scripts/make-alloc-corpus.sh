@@ -2,14 +2,14 @@
 # Records the allocation corpus (Tests/Fixtures/alloc/README.md): the C++ program in Tests/Fixtures/alloc/src,
 # whose allocation sites and counts are known by construction, built as it is and with site_b allocating 30% more
 # (-DSITE_B_PERCENT=130), and recorded with each allocation profiler this machine has.
-# Usage: scripts/make-alloc-corpus.sh        (needs g++, valgrind and heaptrack)
+# Usage: scripts/make-alloc-corpus.sh        (needs g++, swiftc, valgrind and heaptrack)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$ROOT/Tests/Fixtures/alloc
 # A fixed build directory, so that the recordings name the same paths on every run.
 WORK=/tmp/pyrometer-alloc
 mkdir -p "$WORK" "$OUT/dhat" "$OUT/heaptrack"
-for tool in g++ valgrind heaptrack; do
+for tool in g++ swiftc valgrind heaptrack; do
   command -v "$tool" >/dev/null || { echo "make-alloc-corpus.sh: needs $tool (apt-get install $tool)" >&2; exit 2; }
 done
 
@@ -18,10 +18,13 @@ build() { # name percent
 }
 build sites 100
 build sites-b130 130
+# The Swift program (swiftc's runtime allocates through swift_allocObject).
+swiftc -O -g -module-name swsites -o "$WORK/swift-sites" "$OUT/src/sites.swift"
+swiftc -O -g -module-name swsites -DSITE_B_MORE -o "$WORK/swift-sites-b130" "$OUT/src/sites.swift"
 
-for name in sites sites-b130; do
+for name in sites sites-b130 swift-sites swift-sites-b130; do
   # Valgrind DHAT: exact counts of every allocation.
-  (cd "$WORK" && valgrind -q --tool=dhat --dhat-out-file="$OUT/dhat/$name.json" "./$name")
+  (cd "$WORK" && valgrind -q --tool=dhat --num-callers=50 --dhat-out-file="$OUT/dhat/$name.json" "./$name" >/dev/null)
   echo "make-alloc-corpus.sh: $OUT/dhat/$name.json"
   # heaptrack: exact counts too, through its LD_PRELOAD hooks; it appends .zst to the name it is given.
   (cd "$WORK" && heaptrack -o "$OUT/heaptrack/$name" "./$name" >/dev/null)

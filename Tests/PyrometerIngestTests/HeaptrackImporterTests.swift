@@ -89,3 +89,33 @@ import Testing
         #expect(sniff("main;a 3\n") == .no)
     }
 }
+
+/// The Swift program of the allocation corpus, recorded with both tools: class instances from swift_allocObject,
+/// charged to the function that asked for them (the inlined `__allocating_init` inside it).
+@Suite struct SwiftAllocationCorpusTests {
+    static let siteA = "swsites.siteA(Swift.Int) -> swsites.Small"
+    static let siteB = "swsites.siteB(Swift.Int) -> swsites.Large"
+
+    static func load(_ path: String) throws -> Profile {
+        try Importers.load(InputFile(path: Fixtures.path("alloc/" + path))).profile
+    }
+
+    @Test(arguments: ["dhat/swift-sites.json", "heaptrack/swift-sites.zst"])
+    func exactCountsPerSite(_ path: String) throws {
+        let profile = try Self.load(path)
+        let objects = try DHATImporterTests.byLeaf(profile, "alloc_objects")
+        #expect(objects[Self.siteA] == 1000 && objects[Self.siteB] == 500, "\(objects.filter { $0.value >= 100 })")
+        // Small: 16-byte object header + one Int; Large: header + 16 Ints.
+        let space = try DHATImporterTests.byLeaf(profile, "alloc_space")
+        #expect(space[Self.siteA] == 1000 * 24 && space[Self.siteB] == 500 * 144)
+        // siteC's arrays come from the standard library's buffer initializer, which calls swift_allocObject.
+        #expect(objects.first { $0.key.hasPrefix("Swift._ContiguousArrayBuffer.init(_uninitializedCount:") }?.value == 200)
+        // Nothing is charged to the runtime's allocator entry points.
+        #expect(objects.keys.allSatisfy { !["swift_allocObject", "swift_slowAlloc", "malloc"].contains($0) })
+    }
+
+    @Test(arguments: ["dhat/swift-sites-b130.json", "heaptrack/swift-sites-b130.zst"])
+    func plantedRegression(_ path: String) throws {
+        #expect(try DHATImporterTests.byLeaf(try Self.load(path), "alloc_objects")[Self.siteB] == 650)
+    }
+}
