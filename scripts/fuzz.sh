@@ -6,7 +6,7 @@
 #   scripts/fuzz.sh TARGET [--time S]    one target for S seconds (default 3600), the corpus kept between runs
 #   scripts/fuzz.sh --list               the targets
 #
-# Targets: perf-script, perf-data, pprof, folded, dhat, heaptrack, sniff (the whole import path: format detection, gzip, then the
+# Targets: perf-script, perf-data, pprof, folded, dhat, heaptrack, heap-profile, sniff (the whole import path: format detection, gzip, then the
 # parser detected), kallsyms (a --kallsyms file) and perf-map (a JIT's /tmp/perf-PID.map). Seeds come from the
 # repository's fixtures and samples (Tests/Fixtures/fuzz/seeds/ where they have none); dictionaries from
 # Tests/Fixtures/fuzz/*.dict. Every run has a timeout per input (-timeout) and a memory bound (-rss_limit_mb): a
@@ -20,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 FUZZ_DIR=${FUZZ_DIR:-/tmp/pyrometer-fuzz}
-TARGETS=(perf-script perf-data pprof folded dhat heaptrack sniff kallsyms perf-map)
+TARGETS=(perf-script perf-data pprof folded dhat heaptrack heap-profile sniff kallsyms perf-map)
 
 die() { printf 'fuzz.sh: %s\n' "$*" >&2; exit 2; }
 
@@ -64,6 +64,7 @@ seeds() { # target dir
     sniff) { find Tests/Fixtures/diff samples -type f -size -64k | head -40; find Tests/Fixtures/alloc -type f; } ;;
     dhat) find Tests/Fixtures/alloc/dhat -name '*.json' ;;
     heaptrack) find Tests/Fixtures/alloc/heaptrack -name '*.zst' ;;
+    heap-profile) find Tests/Fixtures/alloc/jemalloc Tests/Fixtures/pprof/profile/testdata -name '*.heap' ;;
     kallsyms) find Tests/Fixtures/fuzz/seeds/kallsyms -type f ;;
     perf-map) find Tests/Fixtures/real -name 'perf-*.map' ;;
   esac | while read -r file; do

@@ -30,6 +30,23 @@ for name in sites sites-b130 swift-sites swift-sites-b130; do
   (cd "$WORK" && heaptrack -o "$OUT/heaptrack/$name" "./$name" >/dev/null)
   echo "make-alloc-corpus.sh: $OUT/heaptrack/$name.zst"
 done
+# jemalloc's heap profile (Debian's libjemalloc2 is built with profiling): every allocation sampled
+# (lg_prof_sample:0), allocations counted as well as what is live at exit (prof_accum), dumped at exit. Its
+# addresses are symbolized from the binaries kept in bin/ (the recordings name /tmp/pyrometer-alloc/...).
+jemalloc=$(ls /usr/lib/*/libjemalloc.so.2 2>/dev/null | head -1)
+if [ -n "$jemalloc" ]; then
+  mkdir -p "$OUT/jemalloc" "$OUT/bin"
+  for name in sites sites-b130; do
+    rm -f "$WORK"/jeprof.*
+    (cd "$WORK" && LD_PRELOAD=$jemalloc \
+      MALLOC_CONF=prof:true,prof_accum:true,prof_final:true,lg_prof_sample:0,prof_prefix:$WORK/jeprof "./$name")
+    mv "$WORK"/jeprof.*.heap "$OUT/jemalloc/$name.heap"
+    cp "$WORK/$name" "$OUT/bin/$name"
+    echo "make-alloc-corpus.sh: $OUT/jemalloc/$name.heap"
+  done
+else
+  echo "make-alloc-corpus.sh: no libjemalloc.so.2 (apt-get install libjemalloc2): jemalloc profiles not made" >&2
+fi
 # The demo's copies (samples/README.md).
 mkdir -p "$ROOT/samples/alloc"
 cp "$OUT/dhat/sites.json" "$ROOT/samples/alloc/sites.dhat.json"

@@ -67,6 +67,7 @@ public enum Importers {
         PerfScriptImporter(),
         DHATImporter(),
         HeaptrackImporter(),  // before folded, which would take `v 10400 3` for a stack and two counts
+        LegacyHeapImporter(),
         FoldedImporter(),
         PprofImporter(),
     ]
@@ -118,7 +119,7 @@ public enum Importers {
             throw ProfileError(.unknownFormat, """
                 unknown format: expected `perf script` output (a header line `comm pid/tid time: period event:` \
                 followed by frame lines `addr symbol (module)`), folded stacks (`frame;frame count`), a pprof \
-                profile.proto, perf.data, a DHAT JSON or a heaptrack data file; any of them gzip or zstd
+                profile.proto, perf.data, a DHAT JSON, a heaptrack data file or a gperftools/jemalloc heap profile; any of them gzip or zstd
                 """, file: input.name, line: 1)
         }
         do {

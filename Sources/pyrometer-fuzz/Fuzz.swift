@@ -17,6 +17,8 @@ enum FuzzTarget: String, CaseIterable {
     case folded
     case dhat
     case heaptrack
+    /// gperftools', Go's legacy and jemalloc's text heap profiles.
+    case heapProfile = "heap-profile"
     case sniff
     /// A `--kallsyms` file (a copy of a host's /proc/kallsyms), and lookups in it.
     case kallsyms
@@ -79,6 +81,7 @@ enum FuzzTarget: String, CaseIterable {
         case .folded: _ = try? FoldedImporter().parse(input, options: options)
         case .dhat: _ = try? DHATImporter().parse(input, options: options)
         case .heaptrack: _ = try? HeaptrackImporter().parse(input, options: options)
+        case .heapProfile: _ = try? LegacyHeapImporter().parse(input, options: options)
         case .sniff: _ = try? Importers.load(input, options: options)
         case .kallsyms:
             guard let symbolizer = bytes.withUnsafeBufferPointer({ KallsymsSymbolizer(text: $0) }) else { return }

@@ -143,6 +143,22 @@ import Testing
         #expect(noRoot.stderr.contains("--root no_such_function"))
     }
 
+    /// jemalloc's heap profiles of the allocation corpus (every allocation sampled), symbolized with libdw from the
+    /// binaries kept beside them: the sites' exact counts, and the gate finds site_b.
+    @Test func jemallocProfilesOfTheCorpus() throws {
+        let corpus = CLI.repository.appendingPathComponent("Tests/Fixtures/alloc").path
+        let lookup = ["--binary-path", corpus + "/bin"]
+        let folded = try CLI.run(["fold", "--event", "alloc_objects", corpus + "/jemalloc/sites.heap"] + lookup)
+        #expect(folded.status == 0, "\(folded.stderr)")
+        for (site, count) in [("main;site_a", 1000), ("main;site_b", 500), ("main;site_c;fresh_buffer_[i]", 200)] {
+            #expect(folded.text.contains(";\(site) \(count)\n"), "\(site): \(folded.text)")
+        }
+        let gate = try CLI.run(["gate", corpus + "/jemalloc/sites.heap", corpus + "/jemalloc/sites-b130.heap",
+                                "--max-alloc-growth", "10%", "--format", "text"] + lookup)
+        #expect(gate.status == 1, "\(gate.text) \(gate.stderr)")
+        #expect(gate.text.contains("grew: site_b: 500 -> 650 alloc_objects"), "\(gate.text)")
+    }
+
     @Test func gateUsageAndInputErrorsExitTwo() throws {
         let noRule = try CLI.run(["gate", Self.recordings + "aa-01.folded", Self.recordings + "aa-02.folded"])
         #expect(noRule.status == 2)

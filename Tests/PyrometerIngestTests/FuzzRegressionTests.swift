@@ -34,6 +34,7 @@ import Testing
             case "folded": _ = try FoldedImporter().parse(file, options: options)
             case "dhat": _ = try DHATImporter().parse(file, options: options)
             case "heaptrack": _ = try HeaptrackImporter().parse(file, options: options)
+            case "heap-profile": _ = try LegacyHeapImporter().parse(file, options: options)
             case "kallsyms":
                 if let symbols = bytes.withUnsafeBufferPointer({ KallsymsSymbolizer(text: $0) }) {
                     var chains = ResolvedChains()

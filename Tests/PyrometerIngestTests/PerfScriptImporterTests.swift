@@ -2,6 +2,7 @@ import Foundation
 import PyrometerAnalyze
 @testable import PyrometerIngest
 import PyrometerModel
+import PyrometerTestSupport
 import Testing
 
 @Suite struct PerfScriptImporterTests {
@@ -22,7 +23,7 @@ import Testing
 
     @Test func goldenDumpOfDwarfSample() throws {
         let profile = try Importers.load(InputFile(path: Fixtures.path("../../samples/hotspot-dwarf.perf.txt"))).profile
-        assertGolden(profile.canonicalDump(), "hotspot-dwarf.dump.txt", suite: "PerfScript")
+        Golden.expect(profile.canonicalDump(), matches: "perf-script/hotspot-dwarf.dump.txt")
     }
 
     /// Worker splits fall on blank lines; CRLF, whitespace-only "blank" lines, comments and weird lines must not

@@ -16,6 +16,12 @@ enum AllocatorFrames {
         "__rdl_alloc", "__rdl_alloc_zeroed", "__rdl_realloc", "__rg_alloc", "__rg_alloc_zeroed", "__rg_realloc",
     ]
 
+    /// An allocator's own library, whose frames (its profiling hooks and malloc) are all the allocator's.
+    static func isAllocatorLibrary(_ path: String) -> Bool {
+        let base = path.split(separator: "/").last ?? ""
+        return base.hasPrefix("libjemalloc") || base.hasPrefix("libtcmalloc")
+    }
+
     /// Whether a frame named `name` (as printed, parameters or not) in `module` is the allocator's.
     static func isAllocator(name: String, module: String?) -> Bool {
         // valgrind's replacement functions live in its preloaded library, whatever their name.

@@ -141,3 +141,19 @@ private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count:
     return Darwin.read(fd, buffer, count)
     #endif
 }
+
+extension InputFile {
+    /// The whole input in memory, for formats decoded as one document (JSON, small text profiles); at most
+    /// `limit` bytes, else a `tooLarge` error naming `what` (`DHAT file`).
+    func readAll(limit: Int, what: String) throws(ProfileError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk: [UInt8] = []
+        while try read(into: &chunk, maxCount: 1 << 20) > 0 {
+            bytes += chunk
+            guard bytes.count <= limit else {
+                throw ProfileError(.tooLarge, "\(what) larger than \(limit) bytes (raise --max-inflated-size)", file: name)
+            }
+        }
+        return bytes
+    }
+}

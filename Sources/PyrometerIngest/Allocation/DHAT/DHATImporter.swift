@@ -37,15 +37,7 @@ public struct DHATImporter: ProfileImporter {
     }
 
     public func parse(_ input: InputFile, options: ImportOptions) throws(ProfileError) -> ImportResult {
-        var bytes: [UInt8] = []
-        var chunk: [UInt8] = []
-        while try input.read(into: &chunk, maxCount: 1 << 20) > 0 {
-            bytes += chunk
-            guard bytes.count <= options.maxInflatedBytes else {
-                throw ProfileError(.tooLarge, "DHAT file larger than \(options.maxInflatedBytes) bytes",
-                                   file: input.name)
-            }
-        }
+        let bytes = try input.readAll(limit: options.maxInflatedBytes, what: "DHAT file")
         let file: DHATFile
         do {
             file = try JSONDecoder().decode(DHATFile.self, from: Data(bytes))
