@@ -41,8 +41,10 @@ public struct DiffExporter: Sendable {
         change.adjustedPValue == nil ? "-" : ReportText.pValue(change.adjustedPValue)
     }
 
-    static func relative(_ value: Double?) -> String {
-        guard let value else { return "new" }
+    /// A relative change; without a base, `new` when the head has any self value, else `-` (nothing on either
+    /// side: the function only has total).
+    static func relative(_ value: Double?, head: Double) -> String {
+        guard let value else { return head > 0 ? "new" : "-" }
         return ReportText.fixed(value * 100, places: 1, sign: true) + "%"
     }
 
@@ -72,7 +74,7 @@ public struct DiffExporter: Sendable {
         for row in rows {
             table.append([
                 ReportText.fixed(row.basePercent) + "%", ReportText.fixed(row.headPercent) + "%",
-                ReportText.fixed(row.deltaPercent, sign: true) + "pp", Self.relative(row.relativeChange),
+                ReportText.fixed(row.deltaPercent, sign: true) + "pp", Self.relative(row.relativeChange, head: row.headPercent),
                 ReportText.fixed(row.deltaTotalPercent, sign: true) + "pp", ReportText.pValue(row.pValue),
                 Self.adjusted(row), Self.finding(row), ReportText.printable(row.name),
             ])
@@ -112,7 +114,7 @@ public struct DiffExporter: Sendable {
         for row in rows {
             out += "| `\(ReportText.markdownCode(row.name))` | \(ReportText.fixed(row.basePercent))% | "
                 + "\(ReportText.fixed(row.headPercent))% | \(ReportText.fixed(row.deltaPercent, sign: true)) pp | "
-                + "\(relative(row.relativeChange)) | \(ReportText.fixed(row.deltaTotalPercent, sign: true)) pp | "
+                + "\(relative(row.relativeChange, head: row.headPercent)) | \(ReportText.fixed(row.deltaTotalPercent, sign: true)) pp | "
                 + "\(ReportText.pValue(row.pValue)) | \(adjusted(row)) | \(finding(row)) |\n"
         }
         return out

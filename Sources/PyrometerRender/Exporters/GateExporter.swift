@@ -104,7 +104,7 @@ public struct GateExporter: Sendable {
         }
         for regression in report.cpuDiff?.regressions.prefix(limit) ?? [] {
             out += "  regression: \(ReportText.printable(regression.name)) \(ReportText.fixed(regression.basePercent))% → "
-                + "\(ReportText.fixed(regression.headPercent))% (\(DiffExporter.relative(regression.relativeChange)), "
+                + "\(ReportText.fixed(regression.headPercent))% (\(DiffExporter.relative(regression.relativeChange, head: regression.headPercent)), "
                 + "p \(ReportText.pValue(regression.adjustedPValue)))\n"
         }
         return out
@@ -194,7 +194,7 @@ public struct GateExporter: Sendable {
             if check.rule == .cpuRegression, let diff = report.cpuDiff {
                 for regression in diff.regressions.prefix(limit) {
                     body += "\n\(regression.name): \(ReportText.fixed(regression.basePercent))% -> "
-                        + "\(ReportText.fixed(regression.headPercent))% (\(DiffExporter.relative(regression.relativeChange)))"
+                        + "\(ReportText.fixed(regression.headPercent))% (\(DiffExporter.relative(regression.relativeChange, head: regression.headPercent)))"
                 }
             }
             out += ReportText.xml(body) + "</failure>\n    </testcase>\n"
