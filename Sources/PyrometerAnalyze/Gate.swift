@@ -152,7 +152,8 @@ public struct Gate: Sendable {
         let total = GateCheck(
             rule: .allocationTotal(type), name: "\(type) growth", limit: limit, measured: growth.growth,
             passed: growth.growth <= limit + 1e-12,
-            detail: "\(type) per profile\(scope): base \(rounded(growth.baseTotal)), head \(rounded(growth.headTotal))")
+            detail: "\(type) per profile\(scope): base \(rounded(growth.baseTotal)), head \(rounded(growth.headTotal))"
+                + (growth.exact ? " (exact counts)" : " (sampled: estimates, no significance test)"))
         let floor = AllocationGrowth.minimumShareOfTotal * growth.baseTotal
         let eligible = growth.functions.filter { $0.head - $0.base >= floor && $0.growth > 0 }
         let largest = eligible.max { $0.growth < $1.growth }

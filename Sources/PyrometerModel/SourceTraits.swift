@@ -15,4 +15,8 @@ public struct SourceTraits: OptionSet, Sendable, Hashable {
     /// The input was a pprof profile.proto: a command that rewrites its input (symbolize) writes pprof back, which
     /// keeps what folded text cannot (sample types, labels, mappings).
     public static let pprofEncoded = SourceTraits(rawValue: 1 << 2)
+
+    /// Allocation counts and bytes are exact, every allocation seen (DHAT, heaptrack, a heap profile sampled at a
+    /// rate of 1), not estimates from samples (Go's heap profiles, jemalloc's at its default rate).
+    public static let exactAllocationCounts = SourceTraits(rawValue: 1 << 3)
 }

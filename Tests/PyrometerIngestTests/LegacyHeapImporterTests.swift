@@ -49,6 +49,8 @@ import Testing
     func samplesAreWhatPprofReads(_ name: String) throws {
         let profile = try Importers.load(InputFile(path: Fixtures.path("pprof/profile/testdata/\(name)"))).profile
         #expect(profile.sourceFormat == LegacyHeapImporter.formatName)
+        // Both are sampled (heapz_v2/524288, Go's heap/1048576): estimates.
+        #expect(!profile.sourceTraits.contains(.exactAllocationCounts))
         let expected = try Self.pprofSamples(name)
         #expect(profile.sampleTypes.map { "\($0.type)/\($0.unit)" } == expected.types)
         let ours = Self.ourSamples(profile)
@@ -56,6 +58,16 @@ import Testing
         for (key, values) in expected.samples {
             #expect(ours[key] == values, "\(name): \(key)")
         }
+    }
+
+    /// jemalloc sampling every allocation (`heap_v2/1`, lg_prof_sample:0) counts exactly, allocations included.
+    @Test func jemallocEveryAllocationSampled() throws {
+        let profile = try Importers.load(InputFile(path: Fixtures.path("alloc/jemalloc/sites.heap"))).profile
+        #expect(profile.sourceTraits.contains(.exactAllocationCounts))
+        #expect(profile.sampleTypes.map(\.type) == ["alloc_objects", "alloc_space", "inuse_objects", "inuse_space"])
+        #expect(profile.total(sampleType: 0) == 1703)
+        // The first frames were jemalloc's (prof_backtrace, malloc): none is left.
+        #expect(!profile.locations.contains { profile.mappingFile(of: $0).contains("libjemalloc") })
     }
 
     @Test func samplingScaleIsPprofs() {

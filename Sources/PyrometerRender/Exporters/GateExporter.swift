@@ -135,6 +135,8 @@ public struct GateExporter: Sendable {
         var basePerProfile: Double
         var headPerProfile: Double
         var growthPercent: Double?
+        /// Every profile counted every allocation (false: some values are estimates from samples).
+        var exact: Bool
         /// The largest changes, `limit` of them.
         var functions: [JSONFunctionGrowth]
     }
@@ -167,6 +169,7 @@ public struct GateExporter: Sendable {
             allocations: report.allocations.map { growth in
                 JSONAllocation(type: growth.type, root: growth.root, basePerProfile: growth.baseTotal,
                                headPerProfile: growth.headTotal, growthPercent: percent(growth.growth),
+                               exact: growth.exact,
                                functions: growth.functions.prefix(limit).map {
                                    JSONFunctionGrowth(name: $0.name, base: $0.base, head: $0.head,
                                                       growthPercent: percent($0.growth))

@@ -27,7 +27,8 @@ struct DHATProfileBuilder {
             ValueType(type: "end_space", unit: "bytes"), ValueType(type: "end_objects", unit: "count"),
         ]
         }
-        builder = ProfileBuilder(sampleTypes: types, defaultSampleType: 0, sourceFormat: DHATImporter.formatName)
+        builder = ProfileBuilder(sampleTypes: types, defaultSampleType: 0, sourceFormat: DHATImporter.formatName,
+                                 sourceTraits: .exactAllocationCounts)
     }
 
     mutating func add(_ point: DHATFile.ProgramPoint, index: Int, file: String) throws(ProfileError) {

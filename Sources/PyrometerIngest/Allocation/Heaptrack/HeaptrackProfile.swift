@@ -7,7 +7,7 @@ struct HeaptrackProfile {
         ValueType(type: "alloc_space", unit: "bytes"), ValueType(type: "alloc_objects", unit: "count"),
         ValueType(type: "peak_space", unit: "bytes"), ValueType(type: "peak_objects", unit: "count"),
         ValueType(type: "end_space", unit: "bytes"), ValueType(type: "end_objects", unit: "count"),
-    ], defaultSampleType: 0, sourceFormat: HeaptrackImporter.formatName)
+    ], defaultSampleType: 0, sourceFormat: HeaptrackImporter.formatName, sourceTraits: .exactAllocationCounts)
     private let strings: [String]
     private let instructions: [HeaptrackParser.Instruction]
     private let traces: [(instruction: Int32, parent: Int32)]

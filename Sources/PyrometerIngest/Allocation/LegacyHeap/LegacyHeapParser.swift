@@ -164,7 +164,8 @@ struct LegacyHeapParser {
             ? [ValueType(type: "alloc_objects", unit: "count"), ValueType(type: "alloc_space", unit: "bytes"),
                ValueType(type: "inuse_objects", unit: "count"), ValueType(type: "inuse_space", unit: "bytes")]
             : [ValueType(type: "objects", unit: "count"), ValueType(type: "space", unit: "bytes")]
-        var builder = ProfileBuilder(sampleTypes: types, sourceFormat: LegacyHeapImporter.formatName)
+        var builder = ProfileBuilder(sampleTypes: types, sourceFormat: LegacyHeapImporter.formatName,
+                                     sourceTraits: sampled && rate > 1 ? [] : .exactAllocationCounts)
         builder.periodType = ValueType(type: "space", unit: "bytes")
         builder.period = rate
         let mappingIDs = mappings.map {
