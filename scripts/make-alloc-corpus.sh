@@ -9,7 +9,8 @@ OUT=$ROOT/Tests/Fixtures/alloc
 # A fixed build directory, so that the recordings name the same paths on every run.
 WORK=/tmp/pyrometer-alloc
 mkdir -p "$WORK" "$OUT/dhat" "$OUT/heaptrack"
-for tool in g++ swiftc valgrind heaptrack; do
+# zstd: without it on PATH heaptrack writes .gz, and the corpus names .zst.
+for tool in g++ swiftc valgrind heaptrack zstd; do
   command -v "$tool" >/dev/null || { echo "make-alloc-corpus.sh: needs $tool (apt-get install $tool)" >&2; exit 2; }
 done
 
@@ -33,7 +34,7 @@ done
 # jemalloc's heap profile (Debian's libjemalloc2 is built with profiling): every allocation sampled
 # (lg_prof_sample:0), allocations counted as well as what is live at exit (prof_accum), dumped at exit. Its
 # addresses are symbolized from the binaries kept in bin/ (the recordings name /tmp/pyrometer-alloc/...).
-jemalloc=$(ls /usr/lib/*/libjemalloc.so.2 2>/dev/null | head -1)
+jemalloc=$(ls /usr/lib/*/libjemalloc.so.2 2>/dev/null | head -1 || true)
 if [ -n "$jemalloc" ]; then
   mkdir -p "$OUT/jemalloc" "$OUT/bin"
   for name in sites sites-b130; do

@@ -47,9 +47,11 @@ public struct AllocationGrowth: Sendable {
         let baseStacks = try base.compactMap { try stacks($0, type: type, fold: fold, attribution: attribution) }
         let headStacks = try head.compactMap { try stacks($0, type: type, fold: fold, attribution: attribution) }
         guard !baseStacks.isEmpty, !headStacks.isEmpty else { return nil }
+        // A root applies when every profile has it: one missing from a profile (a stripped build, stacks cut short
+        // above it) would count as all of that profile's allocations gone.
         let wanted = root.map { [$0] } ?? defaultRoots
         let all = baseStacks + headStacks
-        let through = wanted.first { name in all.contains { $0.names.contains(name) } }
+        let through = wanted.first { name in all.allSatisfy { $0.names.contains(name) } }
         let (baseTotal, baseSelf) = sums(baseStacks, root: through)
         let (headTotal, headSelf) = sums(headStacks, root: through)
         var functions: [FunctionGrowth] = []

@@ -93,8 +93,8 @@ public struct Gate: Sendable {
             guard !allocations.isEmpty else {
                 throw DiffError("--max-alloc-growth needs heap profiles with alloc_space or alloc_objects on both sides")
             }
-            if let root = rules.allocationRoot, allocations.allSatisfy({ $0.root == nil }) {
-                throw DiffError("--root \(root): no allocation stack passes through a function of that name")
+            if let root = rules.allocationRoot, allocations.contains(where: { $0.root == nil }) {
+                throw DiffError("--root \(root): not every profile has an allocation stack through a function of that name")
             }
         }
 
@@ -148,7 +148,7 @@ public struct Gate: Sendable {
     static func allocationChecks(_ growth: AllocationGrowth, limit: Double) -> [GateCheck] {
         let type = growth.type
         let scope = growth.root.map { " through \($0)" } ?? ""
-        func rounded(_ value: Double) -> Int64 { Int64(value.rounded()) }
+        func rounded(_ value: Double) -> Int64 { Int64(clampingDouble: value.rounded()) }
         let total = GateCheck(
             rule: .allocationTotal(type), name: "\(type) growth", limit: limit, measured: growth.growth,
             passed: growth.growth <= limit + 1e-12,

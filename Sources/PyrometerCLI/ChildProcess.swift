@@ -4,16 +4,26 @@ import Glibc
 
 /// Runs another program and waits for it, its standard streams this process's.
 enum ChildProcess {
-    /// The program's exit status; 128 + N when signal N ended it; nil when it could not be started.
-    static func run(_ arguments: [String]) -> Int32? {
+    /// The program's exit status (128 + N when signal N ended it), or the error that kept it from starting or
+    /// from being waited for.
+    static func run(_ arguments: [String]) -> Result<Int32, Failure> {
         var argv = arguments.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
-        guard posix_spawnp(&pid, arguments[0], nil, nil, &argv, environ) == 0 else { return nil }
+        // posix_spawnp returns its error rather than setting errno.
+        let spawned = posix_spawnp(&pid, arguments[0], nil, nil, &argv, environ)
+        guard spawned == 0 else { return .failure(Failure(code: spawned)) }
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { return .failure(Failure(code: errno)) }
+        }
         let signal = status & 0x7F
-        return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
+        return .success(signal == 0 ? (status >> 8) & 0xFF : 128 + signal)
+    }
+
+    struct Failure: Error {
+        var code: Int32
+        var description: String { String(cString: strerror(code)) }
     }
 
     /// Whether `name` is an executable on PATH.

@@ -15,8 +15,8 @@ public struct RecordCommand: ParsableCommand {
         discussion: """
             Picks heaptrack when installed (exact counts; it hooks the allocator), else Valgrind's DHAT (exact \
             counts; it simulates the CPU, many times slower); --tool chooses. Perf malloc probes are not offered yet. The profile \
-            is what gate reads. The command fails with the program's exit status under DHAT; heaptrack does not \
-            pass the status on. Examples:
+            is what gate reads. The command fails with the program's exit status (the profile is kept). \
+            Examples:
               pyrometer record --alloc -o main.zst -- ./unit-tests --quick
               pyrometer record --alloc --tool dhat -o pr.json -- ./unit-tests --quick
               pyrometer gate main.zst pr.zst --max-alloc-growth 10%
@@ -56,6 +56,8 @@ public struct RecordCommand: ParsableCommand {
                 throw CLIError("\(chosen.executable) is not installed (apt-get install \(chosen.executable))")
             }
             let destination = output ?? chosen.defaultOutput
+            // A profile left by an earlier run must not be read back as this one's.
+            for stale in [destination, destination + ".recording.zst", destination + ".recording.gz"] { unlink(stale) }
             let recorded: String
             switch chosen {
             case .heaptrack:
@@ -94,9 +96,9 @@ public struct RecordCommand: ParsableCommand {
     }
 
     private static func start(_ arguments: [String]) throws -> Int32 {
-        guard let status = ChildProcess.run(arguments) else {
-            throw CLIError("cannot run \(arguments[0]): \(String(cString: strerror(errno)))")
+        switch ChildProcess.run(arguments) {
+        case .success(let status): return status
+        case .failure(let failure): throw CLIError("cannot run \(arguments[0]): \(failure.description)")
         }
-        return status
     }
 }

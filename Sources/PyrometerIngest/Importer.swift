@@ -78,14 +78,25 @@ public enum Importers {
     /// Detects the format of `input` and parses it.
     public static func load(_ input: InputFile, options: ImportOptions = ImportOptions()) throws(ProfileError)
         -> ImportResult {
+        try load(input, options: options, layers: 0)
+    }
+
+    /// `layers`: compressions already taken off. Two are allowed (a `.gz` of a `.zst`); more is refused, so that a
+    /// file that decompresses to itself cannot recurse without end.
+    private static func load(_ input: InputFile, options: ImportOptions, layers: Int) throws(ProfileError)
+        -> ImportResult {
         // Any format may come compressed (`perf.txt.gz`, pprof's `profile.pb.gz`, heaptrack's `.zst`): detected by
         // its magic.
         var magic: [UInt8] = []
         try input.fill(&magic, to: Compression.magicLength)
         input.unread(magic)
         if let compression = Compression(magic: magic) {
+            guard layers < 2 else {
+                throw ProfileError(.malformed, "compressed more than twice over (a decompression bomb?)",
+                                   file: input.name, line: nil)
+            }
             return try load(InputFile(decompressing: input, compression, limit: options.maxInflatedBytes),
-                            options: options)
+                            options: options, layers: layers + 1)
         }
         var prefix: [UInt8] = []
         var length = sniffLength

@@ -258,4 +258,18 @@ extension Int64 {
     public mutating func saturatingAdd(_ other: Int64) {
         self = addingSaturated(other)
     }
+
+    /// `self * other`, clamped to `Int64`'s range (a block size times a count, from a file).
+    @inlinable
+    public func multipliedSaturated(by other: Int64) -> Int64 {
+        let (product, overflow) = multipliedReportingOverflow(by: other)
+        return overflow ? ((self < 0) != (other < 0) ? .min : .max) : product
+    }
+
+    /// A `Double` as `Int64`, clamped to its range (NaN: 0): converting an out-of-range `Double` would trap.
+    @inlinable
+    public init(clampingDouble value: Double) {
+        if value.isNaN { self = 0 } else if value >= 9.223_372_036_854_775e18 { self = .max }
+        else if value <= -9.223_372_036_854_775e18 { self = .min } else { self = Int64(value) }
+    }
 }

@@ -91,10 +91,12 @@ public struct ProfileSymbolizer: Sendable {
             let mapping = profile.mappings[mappingIndex]
             let path = profile.strings[Int(mapping.file)]
             let buildID = profile.strings[Int(mapping.buildID)]
-            // perf's pseudo-modules (`[kernel.kallsyms]`, `[vdso]`, `[unknown]`, `//anon`) are no files to read.
+            // perf's pseudo-modules (`[kernel.kallsyms]`, `[vdso]`, `[unknown]`, `//anon`) are no files to read; a
+            // vmlinux or a kernel module on disk is.
             switch MappingKind(path: path) {
-            case .kernel, .vdso, .unknown, .anonymous: continue
-            case .jit, .file: break
+            case .vdso, .unknown, .anonymous: continue
+            case .kernel where path.hasPrefix("["): continue
+            case .kernel, .jit, .file: break
             }
             // JIT code: perf's map file names it by runtime address (perf script prints those as they are).
             if JitMap.isJitMap(path) {

@@ -89,7 +89,7 @@ import Testing
         #expect(try Self.folded(dhat, "alloc_objects")["main;site_b"] == 650)
         let gate = try CLI.run(["gate", heaptrack, dhat, "--max-alloc-growth", "0%", "--format", "text"])
         #expect(gate.status == 0, "\(gate.text)")
-        // valgrind passes the program's exit status on (heaptrack does not).
+        // The program's exit status is the command's (valgrind passes it on; so does heaptrack's script).
         let failing = try CLI.run(["record", "--alloc", "--tool", "dhat", "-o",
                                    directory.appendingPathComponent("f.json").path, "--", "/bin/sh", "-c", "exit 3"])
         #expect(failing.status == 3, "\(failing.stderr)")

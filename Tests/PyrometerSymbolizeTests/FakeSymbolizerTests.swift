@@ -78,7 +78,7 @@ final class FakeSymbolizer: Symbolizer, @unchecked Sendable {
     }
 
     @Test func pseudoModulesAreNeverAsked() {
-        for path in ["[kernel.kallsyms]", "[vdso]", "[unknown]", "//anon", "/lib/modules/6.1/kernel/fs/ext4.ko"] {
+        for path in ["[kernel.kallsyms]", "[vdso]", "[unknown]", "//anon", "[anon:dalvik]"] {
             let fake = FakeSymbolizer()
             let result = ProfileSymbolizer(options: SymbolizeOptions(), backend: fake)
                 .symbolize(SymbolizerTests.profile(mappingFile: path, fileOffsets: [0x1020]))

@@ -71,8 +71,8 @@ public struct GateExporter: Sendable {
             out += "| Function | Base | Head | Growth | Over the limit |\n|---|---:|---:|---:|---|\n"
             let over = Set(growth.functions(over: check.limit).map(\.name))
             for function in growth.functions.prefix(limit) {
-                out += "| `\(ReportText.markdownCode(function.name))` | \(Int64(function.base.rounded())) | "
-                    + "\(Int64(function.head.rounded())) | \(Self.percent(function.growth, sign: true)) | "
+                out += "| `\(ReportText.markdownCode(function.name))` | \(Int64(clampingDouble: function.base.rounded())) | "
+                    + "\(Int64(clampingDouble: function.head.rounded())) | \(Self.percent(function.growth, sign: true)) | "
                     + "\(over.contains(function.name) ? "**yes**" : "") |\n"
             }
             if growth.functions.count > limit { out += "\n\(growth.functions.count - limit) more functions changed less.\n" }

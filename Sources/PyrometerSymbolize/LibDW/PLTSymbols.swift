@@ -71,15 +71,17 @@ enum PLTSymbols {
         for name in stubSections {
             guard let section = sections[name], let data = elf_getdata(section.scn, nil), let bytes = data.pointee.d_buf
             else { continue }
-            let size = min(Int(section.header.sh_size), data.pointee.d_size)
+            // A damaged header must not trap: the entry size is a stub's (8 to 64 bytes), the section fits its data,
+            // and addresses wrap rather than overflow.
+            let size = data.pointee.d_size
+            guard section.header.sh_entsize <= 64, section.header.sh_size <= UInt64(size) else { continue }
             let base = bytes.assumingMemoryBound(to: UInt8.self)
-            let entrySize = section.header.sh_entsize > 0 ? Int(section.header.sh_entsize) : 16
+            let entrySize = section.header.sh_entsize >= 8 ? Int(section.header.sh_entsize) : 16
             var offset = name == ".plt" ? entrySize : 0  // `.plt` starts with the resolver's header
-            while offset + entrySize <= size {
-                if let slot = jumpSlot(base + offset, count: entrySize, address: section.header.sh_addr + UInt64(offset)),
-                   let target = slotNames[slot] {
-                    let start = section.header.sh_addr + UInt64(offset)
-                    result.append(Entry(start: start, end: start + UInt64(entrySize), name: target + "@plt"))
+            while offset + entrySize <= Int(section.header.sh_size) {
+                let start = section.header.sh_addr &+ UInt64(offset)
+                if let slot = jumpSlot(base + offset, count: entrySize, address: start), let target = slotNames[slot] {
+                    result.append(Entry(start: start, end: start &+ UInt64(entrySize), name: target + "@plt"))
                 }
                 offset += entrySize
             }
@@ -101,14 +103,16 @@ enum PLTSymbols {
     /// aarch64: entry `i` of `.rela.plt` is the stub at `.plt + 32 + i * entsize`, as perf and binutils take it.
     private static func aarch64Stubs(_ elf: OpaquePointer, sections: [String: Section]) -> [Entry] {
         guard let stubs = sections[".plt"], let relocations = sections[".rela.plt"] else { return [] }
-        let entrySize = stubs.header.sh_entsize > 0 ? stubs.header.sh_entsize : 16
+        guard stubs.header.sh_entsize <= 64, stubs.header.sh_size <= 1 << 32 else { return [] }
+        let entrySize = stubs.header.sh_entsize >= 8 ? stubs.header.sh_entsize : 16
         var result: [Entry] = []
         var index: UInt64 = 0
         forEachRelocation(elf, relocations) { _, symbolName in
-            let start = stubs.header.sh_addr + 32 + index * entrySize
+            let offset = 32 + index * entrySize  // bounded: at most 2^32 relocations of at most 64 bytes
             index += 1
-            guard let symbolName, start + entrySize <= stubs.header.sh_addr + stubs.header.sh_size else { return }
-            result.append(Entry(start: start, end: start + entrySize, name: symbolName + "@plt"))
+            guard let symbolName, offset + entrySize <= stubs.header.sh_size else { return }
+            let start = stubs.header.sh_addr &+ offset
+            result.append(Entry(start: start, end: start &+ entrySize, name: symbolName + "@plt"))
         }
         return result
     }
@@ -117,14 +121,15 @@ enum PLTSymbols {
     private static func forEachRelocation(
         _ elf: OpaquePointer, _ section: Section, _ body: (GElf_Rela, String?) -> Void
     ) {
-        guard section.header.sh_entsize > 0, let relocationData = elf_getdata(section.scn, nil),
+        guard section.header.sh_entsize > 0, section.header.sh_link < UInt32(Int32.max), let relocationData = elf_getdata(section.scn, nil),
               let symbolSection = elf_getscn(elf, Int(section.header.sh_link)),
               let symbolData = elf_getdata(symbolSection, nil) else { return }
         var symbolHeader = GElf_Shdr()
         guard gelf_getshdr(symbolSection, &symbolHeader) != nil,
               symbolHeader.sh_type == SHT_DYNSYM || symbolHeader.sh_type == SHT_SYMTAB else { return }
-        let count = Int(section.header.sh_size / section.header.sh_entsize)
-        for index in 0 ..< count {
+        // As many entries as the data holds (a damaged header may claim more), at most Int32's range.
+        let count = min(UInt64(relocationData.pointee.d_size) / section.header.sh_entsize, UInt64(Int32.max))
+        for index in 0 ..< Int(count) {
             var relocation = GElf_Rela()
             guard gelf_getrela(relocationData, Int32(index), &relocation) != nil else { return }
             let symbolIndex = Int32(truncatingIfNeeded: relocation.r_info >> 32)

@@ -137,7 +137,7 @@ struct HeaptrackParser {
             if type == UInt8(ascii: "+") {
                 allocations[info] += 1
                 live[info] += 1
-                liveBytes += sizes[info]
+                liveBytes.saturatingAdd(sizes[info])
                 if liveBytes > peakBytes {
                     peakBytes = liveBytes
                     peakEvent = event

@@ -13,6 +13,8 @@ struct HeaptrackProfile {
     private let traces: [(instruction: Int32, parent: Int32)]
     private let demangle: Bool
     private var locationOf: [Int32: LocationID] = [:]
+    /// Frames kept per stack, leaf first (perf keeps 127 by default, valgrind 12).
+    static let maximumDepth = 512
     private var stackOf: [Int32: StackID] = [:]
 
     init(strings: [String], instructions: [HeaptrackParser.Instruction], traces: [(instruction: Int32, parent: Int32)],
@@ -25,7 +27,8 @@ struct HeaptrackProfile {
 
     mutating func add(trace: Int, size: Int64, allocations: Int64, atPeak: Int64, atEnd: Int64) {
         let stack = stack(of: Int32(trace))
-        let values = [size &* allocations, allocations, size &* atPeak, atPeak, size &* atEnd, atEnd]
+        let values = [size.multipliedSaturated(by: allocations), allocations, size.multipliedSaturated(by: atPeak), atPeak,
+                      size.multipliedSaturated(by: atEnd), atEnd]
         for (type, value) in values.enumerated() where value != 0 {
             builder.add(stack: stack, type: type, value: value)
         }
@@ -35,7 +38,9 @@ struct HeaptrackProfile {
         if let known = stackOf[trace] { return known }
         var instructionsLeafFirst: [Int32] = []
         var current = trace
-        while current > 0 {  // parents are earlier traces (checked when read): the walk ends at the root
+        // Parents are earlier traces (checked when read): the walk ends at the root. Deeper stacks are cut at
+        // `maximumDepth`, so that a chain of traces cannot cost the square of its length.
+        while current > 0 && instructionsLeafFirst.count < Self.maximumDepth {
             instructionsLeafFirst.append(traces[Int(current)].instruction)
             current = traces[Int(current)].parent
         }

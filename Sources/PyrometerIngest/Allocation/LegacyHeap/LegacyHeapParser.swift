@@ -73,8 +73,9 @@ struct LegacyHeapParser {
     }
 
     private func trimmed(_ line: String) -> Substring {
-        Substring(line).drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" || $0 == "\r" }
-            .reversed().map { String($0) }.joined()[...]
+        var text = Substring(line).drop { $0 == " " || $0 == "\t" }
+        while let last = text.last, last == " " || last == "\t" || last == "\r" { text = text.dropLast() }
+        return text
     }
 
     static func isMemoryMap(_ line: Substring) -> Bool {
@@ -130,6 +131,7 @@ struct LegacyHeapParser {
         var values: [Int64] = []
         var blockSize: Int64 = 0
         for (count, size) in (countsAllocations ? [(counts[2], counts[3]), (counts[0], counts[1])] : [(counts[0], counts[1])]) {
+            if count < 0 || size < 0 { throw malformed("negative counts or bytes (\(count): \(size))") }
             if count == 0 && size != 0 { throw malformed("a count of 0 with \(size) bytes") }
             var (scaledCount, scaledSize) = (count, size)
             if count != 0 {
@@ -146,7 +148,8 @@ struct LegacyHeapParser {
         guard count != 0, size != 0 else { return (0, 0) }
         guard rate > 1 else { return (count, size) }
         let scale = 1 / (1 - exp(-(Double(size) / Double(count)) / Double(rate)))
-        return (Int64(Double(count) * scale), Int64(Double(size) * scale))
+        guard scale.isFinite else { return (count, size) }  // a rate so large that nothing could be sampled
+        return (Int64(clampingDouble: Double(count) * scale), Int64(clampingDouble: Double(size) * scale))
     }
 
     /// A /proc/PID/maps line: `START-END PERMS OFFSET DEV INODE PATH`; executable ones name code.
@@ -172,12 +175,19 @@ struct LegacyHeapParser {
             builder.intern(Mapping(start: $0.start, limit: $0.limit, fileOffset: $0.offset, file: builder.intern($0.path)))
         }
         let bytesKey = builder.intern("bytes")
+        // The mappings by start, for a binary search per address (a map may have many thousand lines).
+        let byStart = mappings.indices.sorted { mappings[$0].start < mappings[$1].start }
+        func mappingIndex(_ pc: UInt64) -> Int? {
+            let after = byStart.partitionPoint { mappings[$0].start <= pc }
+            guard after > 0, pc < mappings[byStart[after - 1]].limit else { return nil }
+            return byStart[after - 1]
+        }
         for sample in samples {
             var stack: [LocationID] = []
             for address in sample.addresses {
                 // A return address, moved back into the call that made it.
                 let pc = address &- 1
-                let mapping = mappings.firstIndex { pc >= $0.start && pc < $0.limit }
+                let mapping = mappingIndex(pc)
                 if stack.isEmpty, let mapping, AllocatorFrames.isAllocatorLibrary(mappings[mapping].path) { continue }
                 stack.append(builder.intern(Location(mapping: mapping.map { mappingIDs[$0] }, address: pc, lines: [])))
             }
