@@ -87,6 +87,8 @@ dictionary() {
     perf-script) echo "-dict=$ROOT/Tests/Fixtures/fuzz/perf-script.dict" ;;
     folded) echo "-dict=$ROOT/Tests/Fixtures/fuzz/folded.dict" ;;
     dhat) echo "-dict=$ROOT/Tests/Fixtures/fuzz/dhat.dict" ;;
+    heaptrack) echo "-dict=$ROOT/Tests/Fixtures/fuzz/heaptrack.dict" ;;
+    heap-profile) echo "-dict=$ROOT/Tests/Fixtures/fuzz/heap-profile.dict" ;;
     sniff) ;;
   esac
 }
