@@ -56,34 +56,35 @@ public struct RecordCommand: ParsableCommand {
                 throw CLIError("\(chosen.executable) is not installed (apt-get install \(chosen.executable))")
             }
             let destination = output ?? chosen.defaultOutput
-            // A profile left by an earlier run must not be read back as this one's.
-            for stale in [destination, destination + ".recording.zst", destination + ".recording.gz"] { unlink(stale) }
+            // The profiler writes beside the destination, which is replaced only by a profile that reads back:
+            // never a half-written one, nor one left by an earlier run.
+            let base = destination + ".recording"
+            for stale in [base + ".json", base + ".zst", base + ".gz"] { unlink(stale) }
             let recorded: String
             switch chosen {
             case .heaptrack:
                 // heaptrack appends its compression's suffix to the name it is given.
-                let base = destination + ".recording"
                 status = try Self.start(["heaptrack", "-o", base] + program)
                 recorded = [".zst", ".gz"].map { base + $0 }.first { access($0, F_OK) == 0 } ?? base + ".zst"
             case .dhat:
-                recorded = destination
+                recorded = base + ".json"
                 status = try Self.start(["valgrind", "-q", "--tool=dhat", "--num-callers=50",
-                                         "--dhat-out-file=" + destination] + program)
+                                         "--dhat-out-file=" + recorded] + program)
             }
             guard access(recorded, F_OK) == 0 else {
                 throw CLIError("\(chosen.executable) wrote no profile (the program exited with status \(status))")
             }
-            if recorded != destination, rename(recorded, destination) != 0 {
-                throw CLIError("cannot move \(recorded) to \(destination): \(String(cString: strerror(errno)))")
-            }
-            // Read back, so that a profile the gate cannot read fails here, where it was made. heaptrack writes
-            // no header when the program allocated nothing or never started.
+            // heaptrack writes no header when the program allocated nothing or never started.
             let profile: Profile
             do {
-                profile = try Importers.load(paths: [destination]).profile
+                profile = try Importers.load(paths: [recorded]).profile
             } catch {
+                unlink(recorded)
                 throw CLIError("\(chosen.executable) recorded nothing readable (did the program start and allocate?): "
                                + "\(error)")
+            }
+            guard rename(recorded, destination) == 0 else {
+                throw CLIError("cannot move \(recorded) to \(destination): \(String(cString: strerror(errno)))")
             }
             let space = profile.sampleTypeIndex(named: "alloc_space").map(profile.total(sampleType:)) ?? 0
             let objects = profile.sampleTypeIndex(named: "alloc_objects").map(profile.total(sampleType:)) ?? 0
