@@ -190,11 +190,15 @@ import Testing
     @Test func dwarfRecordingsFoldLikePerfScript() throws {
         let directory = try CLI.temporaryDirectory()
         for (name, source) in [("dwarf-single", Self.singleThreaded), ("dwarf-threads", Self.multiThreaded)] {
+            // A larger buffer than perf's default: 8 kB stack copies at full rate can overrun it on a busy machine.
             let data = try Self.record(name, source: source, language: "c", in: directory,
-                                       extraRecordArguments: ["--call-graph", "dwarf,8192"])
+                                       extraRecordArguments: ["--call-graph", "dwarf,8192", "-m", "512"])
             try Self.expectSameFolds(data, directory: directory)
             let folded = try CLI.run(["fold", data])
-            #expect(folded.stderr.isEmpty, "\(folded.stderr)")
+            // Nothing to warn about but what perf itself lost while recording (it says so in LOST records, and the
+            // reader passes that on): a property of the machine's load, not of the reading.
+            let warnings = folded.stderr.split(separator: "\n").filter { !$0.contains("(LOST records)") }
+            #expect(warnings.isEmpty, "\(folded.stderr)")
             #expect(folded.text.contains(";main;"), "\(folded.text)")
         }
     }
