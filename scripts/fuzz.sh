@@ -56,11 +56,12 @@ seeds() { # target dir
   mkdir -p "$dir"
   [ -z "$(ls -A "$dir")" ] || return 0
   case "$target" in
-    perf-script) find Tests/Fixtures/inferno samples -name '*.txt' -size -64k | grep -E 'perf|stacks' ;;
+    perf-script) { find Tests/Fixtures/inferno samples -name '*.txt' -size -64k | grep -E 'perf|stacks'
+                   echo Tests/Fixtures/alloc/perf/sites-lossy.perf.txt.zst; } ;;
     folded) find Tests/Fixtures samples -name '*.folded' -size -64k ;;
     pprof) find Tests/Fixtures/pprof -type f -size -64k \( -name '*.pb' -o -name '*.cpu' -o -name '*.heap' \
              -o -name '*.contention' -o -name '*.pb.gz' \) ;;
-    perf-data) find Tests/Fixtures/real -name perf.data.gz ;;
+    perf-data) { find Tests/Fixtures/real -name perf.data.gz; echo Tests/Fixtures/alloc/perf/sites-lossy.perf.data.zst; } ;;
     sniff) { find Tests/Fixtures/diff samples -type f -size -64k | head -40; find Tests/Fixtures/alloc -type f; } ;;
     dhat) find Tests/Fixtures/alloc/dhat -name '*.json' ;;
     heaptrack) find Tests/Fixtures/alloc/heaptrack -name '*.zst' ;;

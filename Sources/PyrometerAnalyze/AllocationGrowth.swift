@@ -21,6 +21,9 @@ public struct AllocationGrowth: Sendable {
     public var headTotal: Double
     /// Every profile of both sides counted every allocation; else some values are estimates from samples.
     public var exact: Bool
+    /// Some profile's recorder lost events (`SourceTraits.eventsLost`): its counts are lower bounds, and no gate
+    /// may decide on them.
+    public var incomplete: Bool
     /// Every function with a value on either side, largest growth in absolute terms first.
     public var functions: [FunctionGrowth]
     public var growth: Double { baseTotal > 0 ? headTotal / baseTotal - 1 : (headTotal > 0 ? .infinity : 0) }
@@ -61,10 +64,12 @@ public struct AllocationGrowth: Sendable {
         }
         functions.sort { abs($0.head - $0.base) != abs($1.head - $1.base)
             ? abs($0.head - $0.base) > abs($1.head - $1.base) : $0.name < $1.name }
-        let exact = (base + head).filter { $0.sampleTypeIndex(named: type) != nil }
-            .allSatisfy { $0.sourceTraits.contains(.exactAllocationCounts) }
+        let measured = (base + head).filter { $0.sampleTypeIndex(named: type) != nil }
         return AllocationGrowth(type: type, root: through, baseTotal: baseTotal / Double(baseStacks.count),
-                                headTotal: headTotal / Double(headStacks.count), exact: exact, functions: functions)
+                                headTotal: headTotal / Double(headStacks.count),
+                                exact: measured.allSatisfy { $0.sourceTraits.contains(.exactAllocationCounts) },
+                                incomplete: measured.contains { $0.sourceTraits.contains(.eventsLost) },
+                                functions: functions)
     }
 
     private static func stacks(_ profile: Profile, type: String, fold: (Profile) throws -> FoldOptions,

@@ -93,6 +93,14 @@ public struct Gate: Sendable {
             guard !allocations.isEmpty else {
                 throw DiffError("--max-alloc-growth needs heap profiles with alloc_space or alloc_objects on both sides")
             }
+            // A count with holes cannot say whether a site grew: the losses fall wherever the buffer overflowed.
+            if allocations.contains(where: \.incomplete) {
+                throw DiffError("""
+                    --max-alloc-growth: a profile's recorder lost events (perf's LOST records), so its allocation \
+                    counts are lower bounds and no verdict on them is sound; record again without losses (pyrometer \
+                    record --alloc picks perf settings that lose nothing, or says it could not)
+                    """)
+            }
             if let root = rules.allocationRoot, allocations.contains(where: { $0.root == nil }) {
                 throw DiffError("--root \(root): not every profile has an allocation stack through a function of that name")
             }

@@ -124,6 +124,10 @@ public struct ReadOptions: ParsableArguments {
             Console.keepUntilExit(profile)
             profile = symbolized.profile
         }
+        if profile.sourceTraits.contains(.allocatorFramesAtLeaves) {
+            Console.keepUntilExit(profile)
+            profile = AllocatorFrames.trimmingLeaves(of: profile)
+        }
         Console.keepUntilExit(profile)
         return profile
     }

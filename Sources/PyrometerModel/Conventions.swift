@@ -28,6 +28,10 @@ extension ValueType {
     }
 
     public static let sampleCountSuffix = " samples"
+
+    /// Bytes allocated over the run, and allocations: the two sample types the allocation gate compares.
+    public static let allocatedSpace = ValueType(type: "alloc_space", unit: "bytes")
+    public static let allocatedObjects = ValueType(type: "alloc_objects", unit: "count")
 }
 
 /// perf's map file of a JIT'd process (`/tmp/perf-PID.map`, written by V8, the JVM's perf-map-agent, CPython's

@@ -280,8 +280,7 @@ extension Profile {
         precondition(!profiles.isEmpty, "at least one profile")
         let first = profiles[0]
         guard profiles.count > 1 else { return first }
-        // Traits hold for the merged profile only where every input has them.
-        let traits = profiles.dropFirst().reduce(first.sourceTraits) { $0.intersection($1.sourceTraits) }
+        let traits = SourceTraits.merged(profiles.map(\.sourceTraits))
         var builder = ProfileBuilder(sampleTypes: [], sourceFormat: first.sourceFormat, sourceTraits: traits)
         for profile in profiles { builder.merge(profile) }
         if !first.sampleTypes.isEmpty,

@@ -19,4 +19,40 @@ public struct SourceTraits: OptionSet, Sendable, Hashable {
     /// Allocation counts and bytes are exact, every allocation seen (DHAT, heaptrack, a heap profile sampled at a
     /// rate of 1), not estimates from samples (Go's heap profiles, jemalloc's at its default rate).
     public static let exactAllocationCounts = SourceTraits(rawValue: 1 << 3)
+
+    /// Stacks may end in the allocator's own frames (`operator new`, `malloc`), which the importer could not name
+    /// (perf's allocation probes, heap profiles of addresses): the allocator's frames come off once the profile is
+    /// symbolized, so that allocations are charged to their callers.
+    public static let allocatorFramesAtLeaves = SourceTraits(rawValue: 1 << 5)
+
+    /// The recorder lost events (perf's LOST records): counts and values are lower bounds. Unlike the others, a
+    /// merged profile has this trait when any of its inputs has it.
+    public static let eventsLost = SourceTraits(rawValue: 1 << 4)
+
+    /// The traits of `profiles` merged into one: those every input has, and `eventsLost` when any has it.
+    public static func merged(_ traits: some Sequence<SourceTraits>) -> SourceTraits {
+        var all: SourceTraits?
+        var any: SourceTraits = []
+        for trait in traits {
+            all = all.map { $0.intersection(trait) } ?? trait
+            any.formUnion(trait)
+        }
+        return (all ?? []).union(any.intersection(.eventsLost))
+    }
+
+    /// The traits a profile file keeps beside its data, and the pprof comment each is kept as: a profile written by
+    /// `record --alloc` or `convert` and read back must still say whether its counts are exact or incomplete.
+    public static let keptInComments: [(trait: SourceTraits, comment: String)] = [
+        (.exactAllocationCounts, "pyrometer: exact allocation counts"),
+        (.eventsLost, "pyrometer: the recorder lost events; counts are lower bounds"),
+    ]
+
+    /// The comments that keep this profile's traits.
+    public var comments: [String] { Self.keptInComments.filter { contains($0.trait) }.map(\.comment) }
+
+    /// The trait a comment keeps, if it is one of `keptInComments`.
+    public init?(comment: String) {
+        guard let kept = Self.keptInComments.first(where: { $0.comment == comment }) else { return nil }
+        self = kept.trait
+    }
 }

@@ -36,6 +36,19 @@ import Testing
         #expect(profile.sampleTypes[profile.defaultSampleType].type == "alloc_space")
     }
 
+    /// Files over a megabyte arrive in several reads: each read's bytes once (they were appended again and again,
+    /// so a DHAT file of real size did not parse).
+    @Test func fileLargerThanOneRead() throws {
+        var bytes = Array(try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("alloc/dhat/sites.json"))))
+        let brace = try #require(bytes.firstIndex(of: UInt8(ascii: "{")))
+        bytes.insert(contentsOf: [UInt8](repeating: UInt8(ascii: " "), count: 3 << 20), at: brace + 1)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("large-\(UUID().uuidString).json")
+        try Data(bytes).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let profile = try Importers.load(InputFile(path: file.path)).profile
+        #expect(try Self.byLeaf(profile, "alloc_objects") == Self.byLeaf(try Self.load("sites"), "alloc_objects"))
+    }
+
     @Test func sniffing() {
         func sniff(_ text: String, complete: Bool = true) -> SniffResult {
             Array(text.utf8).withUnsafeBytes { DHATImporter.sniff($0, isComplete: complete) }

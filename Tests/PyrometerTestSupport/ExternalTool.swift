@@ -20,6 +20,8 @@ public enum ExternalTool: String, CaseIterable, Sendable {
     case llvmSymbolizer = "llvm-symbolizer"
     /// `perf record` and `perf script` (Debian's linux-perf), allowed to record user-space events here.
     case perf
+    /// perf's uprobes (`perf probe -x`): root, and a kernel with CONFIG_UPROBE_EVENTS.
+    case uprobes = "perf-probe"
     /// The compilers that build the programs the symbolizer, demangler and perf tests read (clang with clang++).
     case gcc, clang, rustc
     case gxx = "g++"
@@ -40,7 +42,7 @@ public enum ExternalTool: String, CaseIterable, Sendable {
         case .python: ["python3"]
         case .valgrind: ["valgrind"]
         case .heaptrack: ["heaptrack"]
-        case .perf: ["perf"]
+        case .perf, .uprobes: ["perf"]
         case .gcc: ["gcc"]
         case .clang: ["clang", "clang++"]
         case .rustc: ["rustc"]
@@ -60,6 +62,7 @@ public enum ExternalTool: String, CaseIterable, Sendable {
         case .valgrind: "apt-get install valgrind"
         case .heaptrack: "apt-get install heaptrack"
         case .perf: "apt-get install linux-perf, and sysctl kernel.perf_event_paranoid=1 when not root"
+        case .uprobes: "run as root, on a kernel with CONFIG_UPROBE_EVENTS, with linux-perf installed"
         case .gcc: "apt-get install gcc"
         case .clang: "apt-get install clang"
         case .rustc: "apt-get install rustc"
@@ -78,6 +81,10 @@ public enum ExternalTool: String, CaseIterable, Sendable {
         case .perf:
             // Recording needs the kernel's permission: root, or perf_event_paranoid of at most 2 for user events.
             return getuid() == 0 || Self.succeeds("test \"$(cat /proc/sys/kernel/perf_event_paranoid)\" -le 2")
+        case .uprobes:
+            // perf mounts tracefs when it is not yet; the kernel's uprobe_events file says uprobes are built in.
+            return getuid() == 0 && (access("/sys/kernel/tracing/uprobe_events", F_OK) == 0
+                                     || Self.succeeds("grep -q tracefs /proc/filesystems"))
         case .clickhouse, .go, .binutils, .llvmSymbolizer, .gcc, .gxx, .clang, .rustc, .python, .valgrind, .heaptrack:
             return true
         }

@@ -147,9 +147,8 @@ extension InputFile {
     /// `limit` bytes, else a `tooLarge` error naming `what` (`DHAT file`).
     func readAll(limit: Int, what: String) throws(ProfileError) -> [UInt8] {
         var bytes: [UInt8] = []
-        var chunk: [UInt8] = []
-        while try read(into: &chunk, maxCount: 1 << 20) > 0 {
-            bytes += chunk
+        // `read(into:maxCount:)` appends to what it is given.
+        while try read(into: &bytes, maxCount: 1 << 20) > 0 {
             guard bytes.count <= limit else {
                 throw ProfileError(.tooLarge, "\(what) larger than \(limit) bytes (raise --max-inflated-size)", file: name)
             }

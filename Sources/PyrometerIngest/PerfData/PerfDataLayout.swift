@@ -39,9 +39,12 @@ enum PerfData {
 
     /// Feature bits of the header's `adds_features` bitmap that Pyrometer reads.
     enum Feature: Int {
-        case buildID = 2, hostname = 3, osRelease = 4, version = 5, arch = 6, nrCPUs = 7, cmdline = 11
+        case tracingData = 1, buildID = 2, hostname = 3, osRelease = 4, version = 5, arch = 6, nrCPUs = 7, cmdline = 11
         case eventDesc = 12, compressed = 27
     }
+
+    /// `perf_event_attr.type` of tracepoints and probes, whose `config` is the event's id in the tracing data.
+    static let tracepointType: UInt32 = 2
 
     /// Call-chain context markers (`PERF_CONTEXT_*`): entries at or above `contextMax` switch the mode of the frames
     /// that follow.

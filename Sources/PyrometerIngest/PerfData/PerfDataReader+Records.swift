@@ -49,6 +49,19 @@ extension PerfDataReader {
             case .headerBuildID:
                 var body = ByteCursor(bytes, from: position + 8, to: position + size)
                 try readBuildID(&body, misc: misc, end: position + size)
+            case .headerTracingData:
+                // In a pipe, the tracing data follows its record (whose u32 gives its size, aligned to 8).
+                var body = ByteCursor(bytes, from: position + 8, to: position + size)
+                let dataSize = Int(try body.u32())
+                guard dataSize <= end - position - size else {
+                    throw ProfileError(.malformed, """
+                        invalid perf.data: tracing data of \(dataSize) bytes, the data ends after \
+                        \(end - position - size) (truncated file?)
+                        """, byteOffset: position)
+                }
+                var data = ByteCursor(bytes, from: position + size, to: position + size + dataSize)
+                eventFormats = try TracingData.read(&data)
+                position += dataSize
             case .compressed, .compressed2:
                 throw cursor.error("""
                     zstd-compressed records (perf record -z) are not supported yet; record without -z
@@ -121,6 +134,8 @@ extension PerfDataReader {
         case .lost:
             _ = try body.u64()
             lost &+= try body.u64()
+        case .lostSamples:
+            lostSamples &+= try body.u64()
         default: break
         }
     }

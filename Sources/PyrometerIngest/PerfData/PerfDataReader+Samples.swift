@@ -58,7 +58,8 @@ extension PerfDataReader {
             frame(ip, kernel: kernelMode, owner: owner, pid: pid)
             userFrames = !kernelMode
         }
-        if sampleType.contains(.raw) { try body.skip(Int(try body.u32()), "raw data") }
+        var raw = UnsafeRawBufferPointer(start: nil, count: 0)
+        if sampleType.contains(.raw) { raw = try body.slice(Int(try body.u32()), "raw data") }
         if sampleType.contains(.branchStack) {
             let count = try body.u64()
             if attr.branchSampleType & (1 << 17) != 0 { _ = try body.u64() }  // hw_idx
@@ -78,12 +79,23 @@ extension PerfDataReader {
             }
         }
         let types = sampleTypes(of: attrIndex)
+        // An allocation probe's sample weighs the bytes of its call, and its leaf, the probed allocator, goes.
+        var probedAddress: UInt64?
+        if let probe = allocationProbes[attrIndex] {
+            guard let call = probe.read(raw) else {
+                unreadableProbeSamples += 1
+                return
+            }
+            period = UInt64(call.bytes)
+            probedAddress = call.address
+        }
         let labels = labelSet(pid: pid, tid: tid, hasTID: sampleType.contains(.tid))
         // `--call-graph dwarf` leaves the user part out of the kernel's call chain: perf unwinds the stack copy.
         if !userFrames, sampleType.contains(.regsUser) {
             if let userStack = try userStack(&body, attr: attr, pid: pid, tid: tid) {
                 if options.unwinder != nil {
-                    enqueueUnwinding(userStack, types: types, labels: labels, period: period)
+                    enqueueUnwinding(userStack, types: types, labels: labels, period: period,
+                                     probedAddress: probedAddress)
                     return
                 }
                 unwinding.skipped += 1
@@ -91,7 +103,14 @@ extension PerfDataReader {
             // Not unwound: the sampled function of a sample taken in user mode is its ip.
             if !sampledInKernel && ip != 0 { frame(ip, kernel: false, owner: owner, pid: pid) }
         }
+        dropProbedFunction(at: probedAddress)
         add(stack: stack, types: types, labels: labels, period: period)
+    }
+
+    /// Drops the leaf of a probe's stack when it is the probed address: the allocator the probe is on.
+    mutating func dropProbedFunction(at address: UInt64?) {
+        guard let address, let leaf = stack.first, builder.location(leaf).address == address else { return }
+        stack.removeFirst()
     }
 
     mutating func add(stack: [LocationID], types: (value: Int, count: Int?), labels: LabelSetID, period: UInt64) {
@@ -114,6 +133,15 @@ extension PerfDataReader {
 
     mutating func sampleTypes(of attrIndex: Int) -> (value: Int, count: Int?) {
         if let types = typesOfAttr[attrIndex] { return types }
+        if attrs[attrIndex].type == PerfData.tracepointType, let format = eventFormats[attrs[attrIndex].config],
+           let probe = AllocationProbeFields(format) {
+            allocationProbes[attrIndex] = probe
+            let value = builder.sampleTypes.firstIndex(of: .allocatedSpace) ?? builder.addSampleType(.allocatedSpace)
+            let count = builder.sampleTypes.firstIndex(of: .allocatedObjects)
+                ?? builder.addSampleType(.allocatedObjects)
+            typesOfAttr[attrIndex] = (value, count)
+            return (value, count)
+        }
         let name = eventName(of: attrIndex)
         let weighted = attrs[attrIndex].sampleType.contains(.period)
         let value = builder.sampleTypes.firstIndex { $0.type == name }

@@ -10,6 +10,8 @@ struct PendingUnwinds {
         var types: (value: Int, count: Int?)
         var labels: LabelSetID
         var period: UInt64
+        /// The address an allocation probe fired at, whose frame goes (`dropProbedFunction`).
+        var probedAddress: UInt64?
         /// Its kernel frames in `kernelFrames`.
         var kernel: Range<Int>
     }
@@ -111,11 +113,11 @@ extension PerfDataReader {
 
     /// Keeps a sample with the kernel frames already in `stack` until its batch is unwound.
     mutating func enqueueUnwinding(_ sample: UserStackSample, types: (value: Int, count: Int?), labels: LabelSetID,
-                                   period: UInt64) {
+                                   period: UInt64, probedAddress: UInt64?) {
         let start = unwinding.kernelFrames.count
         unwinding.kernelFrames.append(contentsOf: stack)
         unwinding.waiting.append(PendingUnwinds.Waiting(types: types, labels: labels, period: period,
-                                                         kernel: start ..< unwinding.kernelFrames.count))
+                                                         probedAddress: probedAddress, kernel: start ..< unwinding.kernelFrames.count))
         unwinding.samples.append(sample)
         unwinding.processes.insert(sample.pid)
         // The first batch is small: its frames tell the symbolizer early which binaries to open (ModulePrefetcher).
@@ -138,6 +140,7 @@ extension PerfDataReader {
             let pid = unwinding.samples[index].pid
             let owner = frameOwner(pid: pid)
             for address in result.frames(of: index) { frame(address, kernel: false, owner: owner, pid: pid) }
+            dropProbedFunction(at: waiting.probedAddress)
             add(stack: stack, types: waiting.types, labels: waiting.labels, period: waiting.period)
         }
         unwinding.problems.merge(result.problems, uniquingKeysWith: +)

@@ -11,6 +11,10 @@ struct PerfDataReader {
     /// Each event's name from the EVENT_DESC feature, when the file has one.
     var attrNames: [String?] = []
     var attrByID: [UInt64: Int] = [:]
+    /// Tracepoint and probe formats (the TRACING_DATA feature), by event id (a tracepoint attribute's `config`).
+    var eventFormats: [UInt64: TraceEventFormat] = [:]
+    /// Per attr: where its allocation probe's arguments are, when it is one (set with `typesOfAttr`).
+    var allocationProbes: [AllocationProbeFields?] = []
     /// Where a sample's id is: u64 index from the start of the sample (IDENTIFIER, or after ip/tid/time/addr).
     var sampleIDIndex: Int?
     var buildIDs: [String: String] = [:]
@@ -52,7 +56,12 @@ struct PerfDataReader {
     var lastOwner: (pid: UInt32, owner: UInt64) = (.max, 0)
     /// `--call-graph dwarf` samples waiting to be unwound (PerfDataReader+Unwinding.swift).
     var unwinding = PendingUnwinds()
+    /// Events perf lost while recording, as its LOST records count them and as its LOST_SAMPLES records do (the
+    /// kernel's count of samples lost per event, written at the end): two views of one loss, so the larger counts.
     var lost: UInt64 = 0
+    var lostSamples: UInt64 = 0
+    /// Probe samples whose raw record lacked the probe's arguments.
+    var unreadableProbeSamples = 0
     var firstTime: UInt64 = .max, lastTime: UInt64 = 0
 
     init(bytes: UnsafeRawBufferPointer, file: String, options: ImportOptions) {
@@ -114,6 +123,7 @@ struct PerfDataReader {
         attrs.append(attr)
         attrNames.append(nil)
         typesOfAttr.append(nil)
+        allocationProbes.append(nil)
         for id in ids { attrByID[id] = index }
         if attr.sampleType.contains(.identifier) {
             sampleIDIndex = 0
@@ -134,6 +144,7 @@ struct PerfDataReader {
     mutating func readFeature(_ bit: Int, _ section: ByteCursor) throws(ProfileError) {
         var cursor = section
         switch PerfData.Feature(rawValue: bit) {
+        case .tracingData: eventFormats = try TracingData.read(&cursor)
         case .hostname: metadata.append("hostname: " + (try cursor.headerString()))
         case .osRelease:
             let release = try cursor.headerString()
@@ -203,7 +214,7 @@ struct PerfDataReader {
             if !values.contains(types.value) { values.append(types.value) }
             if let count = types.count, !counts.contains(count) { counts.append(count) }
         }
-        if counts.count == 1 { builder.sampleTypes[counts[0]] = .samples }
+        if counts.count == 1, builder.sampleTypes[counts[0]].isSampleCount { builder.sampleTypes[counts[0]] = .samples }
         builder.reorderSampleTypes(values + counts)
         builder.defaultSampleType = 0
         // Appended, not interned: the locations hold these ids already, and two entries may become equal here
@@ -219,9 +230,19 @@ struct PerfDataReader {
         }
         builder.comments = metadata
         diagnostics += unwinding.diagnostics(file: file)
-        if lost > 0 {
-            diagnostics.append(Diagnostic(kind: "perf lost \(lost) samples while recording (LOST records)", count: 0,
-                                          firstFile: file, firstLine: nil, example: ""))
+        let lostEvents = max(lost, lostSamples)
+        if lostEvents > 0 {
+            builder.sourceTraits.insert(.eventsLost)
+            diagnostics.append(Diagnostic(kind: PerfEvents.lostWarning(lostEvents), count: 0, firstFile: file,
+                                          firstLine: nil, example: ""))
+        } else if allocationProbes.contains(where: { $0 != nil }) {
+            builder.sourceTraits.insert(.exactAllocationCounts)
+        }
+        if allocationProbes.contains(where: { $0 != nil }) { builder.sourceTraits.insert(.allocatorFramesAtLeaves) }
+        if unreadableProbeSamples > 0 {
+            diagnostics.append(Diagnostic(
+                kind: "\(unreadableProbeSamples) allocation probe samples without their arguments in the raw record",
+                count: 0, firstFile: file, firstLine: nil, example: ""))
         }
         return builder.build()
     }

@@ -36,7 +36,9 @@ public struct PerfScriptImporter: ProfileImporter {
             }
             // `perf script -F ip,dso`: call chains of `addr (module)` frames without headers.
             if startsWithTab, PerfScriptGrammar.stackLineParts(base, start, stop)?.moduleOnly == true { return .yes }
-            guard PerfScriptGrammar.eventLineParts(base, start, stop) != nil else { return .no }
+            guard let header = PerfScriptGrammar.eventLineParts(base, start, stop) else { return .no }
+            // `--show-lost-events` prints perf's LOST records as headers of their own, without a stack.
+            if PerfScriptProbes.lostEvents(base, header.end, stop) != nil { return .yes }
             sawHeader = true
         }
         return isComplete ? .no : .needMoreBytes
@@ -105,7 +107,8 @@ public struct PerfScriptImporter: ProfileImporter {
         let countTypes = builder.sampleTypes.indices.filter {
             builder.sampleTypes[$0].type.hasSuffix(PerfScriptParser.sampleCountSuffix)
         }
-        for i in builder.sampleTypes.indices {
+        for i in builder.sampleTypes.indices
+        where builder.sampleTypes[i] != .allocatedSpace && builder.sampleTypes[i] != .allocatedObjects {
             var name = builder.sampleTypes[i].type
             if countTypes == [i] || name.isEmpty { name = ValueType.samples.type }
             builder.sampleTypes[i] = PerfEvents.valueType(of: name, weighted: hasPeriod[i])
@@ -117,7 +120,19 @@ public struct PerfScriptImporter: ProfileImporter {
         }) {
             builder.defaultSampleType = index
         }
-        let diagnostics = [weirdEvents, weirdStacks].compactMap { $0.diagnostic(file: input.name) }
+        var diagnostics = [weirdEvents, weirdStacks].compactMap { $0.diagnostic(file: input.name) }
+        // The same traits and warning as the perf.data reader's, from the lost-event lines perf script prints with
+        // --show-lost-events.
+        let lost = workers.reduce(0) { $0 &+ $1.lostEvents }
+        if lost > 0 {
+            builder.sourceTraits.insert(.eventsLost)
+            diagnostics.append(Diagnostic(kind: PerfEvents.lostWarning(lost), count: 0, firstFile: input.name,
+                                          firstLine: nil, example: ""))
+        }
+        if workers.contains(where: \.sawAllocationProbe) {
+            builder.sourceTraits.insert(.allocatorFramesAtLeaves)
+            if lost == 0 { builder.sourceTraits.insert(.exactAllocationCounts) }
+        }
         return ImportResult(profile: builder.build(), diagnostics: diagnostics)
     }
 }

@@ -50,6 +50,13 @@ struct PerfScriptParser {
     private var pendingInline = -1
     private var pendingAddress: UInt64 = 0
 
+    /// Allocation probes (`AllocationProbe`) by the events' cache entries: an event key's value -2 - i is probe i.
+    private var allocationProbes: [(size: [UInt8], count: [UInt8]?)] = []
+    /// The sample types of allocation probes, once one was seen.
+    private var allocationTypes: (space: Int, objects: Int)?
+    /// Events perf lost (`--show-lost-events` lines), over every chunk.
+    private(set) var lostEvents: UInt64 = 0
+
     // The sample being read.
     private var inEvent = false
     private var stack: [LocationID] = []
@@ -58,6 +65,11 @@ struct PerfScriptParser {
     private var eventType = -1
     private var period: UInt64?
     private var key: [UInt8] = []
+    /// The bytes of an allocation probe's call, while its stack is read; its leaf (the probed allocator's frames,
+    /// at the first address) is dropped while `probedAddress` is not known or equal.
+    private var allocationBytes: Int64?
+    private var droppingProbedFunction = false
+    private var probedAddress: UInt64?
 
     // Lines of the current chunk, and where the skipped ones were (line numbers relative to the chunk).
     private(set) var linesInChunk = 0
@@ -161,30 +173,71 @@ struct PerfScriptParser {
         }
         isJava = labelSetIsJava[Int(labels)]
 
+        if let lost = PerfScriptProbes.lostEvents(base, parts.end, stop) {
+            lostEvents &+= lost
+            inEvent = false
+            return
+        }
         let tail = PerfScriptGrammar.eventTail(base, parts.end, stop)
         period = tail.period
+        allocationBytes = nil
+        droppingProbedFunction = false
+        probedAddress = nil
         // The event as perf printed it, up to the space after it (`cycles:ppp:`, `sched:sched_switch:`), named by
         // the rule the perf.data reader uses too.
         let event = tail.event.map { $0.lowerBound ..< Bytes.find(Bytes.space, in: base, from: $0.lowerBound, to: stop) }
             ?? (stop ..< stop)
         let eventBytes = UnsafeRawBufferPointer(start: base + event.lowerBound, count: event.count)
-        if let cached = eventKeys.find(eventBytes) {
-            eventType = Int(cached)
-        } else {
+        var cached = eventKeys.find(eventBytes)
+        if cached == nil {
             let name = PerfEvents.name(Bytes.string(base, event.lowerBound, event.upperBound))
-            eventType = builder.sampleTypes.firstIndex { $0.type == name }
-                ?? builder.addSampleType(ValueType(type: name, unit: ""))
-            while typeHasPeriod.count < builder.sampleTypes.count { typeHasPeriod.append(false) }
-            eventKeys.insert(eventBytes, value: Int32(eventType))
+            if PerfEvents.isTracepoint(name), let fields = tail.singleLineStack,
+               let arguments = PerfScriptProbes.argumentNames(base, fields),
+               let probe = AllocationProbe(arguments: arguments) {
+                allocationProbes.append((Array(probe.size.utf8), probe.count.map { Array($0.utf8) }))
+                cached = Int32(-1 - allocationProbes.count)
+            } else {
+                cached = Int32(builder.sampleTypes.firstIndex { $0.type == name }
+                    ?? builder.addSampleType(ValueType(type: name, unit: "")))
+                while typeHasPeriod.count < builder.sampleTypes.count { typeHasPeriod.append(false) }
+            }
+            eventKeys.insert(eventBytes, value: cached!)
+        }
+        if let cached, cached <= -2 {
+            guard let fields = tail.singleLineStack else {
+                eventType = -1
+                return
+            }
+            readAllocationProbe(allocationProbes[Int(-2 - cached)], base, fields)
+        } else if let cached {
+            eventType = Int(cached)
         }
         if firstEventInChunk == nil {
             firstEventInChunk = builder.sampleTypes[eventType].type
         }
         // A tracepoint's text after its name is its fields, never a stack.
-        if let single = tail.singleLineStack, !PerfEvents.isTracepoint(builder.sampleTypes[eventType].type) {
+        if let single = tail.singleLineStack, allocationBytes == nil,
+           !PerfEvents.isTracepoint(builder.sampleTypes[eventType].type) {
             onStackLine(base, single.lowerBound, single.upperBound)
             inEvent = false
         }
+    }
+
+    /// Makes the sample an allocation of the bytes its probe's arguments give.
+    private mutating func readAllocationProbe(_ probe: (size: [UInt8], count: [UInt8]?), _ base: UnsafeRawPointer,
+                                              _ fields: Range<Int>) {
+        if allocationTypes == nil {
+            let space = builder.sampleTypes.firstIndex(of: .allocatedSpace) ?? builder.addSampleType(.allocatedSpace)
+            let objects = builder.sampleTypes.firstIndex(of: .allocatedObjects)
+                ?? builder.addSampleType(.allocatedObjects)
+            while typeHasPeriod.count < builder.sampleTypes.count { typeHasPeriod.append(false) }
+            allocationTypes = (space, objects)
+        }
+        eventType = allocationTypes!.space
+        let size = PerfScriptProbes.argument(base, fields, probe.size) ?? 0
+        let count = probe.count.map { PerfScriptProbes.argument(base, fields, $0) ?? 0 }
+        allocationBytes = AllocationProbe.bytes(size: size, count: count)
+        droppingProbedFunction = true
     }
 
     // MARK: - Frame lines
@@ -207,6 +260,15 @@ struct PerfScriptParser {
                     keyStart = space + 1
                 }
             }
+        }
+        if droppingProbedFunction {
+            // The probed function's frames: those at the first frame's address (its inline chain, if printed).
+            let address = Bytes.parseHex(base, from, Bytes.find(Bytes.space, in: base, from: from, to: stop))
+            if probedAddress == nil || probedAddress == address {
+                probedAddress = address
+                return
+            }
+            droppingProbedFunction = false
         }
         let line = UnsafeRawBufferPointer(start: base + keyStart, count: stop - keyStart)
         let table = isJava ? 1 : 0
@@ -343,7 +405,10 @@ struct PerfScriptParser {
         if pendingInline >= 0 { settleRenamedFrame() }
         if !stack.isEmpty && eventType >= 0 {
             let id = stack.withUnsafeBufferPointer { builder.intern(stack: $0) }
-            if let period {
+            if let allocationBytes, let allocationTypes {
+                builder.add(stack: id, labels: labels, type: allocationTypes.space, value: allocationBytes,
+                            countType: allocationTypes.objects)
+            } else if let period {
                 typeHasPeriod[eventType] = true
                 let countType: Int
                 if let known = sampleCountType[eventType] {
@@ -363,7 +428,13 @@ struct PerfScriptParser {
         inEvent = false
         stack.removeAll(keepingCapacity: true)
         period = nil
+        allocationBytes = nil
+        droppingProbedFunction = false
+        probedAddress = nil
     }
+
+    /// Whether any sample was an allocation probe's.
+    var sawAllocationProbe: Bool { allocationTypes != nil }
 
     private mutating func note(_ kind: WritableKeyPath<PerfScriptParser, SkippedLines>, _ base: UnsafeRawPointer,
                                _ start: Int, _ stop: Int) {

@@ -48,7 +48,10 @@ extension RawProfile {
         builder.period = period
         builder.timeNanos = timeNanos
         builder.durationNanos = durationNanos
-        for comment in comments { builder.comments.append(try text(Int64(bitPattern: comment), "comment")) }
+        for comment in comments {
+            let text = try text(Int64(bitPattern: comment), "comment")
+            if let trait = SourceTraits(comment: text) { builder.sourceTraits.insert(trait) } else { builder.comments.append(text) }
+        }
 
         var mappingIDs = IDMap(mappings.map(\.id))
         for (i, mapping) in mappings.enumerated() {

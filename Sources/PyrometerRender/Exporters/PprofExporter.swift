@@ -84,7 +84,7 @@ public struct PprofExporter: Sendable {
         out.field(10, profile.durationNanos)
         if let periodType = profile.periodType { out.field(11, message: valueType(periodType)) }
         out.field(12, profile.period)
-        out.packed(13, profile.comments.map { UInt64(index($0)) })
+        out.packed(13, (profile.comments + profile.sourceTraits.comments).map { UInt64(index($0)) })
         if !profile.sampleTypes.isEmpty {
             out.field(14, index(profile.sampleTypes[profile.defaultSampleType].type))
         }

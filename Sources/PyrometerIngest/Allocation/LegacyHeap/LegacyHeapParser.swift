@@ -168,7 +168,7 @@ struct LegacyHeapParser {
                ValueType(type: "inuse_objects", unit: "count"), ValueType(type: "inuse_space", unit: "bytes")]
             : [ValueType(type: "objects", unit: "count"), ValueType(type: "space", unit: "bytes")]
         var builder = ProfileBuilder(sampleTypes: types, sourceFormat: LegacyHeapImporter.formatName,
-                                     sourceTraits: sampled && rate > 1 ? [] : .exactAllocationCounts)
+                                     sourceTraits: sampled && rate > 1 ? .allocatorFramesAtLeaves : [.exactAllocationCounts, .allocatorFramesAtLeaves])
         builder.periodType = ValueType(type: "space", unit: "bytes")
         builder.period = rate
         let mappingIDs = mappings.map {
