@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import PyrometerModel
 
 /// How an allocation sample type (`alloc_space`, `alloc_objects`) grew from base to head: in total and per function
@@ -9,8 +12,16 @@ public struct AllocationGrowth: Sendable {
         public var name: String
         public var base: Double
         public var head: Double
+        /// Samples behind the base and head values of sampled profiles (sums over each side's profiles; 0 where
+        /// a side counted every allocation); nil when every profile did.
+        public var samples: (base: Double, head: Double)?
         /// head / base - 1; infinity for a function new in head.
         public var growth: Double { base > 0 ? head / base - 1 : (head > 0 ? .infinity : 0) }
+
+        /// Whether the growth exceeds `limit` beyond sampling noise (`AllocationGrowth.exceeds`).
+        public func exceeds(_ limit: Double) -> Bool {
+            AllocationGrowth.exceeds(limit, base: base, head: head, samples: samples)
+        }
     }
 
     /// The sample type compared.
@@ -26,16 +37,45 @@ public struct AllocationGrowth: Sendable {
     public var incomplete: Bool
     /// Every function with a value on either side, largest growth in absolute terms first.
     public var functions: [FunctionGrowth]
+    /// Samples behind the totals, as `FunctionGrowth.samples`.
+    public var totalSamples: (base: Double, head: Double)?
     public var growth: Double { baseTotal > 0 ? headTotal / baseTotal - 1 : (headTotal > 0 ? .infinity : 0) }
+
+    /// Whether the total grew past `limit` beyond sampling noise.
+    public func totalExceeds(_ limit: Double) -> Bool {
+        Self.exceeds(limit, base: baseTotal, head: headTotal, samples: totalSamples)
+    }
+
+    /// The one-sided z of the noise test: a growth fails when the lower 95% bound of head / base is over 1 + limit.
+    public static let noiseZ = 1.645
+
+    /// Exact counts (no samples): any growth past `limit`. Sampled: each side's value is a count of samples, each
+    /// standing for about the sampling rate's bytes, so Poisson: on the log scale head / base has a standard
+    /// error of sqrt(1/n_base + 1/n_head), and the growth fails only when its lower 95% bound is past the limit.
+    /// A function new in head needs 3 samples there, the fewest whose Poisson lower bound is above zero.
+    static func exceeds(_ limit: Double, base: Double, head: Double, samples: (base: Double, head: Double)?) -> Bool {
+        guard head > base * (1 + limit) + 1e-9 * max(base, 1) else { return false }
+        guard let samples, samples.base > 0 || samples.head > 0 else { return true }
+        guard base > 0 else { return samples.head >= 3 || samples.head == 0 }
+        let variance = (samples.base > 0 ? 1 / samples.base : 0) + (samples.head > 0 ? 1 / samples.head : 0)
+        return log(head / base) - noiseZ * variance.squareRoot() > log1p(limit)
+    }
 
     /// The smallest change, as a share of the base total, for which a function's growth can fail a gate: a site that
     /// goes from 1 block to 2 has grown 100% and does not matter.
     public static let minimumShareOfTotal = 0.01
 
-    /// The functions whose growth exceeds `limit` by a change of at least `minimumShareOfTotal` of the base total.
+    /// The functions whose growth exceeds `limit` (beyond noise, when sampled) by a change of at least
+    /// `minimumShareOfTotal` of the base total.
     public func functions(over limit: Double) -> [FunctionGrowth] {
         let floor = Self.minimumShareOfTotal * max(baseTotal, 0)
-        return functions.filter { $0.growth > limit + 1e-12 && $0.head - $0.base >= floor }
+        return functions.filter { $0.exceeds(limit) && $0.head - $0.base >= floor }
+    }
+
+    /// Functions past the limit by their estimates but within sampling noise: not failures, but worth saying.
+    public func functionsWithinNoise(over limit: Double) -> [FunctionGrowth] {
+        let floor = Self.minimumShareOfTotal * max(baseTotal, 0)
+        return functions.filter { $0.growth > limit + 1e-12 && $0.head - $0.base >= floor && !$0.exceeds(limit) }
     }
 
     /// The program's entry, the default root: C's `main` (which C++, Rust and Swift programs have too), Go's
@@ -57,10 +97,16 @@ public struct AllocationGrowth: Sendable {
         let through = wanted.first { name in all.allSatisfy { $0.names.contains(name) } }
         let (baseTotal, baseSelf) = sums(baseStacks, root: through)
         let (headTotal, headSelf) = sums(headStacks, root: through)
+        // Sampled profiles: how many samples are behind each function's values, from its bytes and the rate.
+        let baseNoise = try samples(base, root: through, fold: fold, attribution: attribution)
+        let headNoise = try samples(head, root: through, fold: fold, attribution: attribution)
+        let sampled = baseNoise != nil || headNoise != nil
         var functions: [FunctionGrowth] = []
         for name in Set(baseSelf.keys).union(headSelf.keys) {
-            functions.append(FunctionGrowth(name: name, base: baseSelf[name, default: 0] / Double(baseStacks.count),
-                                            head: headSelf[name, default: 0] / Double(headStacks.count)))
+            functions.append(FunctionGrowth(
+                name: name, base: baseSelf[name, default: 0] / Double(baseStacks.count),
+                head: headSelf[name, default: 0] / Double(headStacks.count),
+                samples: sampled ? (baseNoise?.perFunction[name] ?? 0, headNoise?.perFunction[name] ?? 0) : nil))
         }
         functions.sort { abs($0.head - $0.base) != abs($1.head - $1.base)
             ? abs($0.head - $0.base) > abs($1.head - $1.base) : $0.name < $1.name }
@@ -69,7 +115,35 @@ public struct AllocationGrowth: Sendable {
                                 headTotal: headTotal / Double(headStacks.count),
                                 exact: measured.allSatisfy { $0.sourceTraits.contains(.exactAllocationCounts) },
                                 incomplete: measured.contains { $0.sourceTraits.contains(.eventsLost) },
-                                functions: functions)
+                                functions: functions,
+                                totalSamples: sampled ? (baseNoise?.total ?? 0, headNoise?.total ?? 0) : nil)
+    }
+
+    /// Bytes per sample of a sampled allocation profile: pprof's period when its type is bytes (Go's
+    /// MemProfileRate, jemalloc's and gperftools' rate); nil for a profile that counted every allocation.
+    public static func samplingRate(_ profile: Profile) -> Double? {
+        guard !profile.sourceTraits.contains(.exactAllocationCounts), profile.periodType?.unit == "bytes",
+              profile.period > 1 else { return nil }
+        return Double(profile.period)
+    }
+
+    /// The samples behind a side's values, per function and in total, over its sampled profiles: each function's
+    /// `alloc_space` over the rate (a sample stands for about the rate's bytes; a block larger than the rate is
+    /// sampled almost surely and counts less than its share here, which widens the noise, never narrows it).
+    /// nil when no profile of the side is sampled.
+    private static func samples(_ profiles: [Profile], root: String?, fold: (Profile) throws -> FoldOptions,
+                                attribution: AttributionOptions) rethrows -> (total: Double, perFunction: [String: Double])? {
+        var total = 0.0, perFunction: [String: Double] = [:], any = false
+        for profile in profiles {
+            guard let rate = samplingRate(profile),
+                  let space = try stacks(profile, type: ValueType.allocatedSpace.type, fold: fold, attribution: attribution)
+            else { continue }
+            any = true
+            let (sum, selfValues) = sums([space], root: root)
+            total += sum / rate
+            for (name, value) in selfValues { perFunction[name, default: 0] += value / rate }
+        }
+        return any ? (total, perFunction) : nil
     }
 
     private static func stacks(_ profile: Profile, type: String, fold: (Profile) throws -> FoldOptions,

@@ -159,9 +159,10 @@ public struct Gate: Sendable {
         func rounded(_ value: Double) -> Int64 { Int64(clampingDouble: value.rounded()) }
         let total = GateCheck(
             rule: .allocationTotal(type), name: "\(type) growth", limit: limit, measured: growth.growth,
-            passed: growth.growth <= limit + 1e-12,
+            passed: !growth.totalExceeds(limit),
             detail: "\(type) per profile\(scope): base \(rounded(growth.baseTotal)), head \(rounded(growth.headTotal))"
-                + (growth.exact ? " (exact counts)" : " (sampled: estimates, no significance test)"))
+                + (growth.exact ? " (exact counts)"
+                   : " (sampled: estimates; a growth fails only past the limit beyond sampling noise, 95% one-sided)"))
         let floor = AllocationGrowth.minimumShareOfTotal * growth.baseTotal
         let eligible = growth.functions.filter { $0.head - $0.base >= floor && $0.growth > 0 }
         let largest = eligible.max { $0.growth < $1.growth }
@@ -170,9 +171,14 @@ public struct Gate: Sendable {
             "\(function.name): \(rounded(function.base)) -> \(rounded(function.head)) \(type) per profile"
                 + (function.base > 0 ? "" : " (new)")
         }
-        let detail = over.isEmpty
+        var detail = over.isEmpty
             ? "no function grew past the limit (changes under 1% of the total\(scope) do not count)"
             : "\(over.count) function\(over.count == 1 ? "" : "s") grew past the limit; worst: \(over.max { $0.growth < $1.growth }!.name)"
+        let noise = growth.functionsWithinNoise(over: limit)
+        if !noise.isEmpty {
+            detail += "; \(noise.count) more past it by the estimates but within sampling noise (record more, or "
+                + "sample every allocation): \(noise.prefix(3).map(\.name).joined(separator: ", "))"
+        }
         let perFunction = GateCheck(
             rule: .allocationPerFunction(type), name: "\(type) growth per function", limit: limit,
             measured: largest?.growth, passed: over.isEmpty, detail: detail, offenders: offenders)
