@@ -32,6 +32,21 @@ import Testing
         #expect(objects["site_b"] == 650 && objects["site_a"] == 1000 && objects["site_c"] == 200)
     }
 
+    /// bytehound's heaptrack export (format 2, uncompressed; Tests/Fixtures/alloc/bytehound/README.md): its counts,
+    /// its sizes (the usable sizes it records, its 24-byte trailer included), a frame without a function kept as
+    /// its module, and the run's length from its largest timestamp (it stamps a free with its block's time).
+    @Test func bytehoundExport() throws {
+        let profile = try Importers.load(InputFile(path: Fixtures.path("alloc/bytehound/demo.heaptrack"))).profile
+        #expect(profile.sourceFormat == HeaptrackImporter.formatName)
+        let objects = try DHATImporterTests.byLeaf(profile, "alloc_objects")
+        #expect(objects == ["site_a": 2, "site_b": 1])
+        #expect(try DHATImporterTests.byLeaf(profile, "alloc_space") == ["site_a": 2 * 0x28, "site_b": 0x38])
+        #expect(try DHATImporterTests.byLeaf(profile, "end_objects") == ["site_a": 1, "site_b": 1])
+        #expect(profile.durationNanos == 2_000_000)
+        let stack = try #require(profile.samples.first.map { profile.stacks[$0.stack] })
+        #expect(stack.contains { profile.locations[Int($0)].lines.isEmpty && profile.mappingFile(of: profile.locations[Int($0)]) == "libc.so.6" })
+    }
+
     @Test func allocatorFramesAreDropped() throws {
         let profile = try Self.load("sites")
         let names = Set(profile.functions.map { profile.strings[Int($0.name)] })

@@ -1,7 +1,8 @@
 import PyrometerModel
 
 /// Reads heaptrack data files (`heaptrack.NAME.PID.zst` or `.gz`, decompressed on the way in): the text that
-/// heaptrack's interpreter writes, file format versions 2 and 3 (heaptrack 1.3 to 1.5).
+/// heaptrack's interpreter writes, file format versions 2 (heaptrack 1.1 and 1.2, and bytehound's
+/// `export-heaptrack`) and 3 (heaptrack 1.3 to 1.5).
 ///
 /// Per allocation stack, all exact: `alloc_space/bytes` (the default) and `alloc_objects/count` over the run;
 /// `peak_space` and `peak_objects` live at the moment the whole heap peaked, as DHAT counts them; `end_space` and

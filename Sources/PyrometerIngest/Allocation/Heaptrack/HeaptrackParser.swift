@@ -149,7 +149,8 @@ struct HeaptrackParser {
                 untrackedFrees += 1  // memory allocated before heaptrack attached
             }
         case UInt8(ascii: "c"):
-            durationMilliseconds = try numbers(line, 1)[0]
+            // The largest, not the last: bytehound's export stamps a free with its block's allocation time.
+            durationMilliseconds = max(durationMilliseconds, try numbers(line, 1)[0])
         case UInt8(ascii: "X"):
             comments.append("cmd: " + String(decoding: line.dropFirst(2), as: UTF8.self))
         case UInt8(ascii: "#"), UInt8(ascii: "R"), UInt8(ascii: "I"), UInt8(ascii: "A"), UInt8(ascii: "m"):
