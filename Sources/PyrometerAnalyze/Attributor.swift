@@ -17,6 +17,9 @@ public struct Attributor: Sendable {
         var leafCharge: FunctionStacks.Charge
         var role: FrameRole
         var isInlineFrame: Bool
+        /// In a module perf could not name (`[unknown]`, or a frame perf printed by its DWARF name alone): whose code
+        /// it is cannot be told, so it owns no off-CPU time.
+        var isUnknownModule = false
         /// For an inline frame perf printed on its own: its function as a frame, for a stack that has no owner
         /// for it (-1 otherwise).
         var ownName: Int32 = -1
@@ -85,10 +88,17 @@ public struct Attributor: Sendable {
             hasApplication = hasApplication || role == .application
             infos.append(LocationInfo(frames: start ..< Int32(frameStore.count), leafCharge: leafCharge, role: role,
                                       isInlineFrame: location.isInlineFrame,
+                                      isUnknownModule: location.mapping != nil
+                                          && MappingKind(path: profile.mappingFile(of: location)) == .unknown,
                                       ownName: location.isInlineFrame && fold.includeInline && !location.lines.isEmpty
                                           ? functionName(location.lines[0]) : -1))
         }
         let chargesApplications = hasApplication && !options.native
+        // Off-CPU samples (labelled with why the thread left the CPU): their leaf is the scheduler; they are
+        // charged to the program's innermost frame, the blocking call (the system frame just above it) as detail.
+        let stateKey = profile.strings.firstIndex(of: LabelKey.offCPUState)
+        let offCPU = profile.labelSets.map { set in stateKey.map { key in set.contains { Int($0.key) == key } } ?? false }
+        var blockingNames = [Int32](repeating: -1, count: stateKey == nil || options.native ? 0 : profile.locations.count)
         // The native name of each location when it is the leaf of a stack charged to an application frame.
         var nativeNames = [Int32](repeating: -1, count: chargesApplications ? profile.locations.count : 0)
 
@@ -149,6 +159,21 @@ public struct Attributor: Sendable {
                         charge = .native(nativeNames[leaf])
                     }
                 }
+                if !blockingNames.isEmpty && innermostApp < 0 && offCPU[Int(sample.labels)] {
+                    var program = lowest
+                    // perf's separately printed inline frames belong to the frame below them: a system one, here.
+                    while program < highest, case let info = infos[Int(stackFrames[program])],
+                          info.role == .system || info.isInlineFrame || info.isUnknownModule { program += 1 }
+                    if program > lowest && program < highest {
+                        keptFrom = program
+                        let call = Self.ownerLocation(stackFrames, from: Self.callerSide(stackFrames, program, lowest, infos),
+                                                      below: program, infos)
+                        if blockingNames[call] < 0 {
+                            blockingNames[call] = result.internNative(Self.nativeName(profile.locations[call], profile))
+                        }
+                        charge = .native(blockingNames[call])
+                    }
+                }
                 frames.removeAll(keepingCapacity: true)
                 var index = highest
                 while index > keptFrom {
@@ -190,6 +215,15 @@ public struct Attributor: Sendable {
         var index = from
         while index < end - 1 && infos[Int(stack[index])].isInlineFrame { index += 1 }
         return Int(stack[index])
+    }
+
+    /// The first location of the system frame just above `program` (the call the program made): perf's separately
+    /// printed inline frames of that call come before its owner, leaf side.
+    private static func callerSide(_ stack: UnsafeBufferPointer<LocationID>, _ program: Int, _ lowest: Int,
+                                   _ infos: UnsafeBufferPointer<LocationInfo>) -> Int {
+        var index = program - 1
+        while index > lowest && infos[Int(stack[index - 1])].isInlineFrame { index -= 1 }
+        return index
     }
 
     /// A function's full name, without folded text's `_[i]`/`_[k]`/`_[j]` marks (they are roles, not names).

@@ -61,6 +61,8 @@ public struct HotspotEntry: Sendable, Equatable {
     /// For an application frame of an interpreter or JIT: the part of its self value spent in native functions
     /// of the runtime or the system, largest first.
     public var native: [ChargedFunction] = []
+    /// In a wall-clock report of a recording with off-CPU time: the self value's parts on and off the CPU.
+    public var wallTime: WallTimeParts?
 }
 
 /// The functions of a profile with self and inclusive values, and the findings.

@@ -53,8 +53,10 @@ public struct Hotspots: ParsableCommand {
             options.threshold = threshold.map { $0 / 100 }
             options.attribution = attribution.options
             if limit > 0 { options.keepTop = limit }
-            let report = HotspotAnalyzer(options: options)
-                .analyze(profile, fold: try fold.options(for: profile), kind: wallClock ? .wall : nil)
+            let analyzer = HotspotAnalyzer(options: options)
+            let foldOptions = try fold.options(for: profile)
+            var report = analyzer.analyze(profile, fold: foldOptions, kind: wallClock ? .wall : nil)
+            analyzer.addWallTimeParts(to: &report, profile: profile, fold: foldOptions)
             guard report.total > 0 else { throw CLIError("no samples in the input") }
             try output.write(HotspotsExporter(format: format, limit: limit).export(report))
             flagged = !report.flagged.isEmpty

@@ -39,6 +39,13 @@ public struct ReadOptions: ParsableArguments {
         recording was made on its kernel, else perf's build-id cache, ~/.debug/[kernel.kallsyms]/BUILDID/kallsyms).
         """)
     var kallsyms: String?
+    @Option(name: .customLong("thread"), help: """
+        Keep only the samples of this thread, by id or by command name (comm); repeatable. Threads are kept by id: \
+        one named keeps its first samples, taken before it renamed itself.
+        """)
+    var threadSelectors: [String] = []
+    @Option(name: .customLong("process"), help: "Keep only the samples of this process id; repeatable.")
+    var processIDs: [String] = []
     @Option(name: .customLong("store"),
             help: "The store that 'store:QUERY' inputs read (sqlite:PATH or clickhouse://HOST:PORT/DATABASE).")
     public var store: String?
@@ -91,6 +98,22 @@ public struct ReadOptions: ParsableArguments {
     /// unresolved modules.
     /// `lines: false` when the command shows no inline frames nor positions (see `SymbolizeOptions.lines`).
     public func load(_ paths: [String], keepAddresses: Bool = false, lines: Bool = true) throws -> Profile {
+        let profile = try loadAll(paths, keepAddresses: keepAddresses, lines: lines)
+        guard !threadSelectors.isEmpty || !processIDs.isEmpty else { return profile }
+        let kept = profile.keepingThreads(threadSelectors, processes: processIDs)
+        guard !kept.samples.isEmpty else {
+            let threads = Set(profile.labelSets.indices.compactMap { set -> String? in
+                guard let tid = profile.labelString(LabelKey.thread, in: LabelSetID(set)) else { return nil }
+                return (profile.labelString(LabelKey.command, in: LabelSetID(set)) ?? "?") + " " + tid
+            }).sorted()
+            throw CLIError("no samples of --thread \(threadSelectors) / --process \(processIDs); the threads here "
+                           + "(comm tid): \(threads.prefix(20).joined(separator: ", "))")
+        }
+        Console.keepUntilExit(profile)
+        return kept
+    }
+
+    private func loadAll(_ paths: [String], keepAddresses: Bool, lines: Bool) throws -> Profile {
         let queries = paths.filter { $0.hasPrefix(Self.storePrefix) }
         let files = paths.filter { !$0.hasPrefix(Self.storePrefix) }
         var profiles: [Profile] = []

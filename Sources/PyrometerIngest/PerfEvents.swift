@@ -8,6 +8,12 @@ enum PerfEvents {
     static func name(_ printed: some StringProtocol) -> String {
         var printed = Substring(printed)
         while printed.last == ":" { printed = printed.dropLast() }
+        // A named event with terms (`cpu-clock/freq=999/`) is that event; a PMU's (`cpu/event=0x3c/`) keeps them.
+        if let slash = printed.firstIndex(of: "/"), printed.hasSuffix("/") || printed.contains("/:"),
+           namedEvents.contains(String(printed[..<slash])) {
+            let close = printed[printed.index(after: slash)...].firstIndex(of: "/") ?? printed.index(before: printed.endIndex)
+            printed = Substring(String(printed[..<slash]) + String(printed[printed.index(after: close)...]))
+        }
         guard let colon = printed.firstIndex(of: ":") else { return String(printed) }
         let rest = printed[printed.index(after: colon)...]
         let end = rest.firstIndex(of: ":") ?? rest.endIndex
@@ -15,6 +21,14 @@ enum PerfEvents {
         if word.isEmpty || isModifiers(word) { return String(printed[..<colon]) }
         return String(printed[..<end])
     }
+
+    /// perf's names of its hardware and software events, which `/terms/` may follow.
+    static let namedEvents: Set<String> = [
+        "cycles", "cpu-cycles", "instructions", "cache-references", "cache-misses", "branches", "branch-instructions",
+        "branch-misses", "bus-cycles", "ref-cycles", "cpu-clock", "task-clock", "page-faults", "faults",
+        "context-switches", "cs", "cpu-migrations", "migrations", "minor-faults", "major-faults",
+        "alignment-faults", "emulation-faults", "dummy",
+    ]
 
     /// perf's event modifiers (`perf list --help`): user, kernel, hypervisor, idle, guest, host, precise levels,
     /// sample read, pinned, weak group, exclusive.

@@ -6,6 +6,9 @@ public enum LabelKey {
     public static let command = "comm"
     public static let process = "pid"
     public static let thread = "tid"
+    /// Off-CPU time's label: why the thread left the CPU (`preempted`, `sleeping`, `disk`, ...). Samples that
+    /// have it are time off the CPU; attribution charges them to the program's innermost frame.
+    public static let offCPUState = "state"
 }
 
 extension ValueType {

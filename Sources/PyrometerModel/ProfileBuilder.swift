@@ -87,6 +87,9 @@ public struct ProfileBuilder: Sendable {
         return labelSets.intern(labels.sorted { ($0.key, $0.string, $0.number) < ($1.key, $1.string, $1.number) })
     }
 
+    /// The labels of a label set.
+    public func labels(_ id: LabelSetID) -> [Label] { labelSets[id] }
+
     // MARK: - Samples
 
     /// Adds `value` to sample type `type` of the sample (stack, labels), creating it if new.

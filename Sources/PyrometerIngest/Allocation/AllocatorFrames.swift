@@ -38,20 +38,8 @@ extension AllocatorFrames {
     /// chain loses only its allocator lines; a stack that is all allocator keeps its outermost frame. Meant for
     /// profiles with `SourceTraits.allocatorFramesAtLeaves`, whose trait the result no longer has.
     public static func trimmingLeaves(of profile: Profile) -> Profile {
-        var builder = ProfileBuilder(sampleTypes: profile.sampleTypes, defaultSampleType: profile.defaultSampleType,
-                                     sourceFormat: profile.sourceFormat,
+        var builder = ProfileBuilder(tablesOf: profile,
                                      sourceTraits: profile.sourceTraits.subtracting(.allocatorFramesAtLeaves))
-        builder.periodType = profile.periodType
-        builder.period = profile.period
-        builder.comments = profile.comments
-        builder.timeNanos = profile.timeNanos
-        builder.durationNanos = profile.durationNanos
-        // The tables keep their ids: strings, functions, mappings and locations are appended in order.
-        for string in profile.strings.dropFirst() { _ = builder.append(string: string) }
-        for function in profile.functions { _ = builder.append(function) }
-        for mapping in profile.mappings { _ = builder.append(mapping) }
-        for location in profile.locations { _ = builder.append(location) }
-
         // Per location: nil to keep it, -1 to drop it, else the location without its allocator lines.
         var replacement = [LocationID?](repeating: nil, count: profile.locations.count)
         for (index, location) in profile.locations.enumerated() {

@@ -76,6 +76,7 @@ extension PerfDataReader {
         }
         try flush(&pending, upTo: .max)
         finishUnwinding()
+        finishOffCPU()
     }
 
     /// A record's time: a sample's own, or the trailing `sample_id` of other records (with `sample_id_all`).

@@ -20,10 +20,12 @@ extension PerfDataReader {
         let ip = sampleType.contains(.ip) ? try body.u64() : 0
         var pid: UInt32 = 0, tid: UInt32 = 0
         if sampleType.contains(.tid) { pid = try body.u32(); tid = try body.u32() }
+        var time: UInt64?
         if sampleType.contains(.time) {
-            let time = try body.u64()
-            firstTime = min(firstTime, time)
-            lastTime = max(lastTime, time)
+            let at = try body.u64()
+            firstTime = min(firstTime, at)
+            lastTime = max(lastTime, at)
+            time = at
         }
         if sampleType.contains(.addr) { _ = try body.u64() }
         if sampleType.contains(.id) { _ = try body.u64() }
@@ -90,12 +92,32 @@ extension PerfDataReader {
             probedAddress = call.address
         }
         let labels = labelSet(pid: pid, tid: tid, hasTID: sampleType.contains(.tid))
+        // Wall-clock time: a sample of a thread ends its time off the CPU; a switch starts one (and ends the
+        // incoming thread's), charged to this stack, with why it left as a label.
+        var offCPU: (tid: UInt32, labels: LabelSetID)?
+        var onCPU = false
+        if let time, sampleType.contains(.tid), wallClockTypes() != nil {
+            threadSeen(tid, at: time)
+            if let switched = schedSwitch(of: attrIndex, raw: raw) {
+                if switched.next != 0 { threadSeen(switched.next, at: time) }
+                offCPU = (switched.prev, offCPULabels(labels, switched.state))
+            } else {
+                onCPU = isClock(attrIndex)
+            }
+        }
         // `--call-graph dwarf` leaves the user part out of the kernel's call chain: perf unwinds the stack copy.
         if !userFrames, sampleType.contains(.regsUser) {
             if let userStack = try userStack(&body, attr: attr, pid: pid, tid: tid) {
                 if options.unwinder != nil {
+                    var wall = UnwoundWallClock(onCPU: onCPU)
+                    if let offCPU, let time {
+                        wall.switchNumber = wallClock.nextUnwindingNumber
+                        wall.offCPULabels = offCPU.labels
+                        wallClock.tracker.switchedOut(offCPU.tid, at: time, slot: .unwinding(wallClock.nextUnwindingNumber))
+                        wallClock.nextUnwindingNumber += 1
+                    }
                     enqueueUnwinding(userStack, types: types, labels: labels, period: period,
-                                     probedAddress: probedAddress)
+                                     probedAddress: probedAddress, wall: wall)
                     return
                 }
                 unwinding.skipped += 1
@@ -104,7 +126,9 @@ extension PerfDataReader {
             if !sampledInKernel && ip != 0 { frame(ip, kernel: false, owner: owner, pid: pid) }
         }
         dropProbedFunction(at: probedAddress)
-        add(stack: stack, types: types, labels: labels, period: period)
+        let id = add(stack: stack, types: types, labels: labels, period: period)
+        if onCPU { addOnCPU(stack: id, labels: labels, period: period) }
+        if let offCPU, let time { wallClock.tracker.switchedOut(offCPU.tid, at: time, slot: .stack(id, offCPU.labels)) }
     }
 
     /// Drops the leaf of a probe's stack when it is the probed address: the allocator the probe is on.
@@ -113,13 +137,15 @@ extension PerfDataReader {
         stack.removeFirst()
     }
 
-    mutating func add(stack: [LocationID], types: (value: Int, count: Int?), labels: LabelSetID, period: UInt64) {
+    @discardableResult
+    mutating func add(stack: [LocationID], types: (value: Int, count: Int?), labels: LabelSetID, period: UInt64) -> StackID {
         let id = builder.intern(stack: stack)
         if let count = types.count {
             builder.add(stack: id, labels: labels, type: types.value, value: Int64(clamping: period), countType: count)
         } else {
             builder.add(stack: id, labels: labels, type: types.value, value: 1)
         }
+        return id
     }
 
     func hasCallStackBranches(_ attr: PerfEventAttr) -> Bool {

@@ -12,6 +12,8 @@ struct PendingUnwinds {
         var period: UInt64
         /// The address an allocation probe fired at, whose frame goes (`dropProbedFunction`).
         var probedAddress: UInt64?
+        /// Its part in wall-clock time.
+        var wall: UnwoundWallClock
         /// Its kernel frames in `kernelFrames`.
         var kernel: Range<Int>
     }
@@ -67,6 +69,13 @@ struct PendingUnwinds {
     }
 }
 
+/// A waiting sample's part in wall-clock time: on-CPU time, or the switch-out that opened an off-CPU interval.
+struct UnwoundWallClock {
+    var onCPU = false
+    var switchNumber: Int?
+    var offCPULabels: LabelSetID = 0
+}
+
 extension PerfDataReader {
     /// Reads a sample's `regs_user` and `stack_user` parts: nil when there is nothing to unwind (no user
     /// registers, as for a kernel thread).
@@ -113,11 +122,11 @@ extension PerfDataReader {
 
     /// Keeps a sample with the kernel frames already in `stack` until its batch is unwound.
     mutating func enqueueUnwinding(_ sample: UserStackSample, types: (value: Int, count: Int?), labels: LabelSetID,
-                                   period: UInt64, probedAddress: UInt64?) {
+                                   period: UInt64, probedAddress: UInt64?, wall: UnwoundWallClock) {
         let start = unwinding.kernelFrames.count
         unwinding.kernelFrames.append(contentsOf: stack)
         unwinding.waiting.append(PendingUnwinds.Waiting(types: types, labels: labels, period: period,
-                                                         probedAddress: probedAddress, kernel: start ..< unwinding.kernelFrames.count))
+                                                         probedAddress: probedAddress, wall: wall, kernel: start ..< unwinding.kernelFrames.count))
         unwinding.samples.append(sample)
         unwinding.processes.insert(sample.pid)
         // The first batch is small: its frames tell the symbolizer early which binaries to open (ModulePrefetcher).
@@ -141,7 +150,11 @@ extension PerfDataReader {
             let owner = frameOwner(pid: pid)
             for address in result.frames(of: index) { frame(address, kernel: false, owner: owner, pid: pid) }
             dropProbedFunction(at: waiting.probedAddress)
-            add(stack: stack, types: waiting.types, labels: waiting.labels, period: waiting.period)
+            let id = add(stack: stack, types: waiting.types, labels: waiting.labels, period: waiting.period)
+            if waiting.wall.onCPU { addOnCPU(stack: id, labels: waiting.labels, period: waiting.period) }
+            if let number = waiting.wall.switchNumber {
+                unwoundSwitch(number, tid: unwinding.samples[index].tid, stack: id, labels: waiting.wall.offCPULabels)
+            }
         }
         unwinding.problems.merge(result.problems, uniquingKeysWith: +)
         unwinding.unwound += unwinding.samples.count

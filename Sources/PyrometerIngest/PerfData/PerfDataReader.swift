@@ -58,6 +58,8 @@ struct PerfDataReader {
     var unwinding = PendingUnwinds()
     /// Events perf lost while recording, as its LOST records count them and as its LOST_SAMPLES records do (the
     /// kernel's count of samples lost per event, written at the end): two views of one loss, so the larger counts.
+    /// Wall-clock time of recordings with `sched:sched_switch` (PerfDataReader+OffCPU.swift).
+    var wallClock = WallClockState()
     var lost: UInt64 = 0
     var lostSamples: UInt64 = 0
     /// Probe samples whose raw record lacked the probe's arguments.
@@ -208,7 +210,8 @@ struct PerfDataReader {
         // Every event gets its sample types, sampled or not, in the order of the attributes; counts after events.
         // (`--event` picks one of them when folding.)
         // Sample types were made as each event's first sample came, which is a race between events.
-        var values: [Int] = [], counts: [Int] = []
+        // Wall-clock time first when the recording has it: wall, then on- and off-CPU.
+        var values: [Int] = wallClock.types.map { [$0.wall, $0.cpu, $0.offCPU] } ?? [], counts: [Int] = []
         for index in attrs.indices {
             let types = sampleTypes(of: index)
             if !values.contains(types.value) { values.append(types.value) }

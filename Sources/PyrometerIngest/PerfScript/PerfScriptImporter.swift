@@ -51,6 +51,7 @@ public struct PerfScriptImporter: ProfileImporter {
         var firstEvent: String?
         var weirdEvents = SkippedSummary(kind: "weird event line (expected `comm pid/tid ... event:`)")
         var weirdStacks = SkippedSummary(kind: "weird stack line (expected `addr symbol (module)`)")
+        var openOffCPU: [UInt32: (owner: Int, blocked: OffCPUTracker<PerfScriptWallClock.Slot>.Blocked)] = [:]
 
         let reader = BlockReader(
             lastBoundary: { Bytes.lastBlankLineEnd($0, before: $0.count) },
@@ -84,6 +85,16 @@ public struct PerfScriptImporter: ProfileImporter {
                     }
                 }
             }
+            // Off-CPU intervals across chunks, in the chunks' order: the first line of a thread in a chunk closes
+            // its interval left open by an earlier one.
+            for part in 0 ..< parts {
+                for (tid, interval) in openOffCPU {
+                    guard let seen = workers[part].wall.firstSeen[tid] else { continue }
+                    workers[interval.owner].chargeOffCPU(interval.blocked.slot, seen >= interval.blocked.start ? seen - interval.blocked.start : 0)
+                    openOffCPU[tid] = nil
+                }
+                for (tid, blocked) in workers[part].takeOpenOffCPU() { openOffCPU[tid] = (part, blocked) }
+            }
             for part in 0 ..< parts {
                 if firstEvent == nil { firstEvent = workers[part].firstEventInChunk }
                 weirdEvents.add(workers[part].weirdEventLines, linesBefore: linesBefore)
@@ -92,14 +103,21 @@ public struct PerfScriptImporter: ProfileImporter {
             }
         }
 
+        // Threads still off the CPU when the recording ended: charged up to its last line.
+        let end = workers.map(\.wall.tracker.latest).max() ?? 0
+        for interval in openOffCPU.values {
+            workers[interval.owner].chargeOffCPU(interval.blocked.slot, end >= interval.blocked.start ? end - interval.blocked.start : 0)
+        }
         var builder = workers[0].builder
+        // Types a worker added outside its events (off-CPU time) have no entry of their own.
         var hasPeriod = workers[0].typeHasPeriod
+        hasPeriod += repeatElement(false, count: max(0, builder.sampleTypes.count - hasPeriod.count))
         for worker in workers.dropFirst() {
             let profile = worker.builder.build()
             let before = builder.sampleTypes.count
             builder.merge(profile)
             hasPeriod.append(contentsOf: repeatElement(false, count: builder.sampleTypes.count - before))
-            for (i, type) in profile.sampleTypes.enumerated() where worker.typeHasPeriod[i] {
+            for (i, type) in profile.sampleTypes.enumerated() where i < worker.typeHasPeriod.count && worker.typeHasPeriod[i] {
                 hasPeriod[builder.sampleTypes.firstIndex(of: type)!] = true
             }
         }
@@ -108,7 +126,7 @@ public struct PerfScriptImporter: ProfileImporter {
             builder.sampleTypes[$0].type.hasSuffix(PerfScriptParser.sampleCountSuffix)
         }
         for i in builder.sampleTypes.indices
-        where builder.sampleTypes[i] != .allocatedSpace && builder.sampleTypes[i] != .allocatedObjects {
+        where ![.allocatedSpace, .allocatedObjects, WallClock.offCPU].contains(builder.sampleTypes[i]) {
             var name = builder.sampleTypes[i].type
             if countTypes == [i] || name.isEmpty { name = ValueType.samples.type }
             builder.sampleTypes[i] = PerfEvents.valueType(of: name, weighted: hasPeriod[i])
@@ -133,7 +151,7 @@ public struct PerfScriptImporter: ProfileImporter {
             builder.sourceTraits.insert(.allocatorFramesAtLeaves)
             if lost == 0 { builder.sourceTraits.insert(.exactAllocationCounts) }
         }
-        return ImportResult(profile: builder.build(), diagnostics: diagnostics)
+        return ImportResult(profile: WallClock.addingWallTime(builder.build()), diagnostics: diagnostics)
     }
 }
 

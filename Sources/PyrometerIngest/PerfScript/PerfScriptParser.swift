@@ -56,6 +56,10 @@ struct PerfScriptParser {
     private var allocationTypes: (space: Int, objects: Int)?
     /// Events perf lost (`--show-lost-events` lines), over every chunk.
     private(set) var lostEvents: UInt64 = 0
+    /// Off-CPU time from `sched:sched_switch` lines.
+    private(set) var wall = PerfScriptWallClock()
+    /// The time of the current header line, when it has one.
+    private var time: UInt64?
 
     // The sample being read.
     private var inEvent = false
@@ -90,6 +94,7 @@ struct PerfScriptParser {
     /// Parses `chunk`, which starts at a sample boundary; a sample still open at its end is finished.
     mutating func parse(_ chunk: UnsafeRawBufferPointer) {
         linesInChunk = 0
+        wall.startChunk()
         weirdEventLines = SkippedLines()
         weirdStackLines = SkippedLines()
         firstEventInChunk = nil
@@ -178,6 +183,10 @@ struct PerfScriptParser {
             inEvent = false
             return
         }
+        time = PerfScriptWallClock.time(base, parts.end, stop)
+        if let time, let tid = Bytes.parseDecimal(base, parts.tid.lowerBound, parts.tid.upperBound) {
+            wall.seen(UInt32(truncatingIfNeeded: tid), at: time, builder: &builder)
+        }
         let tail = PerfScriptGrammar.eventTail(base, parts.end, stop)
         period = tail.period
         allocationBytes = nil
@@ -200,6 +209,7 @@ struct PerfScriptParser {
                 cached = Int32(builder.sampleTypes.firstIndex { $0.type == name }
                     ?? builder.addSampleType(ValueType(type: name, unit: "")))
                 while typeHasPeriod.count < builder.sampleTypes.count { typeHasPeriod.append(false) }
+                if name == WallClock.switchEvent { wall.switchType = Int(cached!) }
             }
             eventKeys.insert(eventBytes, value: cached!)
         }
@@ -211,6 +221,9 @@ struct PerfScriptParser {
             readAllocationProbe(allocationProbes[Int(-2 - cached)], base, fields)
         } else if let cached {
             eventType = Int(cached)
+            if eventType == wall.switchType, let time, let fields = tail.singleLineStack {
+                wall.switchLine(base, fields, time: time, builder: &builder)
+            }
         }
         if firstEventInChunk == nil {
             firstEventInChunk = builder.sampleTypes[eventType].type
@@ -424,13 +437,25 @@ struct PerfScriptParser {
             } else {
                 builder.add(stack: id, labels: labels, type: eventType, value: 1)
             }
+            wall.finishSample(stack: id, labels: labels, builder: &builder)
         }
+        wall.pendingSwitch = nil
         inEvent = false
         stack.removeAll(keepingCapacity: true)
         period = nil
         allocationBytes = nil
         droppingProbedFunction = false
         probedAddress = nil
+    }
+
+    /// Charges an off-CPU interval that a later chunk closed to this worker's stack.
+    mutating func chargeOffCPU(_ slot: PerfScriptWallClock.Slot, _ nanoseconds: UInt64) {
+        wall.charge(slot, nanoseconds, builder: &builder)
+    }
+
+    /// The off-CPU intervals still open at the end of this worker's chunk.
+    mutating func takeOpenOffCPU() -> [UInt32: OffCPUTracker<PerfScriptWallClock.Slot>.Blocked] {
+        wall.takeOpen()
     }
 
     /// Whether any sample was an allocation probe's.

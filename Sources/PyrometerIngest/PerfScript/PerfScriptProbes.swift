@@ -19,8 +19,8 @@ enum PerfScriptProbes {
     }
 
     /// The value of argument `name` (nil when absent, or not a number; a negative one counts 0).
-    static func argument(_ base: UnsafeRawPointer, _ fields: Range<Int>, _ name: [UInt8]) -> UInt64? {
-        guard let arguments = argumentsStart(base, fields) else { return nil }
+    static func argument(_ base: UnsafeRawPointer, _ fields: Range<Int>, _ name: [UInt8], probe: Bool = true) -> UInt64? {
+        guard let arguments = probe ? argumentsStart(base, fields) : fields.lowerBound else { return nil }
         var result: UInt64?
         forEachArgument(base, arguments ..< fields.upperBound) { key, value in
             guard result == nil, key.count == name.count,
@@ -32,6 +32,17 @@ enum PerfScriptProbes {
             } else {
                 result = Bytes.parseDecimal(base, value.lowerBound, value.upperBound)
             }
+        }
+        return result
+    }
+
+    /// The text of argument `name` of a tracepoint's fields (`prev_state=R+` → `R+`), if present.
+    static func argumentText(_ base: UnsafeRawPointer, _ fields: Range<Int>, _ name: [UInt8]) -> String? {
+        var result: String?
+        forEachArgument(base, fields) { key, value in
+            guard result == nil, key.count == name.count,
+                  name.withUnsafeBytes({ memcmp(base + key.lowerBound, $0.baseAddress!, name.count) == 0 }) else { return }
+            result = Bytes.string(base, value.lowerBound, value.upperBound)
         }
         return result
     }

@@ -75,6 +75,14 @@ public struct HotspotsExporter: Sendable {
             }
             if list.count > breakdownLines { lines.append("(\(list.count - breakdownLines) more \(kind))") }
         }
+        if let wall = row.wallTime {
+            var line = "on-CPU \(percent(wall.onCPUShare)), off-CPU \(percent(wall.offCPUShare))"
+            if !wall.offCPU.isEmpty {
+                line += ": " + wall.offCPU.map { "\(ReportText.printable($0.reason)) \(percent($0.share))" }
+                    .joined(separator: ", ")
+            }
+            lines.append(line)
+        }
         return lines
     }
 
@@ -162,6 +170,15 @@ public struct HotspotsExporter: Sendable {
         var hotPath: Bool
         var inlined: [JSONCharged]
         var native: [JSONCharged]
+        /// Wall-clock reports of recordings with off-CPU time: the self value's parts.
+        var onCPUPercent: Double?
+        var offCPU: [JSONOffCPU]?
+    }
+
+    private struct JSONOffCPU: Encodable {
+        var reason: String
+        var `self`: Int64
+        var selfPercent: Double
     }
 
     private struct JSONCharged: Encodable {
@@ -190,7 +207,11 @@ public struct HotspotsExporter: Sendable {
             functions: rows.map {
                 JSONFunction(name: $0.name, self: $0.selfValue, selfPercent: rounded($0.selfShare),
                              total: $0.totalValue, totalPercent: rounded($0.totalShare), flagged: $0.flagged,
-                             hotPath: $0.hotPath, inlined: charged($0.inlined), native: charged($0.native))
+                             hotPath: $0.hotPath, inlined: charged($0.inlined), native: charged($0.native),
+                             onCPUPercent: $0.wallTime.map { rounded($0.onCPUShare) },
+                             offCPU: $0.wallTime.map { $0.offCPU.map {
+                                 JSONOffCPU(reason: $0.reason, self: $0.value, selfPercent: rounded($0.share))
+                             } })
             },
             inlinedFindings: report.inlinedFindings.map {
                 JSONInlinedFinding(name: $0.name, self: $0.selfValue, selfPercent: rounded($0.selfShare),

@@ -1,0 +1,55 @@
+import PyrometerModel
+
+/// A function's self value in a wall-clock profile, split: on the CPU, and off it by why (the `state` label of
+/// off-CPU time: `sleeping`, `preempted`, `disk`, ...).
+public struct WallTimeParts: Sendable, Equatable {
+    public struct OffCPU: Sendable, Equatable {
+        public var reason: String
+        public var value: Int64
+        public var share: Double
+    }
+
+    public var onCPU: Int64
+    public var onCPUShare: Double
+    /// Largest first.
+    public var offCPU: [OffCPU]
+    public var offCPUShare: Double { offCPU.reduce(0) { $0 + $1.share } }
+}
+
+extension HotspotAnalyzer {
+    /// The sample types a recording with off-CPU time has beside `wall` (the perf readers make all three).
+    public static let onCPUType = "cpu", offCPUType = "off-cpu"
+
+    /// Adds each listed function's on- and off-CPU parts to a report of a profile's `wall` sample type; the report
+    /// is left as it is for any other type, or a profile without the parts.
+    public func addWallTimeParts(to report: inout HotspotReport, profile: Profile, fold: FoldOptions) {
+        guard report.valueType.type == "wall", let cpu = profile.sampleTypeIndex(named: Self.onCPUType),
+              let offCPU = profile.sampleTypeIndex(named: Self.offCPUType), report.total > 0 else { return }
+        var options = fold
+        options.sampleType = cpu
+        let onCPU = selfValues(profile, options)
+        options.sampleType = offCPU
+        var reasons: [String: [String: Int64]] = [:]
+        let states = Set(profile.labelSets.indices.compactMap { profile.labelString(LabelKey.offCPUState, in: LabelSetID($0)) })
+        for state in states.sorted() {
+            let part = profile.keepingSamples { profile.labelString(LabelKey.offCPUState, in: $0.labels) == state }
+            for (name, value) in selfValues(part, options) { reasons[name, default: [:]][state] = value }
+        }
+        let total = Double(report.total)
+        for index in report.functions.indices {
+            let name = report.functions[index].name
+            let off = (reasons[name] ?? [:]).filter { $0.value > 0 }.map {
+                WallTimeParts.OffCPU(reason: $0.key, value: $0.value, share: Double($0.value) / total)
+            }.sorted { $0.value != $1.value ? $0.value > $1.value : $0.reason < $1.reason }
+            let on = onCPU[name] ?? 0
+            report.functions[index].wallTime = WallTimeParts(onCPU: on, onCPUShare: Double(on) / total, offCPU: off)
+        }
+    }
+
+    private func selfValues(_ profile: Profile, _ fold: FoldOptions) -> [String: Int64] {
+        var all = options
+        all.keepTop = nil
+        let report = HotspotAnalyzer(options: all).analyze(profile, fold: fold)
+        return Dictionary(report.functions.map { ($0.name, $0.selfValue) }, uniquingKeysWith: +)
+    }
+}

@@ -1,0 +1,104 @@
+import PyrometerModel
+
+/// Why a thread left the CPU, from `sched_switch`'s `prev_state`: a label on its off-CPU time.
+enum ThreadState: Equatable {
+    /// Still runnable (`R`, `R+`): another task took the CPU.
+    case preempted
+    /// Waiting for an event (`S`): a sleep, a lock, a socket.
+    case sleeping
+    /// Uninterruptible (`D`): disk I/O, mostly.
+    case disk
+    /// Anything else perf prints (`T` stopped, `t` traced, `X` dead, `Z`, `P` parked, `I` idle).
+    case other(String)
+
+    /// The kernel's `prev_state` value: a bit per state in the low byte (`S` 1, `D` 2, `T` 4, ... `I` 0x80), none
+    /// for a runnable task, and `TASK_REPORT_MAX` (0x100) beside them for one preempted (perf's `R+`).
+    init(bits: UInt64) {
+        switch bits & 0xFF {
+        case 0: self = .preempted
+        case 1: self = .sleeping
+        case 2: self = .disk
+        default:
+            // perf's letters for the report bits, in bit order.
+            let letters = Array("SDTtXZPI")
+            let bit = (bits & 0xFF).trailingZeroBitCount
+            self = bit < letters.count ? ThreadState(letter: String(letters[bit])) : .other(String(bits, radix: 16))
+        }
+    }
+
+    /// perf script's letters: `R`, `R+`, `S`, `D`, `T`, ...
+    init(letter: some StringProtocol) {
+        switch letter.first {
+        case "R": self = .preempted
+        case "S": self = .sleeping
+        case "D": self = .disk
+        default: self = .other(String(letter))
+        }
+    }
+
+    /// The label's value.
+    var label: String {
+        switch self {
+        case .preempted: "preempted"
+        case .sleeping: "sleeping"
+        case .disk: "disk"
+        case .other(let letter): letter
+        }
+    }
+}
+
+/// Off-CPU time from `sched:sched_switch` samples, one reader's worth: a thread that switches out is off the CPU
+/// from then until its next sample of any event, or the switch that puts it back on a CPU (`next_pid`), whichever
+/// comes first. perf records a task's own events only, so the switch-in, in another task's context, is often
+/// missing: the next sample ends the interval then. A thread still off the CPU when the recording ends is charged
+/// up to its end; one already off the CPU when it started is not guessed at.
+///
+/// `Slot` is what a reader charges the interval to once it closes: a stack and labels, or a sample still waiting
+/// to be unwound.
+struct OffCPUTracker<Slot> {
+    struct Blocked {
+        var start: UInt64
+        var slot: Slot
+    }
+
+    private(set) var blocked: [UInt32: Blocked] = [:]
+    private(set) var latest: UInt64 = 0
+
+    init(latest: UInt64 = 0) { self.latest = latest }
+
+    var isEmpty: Bool { blocked.isEmpty }
+
+    /// Thread `tid` is seen at `time` (a sample of it, or a switch to it): its interval off the CPU ends, if any.
+    mutating func seen(_ tid: UInt32, at time: UInt64) -> (slot: Slot, nanoseconds: UInt64)? {
+        latest = max(latest, time)
+        guard let interval = blocked.removeValue(forKey: tid) else { return nil }
+        return (interval.slot, time >= interval.start ? time - interval.start : 0)
+    }
+
+    /// Thread `tid` switched out at `time`, its interval to be charged to `slot`.
+    mutating func switchedOut(_ tid: UInt32, at time: UInt64, slot: Slot) {
+        latest = max(latest, time)
+        blocked[tid] = Blocked(start: time, slot: slot)
+    }
+
+    /// Replaces the slot of `tid`'s open interval (a stack that became known).
+    mutating func update(_ tid: UInt32, slot: Slot) {
+        blocked[tid]?.slot = slot
+    }
+
+    /// The threads still off the CPU when the recording ended at `end`: charged up to it.
+    mutating func finish(at end: UInt64) -> [(slot: Slot, nanoseconds: UInt64)] {
+        let open = blocked.values.map { ($0.slot, end >= $0.start ? end - $0.start : 0) }
+        blocked.removeAll()
+        return open
+    }
+}
+
+/// The sample types of wall-clock time, and the label of off-CPU time, both readers give a recording with
+/// `sched:sched_switch`.
+enum WallClock {
+    static let cpu = ValueType(type: "cpu", unit: "nanoseconds")
+    static let offCPU = ValueType(type: "off-cpu", unit: "nanoseconds")
+    static let wall = ValueType(type: "wall", unit: "nanoseconds")
+    static let switchEvent = "sched:sched_switch"
+}
