@@ -14,11 +14,13 @@ public struct Hotspots: ParsableCommand {
             its calls to another function, stay below it. The \
             threshold defaults to 20% for CPU profiles and 10% for wall-clock profiles. Self time belongs to the \
             function that owns the machine code: inlined callees, and an interpreter's native frames, are listed \
-            under it (docs/attribution.md). Examples:
+            under it (docs/attribution.md). A perf recording with sched:sched_switch is read as wall-clock time, \
+            on- and off-CPU, with each finding's parts and why it was off the CPU (docs/wall-clock.md). Examples:
               pyrometer hotspots perf.data --debug-dir /srv/debug
               perf script | pyrometer hotspots --format markdown --fail-on-hotspot
               pyrometer hotspots python.perf.txt --native        (what the interpreter spends its time on)
               pyrometer hotspots cpu.pb.gz --inline-functions    (inlined functions counted, as go tool pprof -top)
+              pyrometer hotspots wall.data --thread 4242         (wall time of one thread: perf sched_switch + cpu-clock)
             """)
 
     @OptionGroup var input: InputOptions

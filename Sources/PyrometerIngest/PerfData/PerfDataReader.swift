@@ -233,6 +233,14 @@ struct PerfDataReader {
         }
         builder.comments = metadata
         diagnostics += unwinding.diagnostics(file: file)
+        // `perf record -F N` puts every event in frequency mode, tracepoints too: then perf keeps only some of them.
+        for index in attrs.indices where attrs[index].type == PerfData.tracepointType && attrs[index].freq {
+            diagnostics.append(Diagnostic(kind: """
+                \(eventName(of: index)) was recorded in frequency mode (perf record -F applies to every event): perf \
+                kept only some of its events, so its counts (and off-CPU time) fall short; give the frequency to the \
+                clock event alone: perf record -e \(eventName(of: index)) -e cpu-clock/freq=999/ ...
+                """, count: 0, firstFile: file, firstLine: nil, example: ""))
+        }
         let lostEvents = max(lost, lostSamples)
         if lostEvents > 0 {
             builder.sourceTraits.insert(.eventsLost)
