@@ -12,15 +12,21 @@ public struct GateRules: Sendable {
     public var maxCPURegression: Double?
     /// Largest allowed self share of any function in the head CPU profiles, as a fraction.
     public var maxHotspot: Double?
+    /// Largest allowed relative growth of any function's share of wall-clock time (the `wall` sample type of perf
+    /// recordings with sched_switch, fgprof's and other wall profiles), as `maxCPURegression` for CPU.
+    public var maxWallRegression: Double?
     public init(maxAllocGrowth: Double? = nil, maxCPURegression: Double? = nil, maxHotspot: Double? = nil,
-                allocationRoot: String? = nil) {
+                allocationRoot: String? = nil, maxWallRegression: Double? = nil) {
         self.maxAllocGrowth = maxAllocGrowth
         self.allocationRoot = allocationRoot
         self.maxCPURegression = maxCPURegression
         self.maxHotspot = maxHotspot
+        self.maxWallRegression = maxWallRegression
     }
 
-    public var isEmpty: Bool { maxAllocGrowth == nil && maxCPURegression == nil && maxHotspot == nil }
+    public var isEmpty: Bool {
+        maxAllocGrowth == nil && maxCPURegression == nil && maxHotspot == nil && maxWallRegression == nil
+    }
 }
 
 /// The outcome of one rule.
@@ -31,6 +37,7 @@ public struct GateCheck: Sendable {
         /// The largest growth of one function's allocations of a type.
         case allocationPerFunction(String)
         case cpuRegression
+        case wallRegression
         /// The largest self share of one function: a share, not a growth.
         case hotspot
     }
@@ -53,6 +60,8 @@ public struct GateCheck: Sendable {
 public struct GateReport: Sendable {
     public var checks: [GateCheck]
     public var cpuDiff: DiffReport?
+    /// The wall-clock diff behind the wall regression rule.
+    public var wallDiff: DiffReport?
     /// The head's functions over the hotspot limit.
     public var hotspots: [HotspotEntry]
     /// The allocation types compared by the allocation rules.
@@ -106,32 +115,34 @@ public struct Gate: Sendable {
             }
         }
 
+        // A recording with wall-clock time (perf with sched_switch) defaults to `wall`: the CPU rules read its clock
+        // event, whose sample counts give the diff its significance test, else its `cpu`.
+        func cpuFold(_ profile: Profile) throws -> FoldOptions {
+            var options = try fold(profile)
+            guard options.sampleType == nil, !profile.sampleTypes.isEmpty,
+                  profile.sampleTypes[profile.defaultSampleType].type == "wall" else { return options }
+            let counted = profile.sampleTypes.firstIndex { type in
+                type.unit == "nanoseconds" && profile.sampleTypes.contains(ValueType.sampleCount(of: type.type))
+            }
+            options.sampleType = counted ?? profile.sampleTypeIndex(named: "cpu")
+            return options
+        }
         if rules.maxCPURegression != nil || rules.maxHotspot != nil {
-            let baseCPU = try base.filter { try Self.isTime($0, fold($0)) }
-            let headCPU = try head.filter { try Self.isTime($0, fold($0)) }
+            let baseCPU = try base.filter { try Self.isTime($0, cpuFold($0)) }
+            let headCPU = try head.filter { try Self.isTime($0, cpuFold($0)) }
             guard !headCPU.isEmpty, rules.maxCPURegression == nil || !baseCPU.isEmpty else {
                 throw DiffError("the CPU rules need CPU or wall-clock profiles on \(headCPU.isEmpty ? "the head" : "the base") side")
             }
             if let limit = rules.maxCPURegression {
-                var options = diffOptions
-                options.minRelativeChange = limit
-                let report = try ProfileDiffer(options: options).diff(
-                    base: ProfileDiffer.Side(baseCPU, attribution: attribution, fold: fold),
-                    head: ProfileDiffer.Side(headCPU, attribution: attribution, fold: fold))
+                let (check, report) = try regression(base: baseCPU, head: headCPU, limit: limit, fold: cpuFold,
+                                                     rule: .cpuRegression, name: "CPU regression per function")
+                checks.append(check)
                 cpuDiff = report
-                let regressions = report.regressions
-                let worst = regressions.max { ($0.relativeChange ?? .infinity) < ($1.relativeChange ?? .infinity) }
-                let detail = worst.map {
-                    "\(regressions.count) significant regression\(regressions.count == 1 ? "" : "s"); worst: \($0.name)"
-                } ?? "no significant regression of at least \(options.minDeltaPoints) points"
-                checks.append(GateCheck(rule: .cpuRegression, name: "CPU regression per function", limit: limit,
-                                        measured: worst.map { $0.relativeChange ?? .infinity },
-                                        passed: regressions.isEmpty, detail: detail))
             }
             if let limit = rules.maxHotspot {
                 var merged: FunctionStacks?
                 for profile in headCPU {
-                    let folded = HotspotAnalyzer.functionStacks(profile, fold: try fold(profile),
+                    let folded = HotspotAnalyzer.functionStacks(profile, fold: try cpuFold(profile),
                                                                 attribution: attribution)
                     if merged == nil { merged = folded } else { merged!.merge(folded) }
                 }
@@ -148,7 +159,51 @@ public struct Gate: Sendable {
                     detail: top.map { "largest: \($0.name)" } ?? "no samples"))
             }
         }
-        return GateReport(checks: checks, cpuDiff: cpuDiff, hotspots: hotspots, allocations: allocations)
+        var wallDiff: DiffReport?
+        if let limit = rules.maxWallRegression {
+            // The `wall` sample type of each profile, whatever its default.
+            func wallFold(_ profile: Profile) throws -> FoldOptions {
+                var options = try fold(profile)
+                options.sampleType = profile.sampleTypeIndex(named: "wall")
+                    ?? (profile.kind(sampleType: options.sampleType ?? profile.defaultSampleType) == .wall
+                        ? options.sampleType ?? profile.defaultSampleType : nil)
+                return options
+            }
+            let baseWall = try base.filter { try wallFold($0).sampleType != nil }
+            let headWall = try head.filter { try wallFold($0).sampleType != nil }
+            guard !baseWall.isEmpty, !headWall.isEmpty else {
+                throw DiffError("""
+                    --max-wall-regression needs wall-clock profiles on both sides: perf recordings with \
+                    sched:sched_switch (docs/wall-clock.md), or pprof wall profiles such as fgprof's
+                    """)
+            }
+            let (check, report) = try regression(base: baseWall, head: headWall, limit: limit, fold: wallFold,
+                                                 rule: .wallRegression, name: "wall regression per function")
+            checks.append(check)
+            wallDiff = report
+        }
+        return GateReport(checks: checks, cpuDiff: cpuDiff, wallDiff: wallDiff, hotspots: hotspots,
+                          allocations: allocations)
+    }
+
+    /// The regression rule on one kind of time: significant regressions past `limit` fail it.
+    private func regression(base: [Profile], head: [Profile], limit: Double, fold: (Profile) throws -> FoldOptions,
+                            rule: GateCheck.Rule, name: String) throws -> (GateCheck, DiffReport) {
+        var options = diffOptions
+        options.minRelativeChange = limit
+        // Wall time of the same workload on both sides: a function that waits longer costs more wall time, whatever
+        // the others did; compared per profile unless --normalize says shares.
+        if rule == .wallRegression && options.normalize == nil { options.normalize = false }
+        let report = try ProfileDiffer(options: options).diff(
+            base: ProfileDiffer.Side(base, attribution: attribution, fold: fold),
+            head: ProfileDiffer.Side(head, attribution: attribution, fold: fold))
+        let regressions = report.regressions
+        let worst = regressions.max { ($0.relativeChange ?? .infinity) < ($1.relativeChange ?? .infinity) }
+        let detail = worst.map {
+            "\(regressions.count) significant regression\(regressions.count == 1 ? "" : "s"); worst: \($0.name)"
+        } ?? "no significant regression of at least \(options.minDeltaPoints) points"
+        return (GateCheck(rule: rule, name: name, limit: limit, measured: worst.map { $0.relativeChange ?? .infinity },
+                          passed: regressions.isEmpty, detail: detail), report)
     }
 
     /// The total's growth, and the largest growth of one function's self value that is at least

@@ -53,3 +53,38 @@ extension HotspotAnalyzer {
         return Dictionary(report.functions.map { ($0.name, $0.selfValue) }, uniquingKeysWith: +)
     }
 }
+
+/// One thread's hotspots in a wall-clock report: idle threads would dilute every share of a merged one (a pool
+/// thread idle most of its life becomes its top finding), so wall time is read per thread.
+public struct ThreadHotspots: Sendable {
+    /// The thread's command name, as its last samples give it (a thread renames itself after it starts).
+    public var command: String
+    public var thread: String
+    /// The thread's share of the profile's total.
+    public var share: Double
+    public var report: HotspotReport
+}
+
+extension HotspotAnalyzer {
+    /// The profile's threads (the `tid` label), largest first, each analyzed alone with its wall-time parts; none
+    /// when it has fewer than two.
+    public func perThread(_ profile: Profile, fold: FoldOptions, kind: ProfileKind? = nil) -> [ThreadHotspots] {
+        let type = fold.sampleType ?? profile.defaultSampleType
+        guard profile.sampleTypes.indices.contains(type) else { return [] }
+        var totals: [String: Int64] = [:], commands: [String: String] = [:]
+        for (index, sample) in profile.samples.enumerated() {
+            guard let tid = profile.labelString(LabelKey.thread, in: sample.labels) else { continue }
+            totals[tid, default: 0] += profile.value(sample: index, type: type)
+            if let command = profile.labelString(LabelKey.command, in: sample.labels) { commands[tid] = command }
+        }
+        let threads = totals.filter { $0.value > 0 }.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        guard threads.count > 1 else { return [] }
+        let all = Double(threads.reduce(0) { $0 + $1.value })
+        return threads.map { tid, value in
+            let alone = profile.keepingThreads([tid])
+            var report = analyze(alone, fold: fold, kind: kind)
+            addWallTimeParts(to: &report, profile: alone, fold: fold)
+            return ThreadHotspots(command: commands[tid] ?? "", thread: tid, share: Double(value) / all, report: report)
+        }
+    }
+}

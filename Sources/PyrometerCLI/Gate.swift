@@ -31,6 +31,9 @@ public struct GateCommand: ParsableCommand {
     @Option(name: .customLong("max-cpu-regression"),
             help: "Largest allowed significant growth of a function's CPU share, relative to itself, e.g. 5%.")
     var maxCPURegression: Percentage?
+    @Option(name: .customLong("max-wall-regression"),
+            help: "Largest allowed relative growth of a function's share of wall-clock time (sched_switch recordings, wall profiles), e.g. 10%.")
+    var maxWallRegression: Percentage?
     @Option(name: .customLong("max-hotspot"), help: "Largest allowed self share of one function in head, e.g. 20%.")
     var maxHotspot: Percentage?
     @Option(name: .customLong("root"),
@@ -46,8 +49,10 @@ public struct GateCommand: ParsableCommand {
     var githubSummary = false
 
     public func validate() throws {
-        if maxAllocGrowth == nil && maxCPURegression == nil && maxHotspot == nil {
-            throw ValidationError("give at least one rule: --max-alloc-growth, --max-cpu-regression or --max-hotspot")
+        if maxAllocGrowth == nil && maxCPURegression == nil && maxHotspot == nil && maxWallRegression == nil {
+            throw ValidationError("""
+                give at least one rule: --max-alloc-growth, --max-cpu-regression, --max-wall-regression or --max-hotspot
+                """)
         }
     }
 
@@ -56,7 +61,8 @@ public struct GateCommand: ParsableCommand {
         try Console.run {
             let (base, head) = try sides.load()
             let rules = GateRules(maxAllocGrowth: maxAllocGrowth?.fraction, maxCPURegression: maxCPURegression?.fraction,
-                                  maxHotspot: maxHotspot?.fraction, allocationRoot: allocationRoot)
+                                  maxHotspot: maxHotspot?.fraction, allocationRoot: allocationRoot,
+                                  maxWallRegression: maxWallRegression?.fraction)
             let report = try Gate(rules: rules, diffOptions: statistics.options, attribution: attribution.options)
                 .evaluate(base: base, head: head, fold: { try fold.options(for: $0) })
             let exporter = GateExporter(format: format, reproduce: sides.commandLine)

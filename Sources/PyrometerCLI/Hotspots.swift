@@ -36,6 +36,9 @@ public struct Hotspots: ParsableCommand {
     var limit: Int = 30
     @Flag(name: .customLong("fail-on-hotspot"), help: "Exit with status 1 when a function is flagged.")
     var failOnHotspot = false
+    @Flag(name: .customLong("merge-threads"),
+          help: "Report a wall-clock profile's threads as one (default: per thread, unless --thread picks some).")
+    var mergeThreads = false
     @Flag(name: .customLong("wall-clock"),
           help: "Treat the input as a wall-clock profile (default threshold 10%) when its format cannot say so.")
     var wallClock = false
@@ -58,9 +61,19 @@ public struct Hotspots: ParsableCommand {
             let analyzer = HotspotAnalyzer(options: options)
             let foldOptions = try fold.options(for: profile)
             var report = analyzer.analyze(profile, fold: foldOptions, kind: wallClock ? .wall : nil)
-            analyzer.addWallTimeParts(to: &report, profile: profile, fold: foldOptions)
             guard report.total > 0 else { throw CLIError("no samples in the input") }
-            try output.write(HotspotsExporter(format: format, limit: limit).export(report))
+            let exporter = HotspotsExporter(format: format, limit: limit)
+            // Wall-clock time is read per thread unless one was picked: idle threads dilute a merged report.
+            if report.kind == .wall && !input.read.selectsThreads && !mergeThreads {
+                let threads = analyzer.perThread(profile, fold: foldOptions, kind: wallClock ? .wall : nil)
+                if !threads.isEmpty {
+                    try output.write(exporter.export(threads: threads))
+                    flagged = threads.contains { !$0.report.flagged.isEmpty }
+                    return
+                }
+            }
+            analyzer.addWallTimeParts(to: &report, profile: profile, fold: foldOptions)
+            try output.write(exporter.export(report))
             flagged = !report.flagged.isEmpty
         }
         if failOnHotspot && flagged { throw ExitCode(1) }

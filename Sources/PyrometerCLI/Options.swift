@@ -46,6 +46,9 @@ public struct ReadOptions: ParsableArguments {
     var threadSelectors: [String] = []
     @Option(name: .customLong("process"), help: "Keep only the samples of this process id; repeatable.")
     var processIDs: [String] = []
+
+    /// Whether --thread or --process picked some threads.
+    var selectsThreads: Bool { !threadSelectors.isEmpty || !processIDs.isEmpty }
     @Option(name: .customLong("store"),
             help: "The store that 'store:QUERY' inputs read (sqlite:PATH or clickhouse://HOST:PORT/DATABASE).")
     public var store: String?

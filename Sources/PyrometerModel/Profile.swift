@@ -221,7 +221,8 @@ public struct Profile: Sendable {
     public func kind(sampleType: Int) -> ProfileKind {
         let type = sampleTypes[sampleType].type.lowercased()
         let periodName = periodType?.type.lowercased() ?? ""
-        if type == "wall" || periodName == "wall" || type.hasPrefix("wall") { return .wall }
+        // Go's fgprof writes `time/nanoseconds` with the period type `wallclock`; others `wall` sample types.
+        if type.hasPrefix("wall") || periodName.hasPrefix("wall") || type == "off-cpu" { return .wall }
         // Memory, lock, thread and fault profiles count something other than time on a CPU.
         let otherWords = ["alloc", "inuse", "space", "objects", "bytes", "thread", "goroutine", "delay", "contention",
                           "mutex", "fault"]

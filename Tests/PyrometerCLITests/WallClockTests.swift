@@ -4,7 +4,7 @@ import Testing
 
 /// The wall-clock corpus (Tests/Fixtures/wall, made by scripts/make-wall-corpus.sh): a main thread that burns CPU
 /// in `burn`, sleeps in `nap` and waits on a mutex in `wait_for_lock`, measuring its own phases
-/// (`measured.txt`), recorded with sched_switch and cpu-clock. Read as perf.data and as `perf script` text with and
+/// (`wallclock.measured.txt`), recorded with sched_switch and cpu-clock. Read as perf.data and as `perf script` text with and
 /// without inline frames, the main thread's wall shares match the program's own within 3 points, the three are
 /// flagged at 10% of wall time, and only `burn` is on the CPU.
 @Suite struct WallClockTests {
@@ -14,7 +14,7 @@ import Testing
 
     /// The program's own shares, in percent: `wall 4.053 s: burn 24.7% nap 49.8% wait_for_lock 25.2% ...`.
     static func measured() throws -> [String: Double] {
-        let text = try String(contentsOfFile: corpus + "/measured.txt", encoding: .utf8)
+        let text = try String(contentsOfFile: corpus + "/wallclock.measured.txt", encoding: .utf8)
         var shares: [String: Double] = [:]
         let words = text.split(separator: " ")
         for (index, word) in words.enumerated() where word.hasSuffix("%") && index > 0 {
@@ -79,17 +79,53 @@ import Testing
         #expect(flagged == ["burn"], "\(path)")
     }
 
-    /// Without --thread, the idle helper thread dilutes every share and is itself the largest finding: what the
-    /// thread filter is for. Off-CPU time is charged to the program's frames, never to the scheduler.
+    /// By default a wall-clock report is per thread, and names the threads it counted: the main thread's findings
+    /// are the three phases, the helper's its own waiting.
+    @Test func perThreadByDefault() throws {
+        let file = "\(Self.corpus)/wallclock.perf.data.zst"
+        let result = try CLI.run(["hotspots", "--format", "json", file] + Self.lookup)
+        try #require(result.status == 0, "\(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+        let threads = try #require(object["threads"] as? [[String: Any]])
+        #expect(threads.count == 2)
+        let main = try #require(threads.first { $0["tid"] as? String == (try? Self.mainThread(file)) })
+        let functions = try #require((main["report"] as? [String: Any])?["functions"] as? [[String: Any]])
+        let flagged = functions.filter { $0["flagged"] as? Bool == true }.map { Self.baseName($0["name"] as! String) }
+        #expect(Set(flagged) == ["burn", "nap", "wait_for_lock"], "\(flagged)")
+        let text = try CLI.run(["hotspots", file] + Self.lookup)
+        #expect(text.text.hasPrefix("Per thread (2 threads"), "\(text.text.prefix(200))")
+    }
+
+    /// Merged (--merge-threads), the idle helper thread dilutes every share and is itself the largest finding: what
+    /// the per-thread report is for. Off-CPU time is charged to the program's frames, never to the scheduler.
     @Test func mergedThreadsAndOwnership() throws {
         let file = "\(Self.corpus)/wallclock.perf.data.zst"
-        let functions = try Self.hotspots([file])
+        let functions = try Self.hotspots(["--merge-threads", file])
         let flagged = functions.filter { $0["flagged"] as? Bool == true }.map { $0["name"] as! String }
         #expect(flagged.contains("holder"), "\(flagged)")
         #expect(!functions.contains { ["__schedule", "schedule", "finish_task_switch"].contains($0["name"] as? String ?? "")
             && ($0["selfPercent"] as? Double ?? 0) > 1 })
         let missing = try CLI.run(["hotspots", "--thread", "no-such-thread", file] + Self.lookup)
         #expect(missing.status != 0 && missing.stderr.contains("wallclock"), "\(missing.stderr)")
+    }
+
+    /// The variant whose nap sleeps 30% longer (`wallclock-nap130`): the wall rule fails at 10% and names nap (and
+    /// the helper thread, which waits longer for it), not burn nor wait_for_lock; it passes at 40%, nap's wall
+    /// time with the helper's own naps being +19%. The CPU rule reads the clock event and finds nothing.
+    @Test func wallRegressionGate() throws {
+        let base = "\(Self.corpus)/wallclock.perf.data.zst", head = "\(Self.corpus)/wallclock-nap130.perf.data.zst"
+        let failing = try CLI.run(["gate", base, head, "--max-wall-regression", "10%", "--format", "json"] + Self.lookup)
+        #expect(failing.status == 1, "\(failing.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: failing.stdout) as? [String: Any])
+        let regressions = ((object["wallDiff"] as? [String: Any])?["functions"] as? [[String: Any]] ?? [])
+            .filter { $0["regressed"] as? Bool == true }.compactMap { $0["name"] as? String }
+        #expect(regressions.contains("nap") && !regressions.contains { $0.hasPrefix("burn") || $0 == "wait_for_lock" },
+                "\(regressions)")
+        #expect(try CLI.run(["gate", base, head, "--max-wall-regression", "40%"] + Self.lookup).status == 0)
+        #expect(try CLI.run(["gate", base, head, "--max-cpu-regression", "10%"] + Self.lookup).status == 0)
+        let notWall = try CLI.run(["gate", "Tests/Fixtures/diff/aa-01.folded", "Tests/Fixtures/diff/aa-02.folded",
+                                   "--max-wall-regression", "10%"])
+        #expect(notWall.status == 2 && notWall.stderr.contains("sched_switch"), "\(notWall.stderr)")
     }
 
     /// `perf record -F 999` with a tracepoint puts the tracepoint in frequency mode, and perf keeps only some

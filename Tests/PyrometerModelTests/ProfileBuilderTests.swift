@@ -186,3 +186,25 @@ import Testing
         #expect(unsigned == Array(String(UInt64.max).utf8))
     }
 }
+
+/// Which profiles are wall-clock time without a flag.
+@Suite struct ProfileKindTests {
+    static func profile(_ types: [ValueType], period: ValueType?) -> Profile {
+        var builder = ProfileBuilder(sampleTypes: types, sourceFormat: "test")
+        builder.periodType = period
+        return builder.build()
+    }
+
+    @Test func wallClockProfilesAreRecognized() {
+        // Go's fgprof: `samples/count` and `time/nanoseconds`, period type `wallclock`.
+        let fgprof = Self.profile([.init(type: "samples", unit: "count"), .init(type: "time", unit: "nanoseconds")],
+                                  period: .init(type: "wallclock", unit: "nanoseconds"))
+        #expect(fgprof.kind(sampleType: 1) == .wall)
+        let perf = Self.profile([.init(type: "wall", unit: "nanoseconds"), .init(type: "cpu", unit: "nanoseconds"),
+                                 .init(type: "off-cpu", unit: "nanoseconds")], period: nil)
+        #expect(perf.kind(sampleType: 0) == .wall && perf.kind(sampleType: 1) == .cpu && perf.kind(sampleType: 2) == .wall)
+        let cpu = Self.profile([.init(type: "samples", unit: "count"), .init(type: "cpu", unit: "nanoseconds")],
+                               period: .init(type: "cpu", unit: "nanoseconds"))
+        #expect(cpu.kind(sampleType: 1) == .cpu)
+    }
+}

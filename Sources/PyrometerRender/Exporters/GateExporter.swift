@@ -52,9 +52,10 @@ public struct GateExporter: Sendable {
             out += "| \(check.name) | \(Self.percent(check.limit)) | \(Self.measured(check)) | "
                 + "\(check.passed ? "pass" : "**violated**") | `\(ReportText.markdownCode(check.detail))` |\n"
         }
-        if let diff = report.cpuDiff {
+        for (title, diff) in [("CPU", report.cpuDiff), ("Wall-time", report.wallDiff)] {
+            guard let diff else { continue }
             let regressions = diff.regressions
-            out += "\n### CPU regressions\n\n"
+            out += "\n### \(title) regressions\n\n"
             if regressions.isEmpty {
                 out += "None: no function's share grew significantly past the limits.\n"
             } else {
@@ -102,7 +103,7 @@ public struct GateExporter: Sendable {
         for check in report.checks {
             for offender in check.offenders.prefix(limit) { out += "  grew: \(ReportText.printable(offender))\n" }
         }
-        for regression in report.cpuDiff?.regressions.prefix(limit) ?? [] {
+        for regression in (report.cpuDiff?.regressions.prefix(limit) ?? []) + (report.wallDiff?.regressions.prefix(limit) ?? []) {
             out += "  regression: \(ReportText.printable(regression.name)) \(ReportText.fixed(regression.basePercent))% → "
                 + "\(ReportText.fixed(regression.headPercent))% (\(DiffExporter.relative(regression.relativeChange, head: regression.headPercent)), "
                 + "p \(ReportText.pValue(regression.adjustedPValue)))\n"
@@ -116,6 +117,7 @@ public struct GateExporter: Sendable {
         var passed: Bool
         var checks: [JSONCheck]
         var cpuDiff: DiffExporter.JSONReport?
+        var wallDiff: DiffExporter.JSONReport?
         var hotspots: [JSONHotspot]
         var allocations: [JSONAllocation]
     }
@@ -165,6 +167,7 @@ public struct GateExporter: Sendable {
                           passed: $0.passed, detail: $0.detail, offenders: $0.offenders)
             },
             cpuDiff: report.cpuDiff.map { DiffExporter.jsonValue($0, $0.regressions) },
+            wallDiff: report.wallDiff.map { DiffExporter.jsonValue($0, $0.regressions) },
             hotspots: report.hotspots.map { JSONHotspot(name: $0.name, selfPercent: percent($0.selfShare) ?? 0) },
             allocations: report.allocations.map { growth in
                 JSONAllocation(type: growth.type, root: growth.root, basePerProfile: growth.baseTotal,
@@ -194,7 +197,7 @@ public struct GateExporter: Sendable {
             let message = "\(check.name): \(Self.measured(check)) over the limit of \(Self.percent(check.limit))"
             out += ">\n      <failure message=\"\(ReportText.xml(message))\" type=\"gate\">"
             var body = ([check.detail] + check.offenders.prefix(limit)).joined(separator: "\n")
-            if check.rule == .cpuRegression, let diff = report.cpuDiff {
+            if let diff = check.rule == .cpuRegression ? report.cpuDiff : check.rule == .wallRegression ? report.wallDiff : nil {
                 for regression in diff.regressions.prefix(limit) {
                     body += "\n\(regression.name): \(ReportText.fixed(regression.basePercent))% -> "
                         + "\(ReportText.fixed(regression.headPercent))% (\(DiffExporter.relative(regression.relativeChange, head: regression.headPercent)))"

@@ -37,6 +37,45 @@ public struct HotspotsExporter: Sendable {
         }
     }
 
+    /// A wall-clock report per thread: a line naming the threads counted, then each thread's report under a
+    /// heading; JSON: `{threads: [{command, tid, sharePercent, report: {...as above}}]}`.
+    public func export(threads: [ThreadHotspots]) -> [UInt8] {
+        switch format {
+        case .json:
+            let value = JSONThreads(threads: threads.map {
+                JSONThread(command: $0.command, tid: $0.thread, sharePercent: Self.rounded($0.share),
+                           report: jsonValue($0.report, selectedRows($0.report)))
+            })
+            return JSONOutput.encode(value, pretty: true)
+        case .text, .markdown:
+            let markdown = format == .markdown
+            func name(_ thread: ThreadHotspots) -> String {
+                let text = "\(thread.command) \(thread.thread)"
+                return markdown ? "`\(ReportText.markdownCode(text))`" : ReportText.printable(text)
+            }
+            var out = "Per thread (\(threads.count) threads; --thread TID or NAME reads one alone): "
+                + threads.map { "\(name($0)) \(Self.percent($0.share))" }.joined(separator: ", ") + "\n"
+            for thread in threads {
+                out += (markdown ? "\n## Thread " : "\n== Thread ") + name(thread)
+                    + ": \(Self.percent(thread.share)) of the total\n"
+                let rows = selectedRows(thread.report)
+                out += markdown ? self.markdown(thread.report, rows) : text(thread.report, rows)
+            }
+            return Array(out.utf8)
+        }
+    }
+
+    private struct JSONThreads: Encodable { var threads: [JSONThread] }
+
+    private struct JSONThread: Encodable {
+        var command: String
+        var tid: String
+        var sharePercent: Double
+        var report: JSONReport
+    }
+
+    private static func rounded(_ share: Double) -> Double { (share * 100 * 10000).rounded() / 10000 }
+
     private func selectedRows(_ report: HotspotReport) -> [HotspotEntry] {
         guard limit > 0 else { return report.functions }
         return report.functions.enumerated().filter { $0.offset < limit || $0.element.flagged || $0.element.hotPath }
@@ -195,7 +234,11 @@ public struct HotspotsExporter: Sendable {
     }
 
     private func json(_ report: HotspotReport, _ rows: [HotspotEntry]) -> [UInt8] {
-        func rounded(_ share: Double) -> Double { (share * 100 * 10000).rounded() / 10000 }
+        JSONOutput.encode(jsonValue(report, rows), pretty: true)
+    }
+
+    private func jsonValue(_ report: HotspotReport, _ rows: [HotspotEntry]) -> JSONReport {
+        let rounded = Self.rounded
         func charged(_ list: [ChargedFunction]) -> [JSONCharged] {
             list.map { JSONCharged(name: $0.name, self: $0.selfValue, selfPercent: rounded($0.selfShare)) }
         }
@@ -217,6 +260,6 @@ public struct HotspotsExporter: Sendable {
                 JSONInlinedFinding(name: $0.name, self: $0.selfValue, selfPercent: rounded($0.selfShare),
                                    hosts: charged($0.hosts))
             })
-        return JSONOutput.encode(value, pretty: true)
+        return value
     }
 }
