@@ -13,7 +13,7 @@
 #   BENCH_RUNS      timed runs per command on the medium and large inputs (default: 10)
 #   BENCH_WARMUP    warm-up runs per command (default: 2)
 #   BENCH_ONLY      a comma-separated list of the parts to run (default: all): text, pprof, symbolize, perfdata,
-#                   dwarf, startup, rss, store; e.g. BENCH_ONLY=perfdata,dwarf,startup scripts/bench.sh
+#                   dwarf, sched, startup, rss, store; e.g. BENCH_ONLY=perfdata,dwarf,startup scripts/bench.sh
 #   BENCH_STORE_*   sizes of the store benchmark (scripts/bench-store.sh)
 #
 # The machine this was written on has 2 noisy cores: absolute times drift from run to run, so read the ratios,
@@ -465,6 +465,66 @@ else
     "$(diff <(LC_ALL=C sort dwarf.script.folded) <(LC_ALL=C sort pyrometer.dwarf.noinline.folded) | grep -c '^[<>]') lines"
 fi
 fi  # part dwarf
+
+# ---------------------------------------------------------------------------------------------------------------
+if part sched; then
+say "sched_switch recordings (issue 17): off-CPU time read by pyrometer vs perf script of the same file"
+
+# Two threads handing a token back and forth on a condition variable: every handoff is two context switches, so
+# the recording is mostly sched_switch samples (frame-pointer call graphs, as a fleet would record them).
+if [[ ! -s sched.data ]]; then
+  cat > pingpong.c <<'C'
+#include <pthread.h>
+#include <stdlib.h>
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t changed = PTHREAD_COND_INITIALIZER;
+static int turn, rounds;
+static void *player(void *arg) {
+  int me = (int)(long)arg;
+  for (int i = 0; i < rounds; i++) {
+    pthread_mutex_lock(&lock);
+    while (turn != me) pthread_cond_wait(&changed, &lock);
+    turn = 1 - me;
+    pthread_cond_signal(&changed);
+    pthread_mutex_unlock(&lock);
+  }
+  return NULL;
+}
+int main(int argc, char **argv) {
+  rounds = argc > 1 ? atoi(argv[1]) : 200000;
+  pthread_t a, b;
+  pthread_create(&a, NULL, player, (void *)0L);
+  pthread_create(&b, NULL, player, (void *)1L);
+  pthread_join(a, NULL);
+  pthread_join(b, NULL);
+  return 0;
+}
+C
+  gcc -O2 -g -fno-omit-frame-pointer -pthread -o pingpong pingpong.c || die "cannot build pingpong.c"
+  perf record -q -e sched:sched_switch -e cpu-clock/freq=999/ -g -m 8192 -o sched.data ./pingpong 300000 \
+    >/dev/null 2>&1 || die "perf record -e sched:sched_switch failed (root, or perf_event_paranoid -1, needed)"
+fi
+echo "  input: sched.data, $(($(stat -c %s sched.data) >> 20)) MB, $(perf report -i sched.data --stats 2>/dev/null \
+  | awk '/SAMPLE events/ { print $3; exit }') samples"
+hyperfine -N --warmup 1 -r "${BENCH_PERFDATA_RUNS:-5}" --export-json sched.hyperfine.json \
+  -n "pyrometer fold --event wall" "$PYRO fold --event wall sched.data -o pyrometer.sched.folded" \
+  -n "perf script" "perf script -i sched.data" \
+  >/dev/null 2>&1 || die "sched_switch hyperfine failed"
+python3 - sched.hyperfine.json <<'PY'
+import json, sys
+r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
+for name, x in r.items():
+    print(f"  {name:<28} {x['mean']:8.3f} ± {x['stddev']:.3f} s   (median {x['median']:.3f})")
+print(f"  perf script / pyrometer fold --event wall = "
+      f"{r['perf script']['median'] / r['pyrometer fold --event wall']['median']:.1f}x (medians)")
+PY
+pyro_rss=$( { /usr/bin/time -f %M "$PYRO" fold --event wall sched.data > /dev/null; } 2>&1 | tail -1)
+perf_rss=$( { /usr/bin/time -f %M perf script -i sched.data > /dev/null; } 2>&1 | tail -1)
+echo "  peak RSS: pyrometer $((pyro_rss >> 10)) MB, perf script $((perf_rss >> 10)) MB"
+off=$("$PYRO" fold --event off-cpu sched.data | awk '{ t += $NF } END { printf "%.0f", t }')
+[ "${off:-0}" -gt 0 ] || die "sched.data: no off-CPU time read"
+echo "  off-CPU time read: $off ns"
+fi  # part sched
 
 # ---------------------------------------------------------------------------------------------------------------
 if part startup; then

@@ -20,6 +20,8 @@ public struct Attributor: Sendable {
         /// In a module perf could not name (`[unknown]`, or a frame perf printed by its DWARF name alone): whose code
         /// it is cannot be told, so it owns no off-CPU time.
         var isUnknownModule = false
+        /// The kernel's code: off-CPU time never stays in it when the stack has a user frame.
+        var isKernel = false
         /// For an inline frame perf printed on its own: its function as a frame, for a stack that has no owner
         /// for it (-1 otherwise).
         var ownName: Int32 = -1
@@ -90,6 +92,9 @@ public struct Attributor: Sendable {
                                       isInlineFrame: location.isInlineFrame,
                                       isUnknownModule: location.mapping != nil
                                           && MappingKind(path: profile.mappingFile(of: location)) == .unknown,
+                                      isKernel: location.mapping != nil
+                                          ? ModuleKind.isKernel(profile.mappingFile(of: location))
+                                          : location.lines.last.flatMap { FrameAnnotation.of(profile.functionName($0)) } == .kernel,
                                       ownName: location.isInlineFrame && fold.includeInline && !location.lines.isEmpty
                                           ? functionName(location.lines[0]) : -1))
         }
@@ -164,6 +169,13 @@ public struct Attributor: Sendable {
                     // perf's separately printed inline frames belong to the frame below them: a system one, here.
                     while program < highest, case let info = infos[Int(stackFrames[program])],
                           info.role == .system || info.isInlineFrame || info.isUnknownModule { program += 1 }
+                    // No frame of the program (a frame-pointer stack that ends in libc): the blocking call in user
+                    // space, at least, rather than the scheduler.
+                    if program == highest {
+                        program = lowest
+                        while program < highest, case let info = infos[Int(stackFrames[program])],
+                              info.isKernel || info.isInlineFrame { program += 1 }
+                    }
                     if program > lowest && program < highest {
                         keptFrom = program
                         let call = Self.ownerLocation(stackFrames, from: Self.callerSide(stackFrames, program, lowest, infos),

@@ -30,8 +30,11 @@ public struct Flamegraph: ParsableCommand {
     var height = 16
     @Option(name: .customLong("minwidth"), help: "Omit frames narrower than this many pixels.")
     var minWidth = 0.1
-    @Option(help: "Palette: \(Palette.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var colors: Palette = .hot
+    @Option(help: """
+        Palette: \(Palette.allCases.map(\.rawValue).joined(separator: ", ")) (default: hot; io for off-CPU time; a \
+        wall-clock graph draws frames mostly off the CPU in io's blues).
+        """)
+    var colors: Palette?
     @Flag(help: "Colour by a hash of the function name (consistent across graphs).")
     var hash = false
     @Flag(help: "Icicle graph: roots at the top, growing down.")
@@ -68,13 +71,25 @@ public struct Flamegraph: ParsableCommand {
                 return
             }
             let profile = try input.load(keepAddresses: fold.addrs, lines: !fold.noInline)
-            let folded = Folder(options: try fold.drawingOptions(for: profile)).fold(profile)
+            let drawing = try fold.drawingOptions(for: profile)
+            let folded = Folder(options: drawing).fold(profile)
             let tree = FlameTree(folded, reverse: reverse)
             guard tree.total > 0 else { throw CLIError("no samples with stacks in the input: nothing to draw") }
             var options = FlamegraphOptions()
             apply(to: &options)
             options.countName = countName ?? FlamegraphOptions.countName(forUnit: folded.valueType.unit)
-            try output.write(FlamegraphRenderer(options: options).render(tree))
+            // Wall-clock time: frames mostly off the CPU drawn blue; an off-CPU graph in blues throughout.
+            let type = profile.sampleTypes[drawing.sampleType ?? profile.defaultSampleType].type
+            var offCPU: [Int64]?
+            if type == "wall", let offType = profile.sampleTypeIndex(named: "off-cpu") {
+                var offOptions = drawing
+                offOptions.sampleType = offType
+                offCPU = tree.inclusiveValues(of: Folder(options: offOptions).fold(profile), reverse: reverse)
+                if subtitle == nil { options.subtitle = "Wall time: blue frames were mostly off the CPU (sleeping, waiting), warm ones on it" }
+            } else if type == "off-cpu" && colors == nil {
+                options.palette = .io
+            }
+            try output.write(FlamegraphRenderer(options: options).render(tree, offCPU: offCPU))
         }
     }
 
@@ -84,7 +99,7 @@ public struct Flamegraph: ParsableCommand {
         options.width = width
         options.frameHeight = height
         options.minWidth = minWidth
-        options.palette = colors
+        if let colors { options.palette = colors }
         options.hash = hash
         options.inverted = inverted
         options.notes = notes

@@ -128,6 +128,27 @@ import Testing
         #expect(notWall.status == 2 && notWall.stderr.contains("sched_switch"), "\(notWall.stderr)")
     }
 
+    /// The wall-clock flamegraph colours on- and off-CPU time apart: nap (asleep) in blues, burn (on the CPU) in
+    /// the warm palette; an off-CPU graph is blue throughout.
+    @Test func flamegraphColoursOffCPUTimeApart() throws {
+        let file = "\(Self.corpus)/wallclock.perf.data.zst"
+        func fills(_ svg: String, _ name: String) -> [(r: Int, g: Int, b: Int)] {
+            svg.components(separatedBy: "<title>\(name) (").dropFirst().compactMap { part in
+                guard let fill = part.range(of: "fill=\"rgb(") else { return nil }
+                let numbers = part[fill.upperBound...].prefix { $0 != ")" }.split(separator: ",").compactMap { Int($0) }
+                return numbers.count == 3 ? (numbers[0], numbers[1], numbers[2]) : nil
+            }
+        }
+        let wall = try CLI.run(["flamegraph", file] + Self.lookup)
+        try #require(wall.status == 0, "\(wall.stderr)")
+        let nap = fills(wall.text, "nap"), burn = fills(wall.text, "burn.constprop.0")
+        #expect(!nap.isEmpty && nap.allSatisfy { $0.b > $0.r + 60 }, "\(nap)")
+        #expect(!burn.isEmpty && burn.allSatisfy { $0.r > $0.b + 60 }, "\(burn)")
+        #expect(wall.text.contains("blue frames were mostly off the CPU"))
+        let off = try CLI.run(["flamegraph", "--event", "off-cpu", file] + Self.lookup)
+        #expect(fills(off.text, "main").allSatisfy { $0.b > $0.r + 60 })
+    }
+
     /// `perf record -F 999` with a tracepoint puts the tracepoint in frequency mode, and perf keeps only some
     /// switches: the reader says so, with the command that records them all. Recorded here, now.
     @Test(ExternalTool.uprobes.needed, ExternalTool.gcc.needed)

@@ -1,4 +1,5 @@
 import Foundation
+import PyrometerAnalyze
 @testable import PyrometerIngest
 import PyrometerModel
 import Testing
@@ -56,5 +57,41 @@ import Testing
             #expect(whole.total(sampleType: a) > 0)
         }
         #expect(whole.sampleTypes.first == ValueType(type: "wall", unit: "nanoseconds") && whole.defaultSampleType == 0)
+    }
+
+    /// Who owns off-CPU time in text: the program's innermost frame; with no program frame (frame pointers that end
+    /// in libc), the blocking call in user space, never the scheduler. On-CPU time keeps its own leaf.
+    @Test func ownership() throws {
+        let text = """
+            app 10 [000] 1.000000: sched:sched_switch: prev_comm=app prev_pid=10 prev_prio=120 prev_state=S ==> next_comm=swapper/0 next_pid=0 next_prio=120
+            \tffffffff82265908 __schedule+0x628 ([kernel.kallsyms])
+            \tffffffff8226d2de do_nanosleep+0x5e ([kernel.kallsyms])
+            \t          cf545 clock_nanosleep+0x65 (/usr/lib/x86_64-linux-gnu/libc.so.6)
+            \t           1517 nap+0x27 (/bin/app)
+            \t           11bf main+0xef (/bin/app)
+
+            app 10 1.300000:    1000000 cpu-clock:
+            \t           1600 burn+0x10 (/bin/app)
+            \t           11bf main+0xef (/bin/app)
+
+            app 11 [001] 1.000000: sched:sched_switch: prev_comm=app prev_pid=11 prev_prio=120 prev_state=S ==> next_comm=swapper/1 next_pid=0 next_prio=120
+            \tffffffff82265908 __schedule+0x628 ([kernel.kallsyms])
+            \tffffffff8144f296 futex_do_wait+0x46 ([kernel.kallsyms])
+            \t          85f16 __futex_abstimed_wait_common+0xc6 (/usr/lib/x86_64-linux-gnu/libc.so.6)
+
+            app 11 [001] 1.500000:    1000000 cpu-clock:
+            \t           1700 other+0x10 (/bin/app)
+
+            """
+        let profile = try Importers.load(InputFile(name: "switches.txt", bytes: Array(text.utf8))).profile
+        #expect(profile.sampleTypes.prefix(3).map(\.type) == ["wall", "cpu", "off-cpu"])
+        let report = HotspotAnalyzer().analyze(profile, fold: FoldOptions())
+        let selfValues = Dictionary(report.functions.map { ($0.name, $0.selfValue) }, uniquingKeysWith: +)
+        #expect(selfValues["nap"] == 300_000_000)  // 1.0 s to thread 10's next line at 1.3 s
+        #expect(selfValues["__futex_abstimed_wait_common"] == 500_000_000)
+        #expect(selfValues["burn"] == 1_000_000 && selfValues["other"] == 1_000_000)
+        #expect(selfValues["__schedule"] == nil)
+        let nap = try #require(report.functions.first { $0.name == "nap" })
+        #expect(nap.native.first?.name == "clock_nanosleep")
     }
 }

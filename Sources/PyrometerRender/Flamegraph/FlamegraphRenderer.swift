@@ -27,12 +27,16 @@ public struct FlamegraphRenderer: Sendable {
     /// The complete SVG document as UTF-8. With a `comparison`, it is a differential flamegraph: every frame is
     /// coloured by its own inclusive change (red grew, blue shrank, near-white unchanged) and its tooltip gives
     /// both values and the change.
-    public func render(_ tree: FlameTree, comparison: FlamegraphComparison? = nil) -> [UInt8] {
+    ///
+    /// With `offCPU` (per node, the part of its value spent off the CPU), a wall-clock graph colours the two apart:
+    /// frames mostly off the CPU in the `io` palette's blues, as FlameGraph draws off-CPU graphs, the others in the
+    /// options' palette.
+    public func render(_ tree: FlameTree, comparison: FlamegraphComparison? = nil, offCPU: [Int64]? = nil) -> [UInt8] {
         var out = SVGBuffer()
         if tree.total <= 0 || tree.nodes.isEmpty {
             writeEmpty(&out)
         } else {
-            writeGraph(tree, comparison.map { ComparisonColors($0, tree: tree) }, &out)
+            writeGraph(tree, comparison.map { ComparisonColors($0, tree: tree) }, offCPU, &out)
         }
         return out.bytes
     }
@@ -133,7 +137,8 @@ public struct FlamegraphRenderer: Sendable {
 
     // MARK: document
 
-    private func writeGraph(_ tree: FlameTree, _ comparison: ComparisonColors?, _ out: inout SVGBuffer) {
+    private func writeGraph(_ tree: FlameTree, _ comparison: ComparisonColors?, _ offCPU: [Int64]?,
+                            _ out: inout SVGBuffer) {
         let o = options
         let xpad = Self.xpad
         let usable = Double(max(o.width, 2 * xpad + 1) - 2 * xpad)
@@ -176,6 +181,8 @@ public struct FlamegraphRenderer: Sendable {
 
         // Pass 2: the frames.
         var infos = [NameInfo?](repeating: nil, count: tree.names.count + 1)  // slot 0: the root
+        // Off-CPU frames' fills, by name slot.
+        var offCPUFills = [[UInt8]?](repeating: nil, count: offCPU == nil ? 0 : tree.names.count + 1)
         let glyph = Double(o.fontSize) * o.fontWidth
         let frameHeight = layout.frameHeight
         let rectHeight = frameHeight - Self.framePad
@@ -239,6 +246,13 @@ public struct FlamegraphRenderer: Sendable {
                 out.raw("\" fill=\"")
                 if let comparison {
                     out.raw(comparison.fill(node: Int(keptNodes[k])))
+                } else if let offCPU, node.name >= 0, offCPU[Int(keptNodes[k])] * 2 > node.total {
+                    if offCPUFills[slot] == nil {
+                        var io = self
+                        io.options.palette = .io
+                        offCPUFills[slot] = io.nameInfo(tree.names[Int(node.name)], label: tree.labels[node.name]).fill
+                    }
+                    out.raw(offCPUFills[slot].unsafelyUnwrapped)
                 } else {
                     out.raw(info.fill)
                 }
