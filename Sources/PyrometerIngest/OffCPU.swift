@@ -75,9 +75,11 @@ struct OffCPUTracker<Slot> {
         return (interval.slot, time >= interval.start ? time - interval.start : 0)
     }
 
-    /// Thread `tid` switched out at `time`, its interval to be charged to `slot`.
+    /// Thread `tid` switched out at `time`, its interval to be charged to `slot`. The idle task (tid 0, each
+    /// CPU's `swapper`) and perf's "no task" (-1) wait for nothing: they are not tracked.
     mutating func switchedOut(_ tid: UInt32, at time: UInt64, slot: Slot) {
         latest = max(latest, time)
+        guard tid != 0 && tid != .max else { return }
         blocked[tid] = Blocked(start: time, slot: slot)
     }
 

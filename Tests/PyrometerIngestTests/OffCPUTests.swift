@@ -25,6 +25,7 @@ import Testing
         let closed = tracker.seen(7, at: 1200)
         #expect(closed?.slot == "nap" && closed?.nanoseconds == 1000)
         #expect(tracker.seen(7, at: 1300) == nil)
+        tracker.switchedOut(0, at: 300, slot: "idle")  // swapper: never tracked
         let open = tracker.finish(at: 2250)
         #expect(open.count == 1 && open[0].slot == "lock" && open[0].nanoseconds == 2000)
     }
