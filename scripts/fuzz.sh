@@ -57,7 +57,8 @@ seeds() { # target dir
   [ -z "$(ls -A "$dir")" ] || return 0
   case "$target" in
     perf-script) { find Tests/Fixtures/inferno samples -name '*.txt' -size -64k | grep -E 'perf|stacks'
-                   echo Tests/Fixtures/alloc/perf/sites-lossy.perf.txt.zst; } ;;
+                   echo Tests/Fixtures/alloc/perf/sites-lossy.perf.txt.zst
+                   find Tests/Fixtures/fuzz/seeds/perf-script -type f; } ;;
     folded) find Tests/Fixtures samples -name '*.folded' -size -64k ;;
     pprof) find Tests/Fixtures/pprof -type f -size -64k \( -name '*.pb' -o -name '*.cpu' -o -name '*.heap' \
              -o -name '*.contention' -o -name '*.pb.gz' \) ;;
