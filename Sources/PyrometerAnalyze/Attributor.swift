@@ -90,8 +90,8 @@ public struct Attributor: Sendable {
             hasApplication = hasApplication || role == .application
             infos.append(LocationInfo(frames: start ..< Int32(frameStore.count), leafCharge: leafCharge, role: role,
                                       isInlineFrame: location.isInlineFrame,
-                                      isUnknownModule: location.mapping != nil
-                                          && MappingKind(path: profile.mappingFile(of: location)) == .unknown,
+                                      isUnknownModule: location.mapping == nil ? location.lines.isEmpty
+                                          : MappingKind(path: profile.mappingFile(of: location)) == .unknown,
                                       isKernel: location.mapping != nil
                                           ? ModuleKind.isKernel(profile.mappingFile(of: location))
                                           : location.lines.last.flatMap { FrameAnnotation.of(profile.functionName($0)) } == .kernel,
@@ -176,10 +176,13 @@ public struct Attributor: Sendable {
                         while program < highest, case let info = infos[Int(stackFrames[program])],
                               info.isKernel || info.isInlineFrame { program += 1 }
                     }
-                    if program > lowest && program < highest {
-                        keptFrom = program
-                        let call = Self.ownerLocation(stackFrames, from: Self.callerSide(stackFrames, program, lowest, infos),
-                                                      below: program, infos)
+                    // perf's separately printed inline frames just before the owner are its own (inlined into it).
+                    var owned = program
+                    while owned > lowest && owned < highest && infos[Int(stackFrames[owned - 1])].isInlineFrame { owned -= 1 }
+                    if owned > lowest && program < highest {
+                        keptFrom = owned
+                        let call = Self.ownerLocation(stackFrames, from: Self.callerSide(stackFrames, owned, lowest, infos),
+                                                      below: owned, infos)
                         if blockingNames[call] < 0 {
                             blockingNames[call] = result.internNative(Self.nativeName(profile.locations[call], profile))
                         }

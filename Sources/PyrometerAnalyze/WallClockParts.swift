@@ -1,6 +1,6 @@
 import PyrometerModel
 
-/// A function's self value in a wall-clock profile, split: on the CPU, and off it by why (the `state` label of
+/// A function's self value in a wall-clock profile, split: on the CPU, and off it by why (the `off_cpu_state` label of
 /// off-CPU time: `sleeping`, `preempted`, `disk`, ...).
 public struct WallTimeParts: Sendable, Equatable {
     public struct OffCPU: Sendable, Equatable {
@@ -66,22 +66,26 @@ public struct ThreadHotspots: Sendable {
 }
 
 extension HotspotAnalyzer {
-    /// The profile's threads (the `tid` label), largest first, each analyzed alone with its wall-time parts; none
-    /// when it has fewer than two.
+    /// How many threads a per-thread report lists, largest first.
+    public static let threadsReported = 12
+
+    /// The profile's threads (the `tid` label), largest first (at most `threadsReported`), each analyzed alone
+    /// with its wall-time parts; none when it has fewer than two.
     public func perThread(_ profile: Profile, fold: FoldOptions, kind: ProfileKind? = nil) -> [ThreadHotspots] {
         let type = fold.sampleType ?? profile.defaultSampleType
         guard profile.sampleTypes.indices.contains(type) else { return [] }
         var totals: [String: Int64] = [:], commands: [String: String] = [:]
         for (index, sample) in profile.samples.enumerated() {
             guard let tid = profile.labelString(LabelKey.thread, in: sample.labels) else { continue }
-            totals[tid, default: 0] += profile.value(sample: index, type: type)
+            totals[tid, default: 0].saturatingAdd(profile.value(sample: index, type: type))
             if let command = profile.labelString(LabelKey.command, in: sample.labels) { commands[tid] = command }
         }
         let threads = totals.filter { $0.value > 0 }.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
         guard threads.count > 1 else { return [] }
-        let all = Double(threads.reduce(0) { $0 + $1.value })
-        return threads.map { tid, value in
-            let alone = profile.keepingThreads([tid])
+        let all = threads.reduce(0.0) { $0 + Double($1.value) }
+        // The largest threads: each is one pass over the samples, so a process of thousands stays linear.
+        return threads.prefix(Self.threadsReported).map { tid, value in
+            let alone = profile.keepingSamples { profile.labelString(LabelKey.thread, in: $0.labels) == tid }
             var report = analyze(alone, fold: fold, kind: kind)
             addWallTimeParts(to: &report, profile: alone, fold: fold)
             return ThreadHotspots(command: commands[tid] ?? "", thread: tid, share: Double(value) / all, report: report)

@@ -34,13 +34,7 @@ struct PerfAllocationRecorder {
     /// The probe definitions (`perf probe` syntax) and the filter of each event. Arguments are read from the
     /// registers of the calling convention. `realloc(NULL, n)` calls `malloc` inside glibc, so it is counted there.
     static func probes() -> [(event: String, definition: String, filter: String?)]? {
-        #if arch(x86_64)
-        let (first, second) = ("%di", "%si")
-        #elseif arch(arm64)
-        let (first, second) = ("%x0", "%x1")
-        #else
-        return nil
-        #endif
+        guard let (first, second) = argumentRegisters else { return nil }
         // glibc's own names for the entry points: `calloc` would also match libc's PLT stub `calloc@plt`, and a
         // call through it would be counted twice. Event names are unique across groups in perf, hence the prefix.
         return [
@@ -49,6 +43,17 @@ struct PerfAllocationRecorder {
             ("pyrometer_realloc", "\(group):pyrometer_realloc=__libc_realloc ptr=\(first):u64 size=\(second):u64",
              "ptr != 0"),
         ]
+    }
+
+    /// The registers of a call's first two arguments, in perf probe's names.
+    static var argumentRegisters: (String, String)? {
+        #if arch(x86_64)
+        return ("%di", "%si")
+        #elseif arch(arm64)
+        return ("%x0", "%x1")
+        #else
+        return nil
+        #endif
     }
 
     /// The C library the program will run with: the dynamic loader's default location for this machine.

@@ -54,22 +54,13 @@ struct AllocationProbeFields {
 
     /// The probed address and the bytes of the call of a raw record; nil when a field lies outside it.
     func read(_ raw: UnsafeRawBufferPointer) -> (address: UInt64, bytes: Int64)? {
-        guard let address = Self.value(probeAddress, in: raw), let size = Self.value(size, in: raw) else { return nil }
+        guard let address = probeAddress.value(in: raw), let size = size.value(in: raw) else { return nil }
         var multiplier: UInt64?
         if let count {
-            guard let value = Self.value(count, in: raw) else { return nil }
+            guard let value = count.value(in: raw) else { return nil }
             multiplier = value
         }
         return (address, AllocationProbe.bytes(size: size, count: multiplier))
     }
 
-    /// An unsigned field of 1 to 8 bytes, little-endian; a negative signed value (a size never is) counts 0.
-    static func value(_ field: TraceEventFormat.Field, in raw: UnsafeRawBufferPointer) -> UInt64? {
-        guard (1 ... 8).contains(field.size), field.offset <= raw.count - field.size else { return nil }
-        var value: UInt64 = 0
-        for byte in (0 ..< field.size).reversed() { value = value << 8 | UInt64(raw[field.offset + byte]) }
-        if field.isSigned && field.size < 8 && value >> (field.size * 8 - 1) & 1 == 1 { return 0 }
-        if field.isSigned && field.size == 8 && Int64(bitPattern: value) < 0 { return 0 }
-        return value
-    }
 }

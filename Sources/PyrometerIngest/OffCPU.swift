@@ -36,6 +36,9 @@ enum ThreadState: Equatable {
         }
     }
 
+    /// A task that is exiting (`X` dead, `Z` zombie) never comes back: no time off the CPU is charged to it.
+    var isExit: Bool { self == .other("X") || self == .other("Z") }
+
     /// The label's value.
     var label: String {
         switch self {
@@ -68,6 +71,9 @@ struct OffCPUTracker<Slot> {
 
     var isEmpty: Bool { blocked.isEmpty }
 
+    /// A time seen in the recording: the end of the intervals still open when it ends.
+    mutating func observe(_ time: UInt64) { latest = max(latest, time) }
+
     /// Thread `tid` is seen at `time` (a sample of it, or a switch to it): its interval off the CPU ends, if any.
     mutating func seen(_ tid: UInt32, at time: UInt64) -> (slot: Slot, nanoseconds: UInt64)? {
         latest = max(latest, time)
@@ -94,6 +100,25 @@ struct OffCPUTracker<Slot> {
         blocked.removeAll()
         return open
     }
+}
+
+extension ProfileBuilder {
+    /// The labels of off-CPU time: a thread's (`labels`), and why it left the CPU. `cache` keeps them per pair.
+    mutating func offCPULabels(_ labels: LabelSetID, _ state: ThreadState,
+                               cache: inout [OffCPULabelKey: LabelSetID]) -> LabelSetID {
+        let key = OffCPULabelKey(labels: labels, state: state.label)
+        if let known = cache[key] { return known }
+        var list = self.labels(labels)
+        list.append(Label(key: intern(LabelKey.offCPUState), string: intern(state.label)))
+        let id = intern(labels: list)
+        cache[key] = id
+        return id
+    }
+}
+
+struct OffCPULabelKey: Hashable {
+    var labels: LabelSetID
+    var state: String
 }
 
 /// The sample types of wall-clock time, and the label of off-CPU time, both readers give a recording with

@@ -7,8 +7,9 @@ public enum LabelKey {
     public static let process = "pid"
     public static let thread = "tid"
     /// Off-CPU time's label: why the thread left the CPU (`preempted`, `sleeping`, `disk`, ...). Samples that
-    /// have it are time off the CPU; attribution charges them to the program's innermost frame.
-    public static let offCPUState = "state"
+    /// have it are time off the CPU; attribution charges them to the program's innermost frame. Named apart from
+    /// any label a profiler or program would set (a pprof `state` label is not off-CPU time).
+    public static let offCPUState = "off_cpu_state"
 }
 
 extension ValueType {

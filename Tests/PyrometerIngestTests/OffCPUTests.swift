@@ -95,4 +95,68 @@ import Testing
         let nap = try #require(report.functions.first { $0.name == "nap" })
         #expect(nap.native.first?.name == "clock_nanosleep")
     }
+
+    /// A thread blocked early in a text read in many chunks is charged up to the last line of the recording, even
+    /// when the later chunks hold only another thread's samples; an exiting thread (`X`) is charged nothing.
+    @Test func intervalsOpenAtTheEndAcrossChunks() throws {
+        var text = """
+            app 10 [000] 1.000000: sched:sched_switch: prev_comm=app prev_pid=10 prev_prio=120 prev_state=S ==> next_comm=b next_pid=11 next_prio=120
+            \t           1517 nap+0x27 (/bin/app)
+
+            app 12 [000] 1.000000: sched:sched_switch: prev_comm=app prev_pid=12 prev_prio=120 prev_state=X ==> next_comm=b next_pid=11 next_prio=120
+            \t           1518 leave+0x27 (/bin/app)
+
+
+            """
+        for second in 2 ... 101 {
+            text += "b 11 \(second).000000:    1000000 cpu-clock:\n\t           1600 spin+0x10 (/bin/app)\n\n"
+        }
+        var options = ImportOptions()
+        options.threads = 3
+        options.blockSize = 1024
+        let profile = try Importers.load(InputFile(name: "late.txt", bytes: Array(text.utf8)), options: options).profile
+        let offCPU = try #require(profile.sampleTypeIndex(named: "off-cpu"))
+        #expect(profile.total(sampleType: offCPU) == 100_000_000_000)  // thread 10, from 1 s to 101 s
+    }
+
+    /// Off-CPU times near the top of Int64 (a hostile clock) saturate, in the per-thread report too.
+    @Test func hugeIntervalsSaturate() throws {
+        let text = """
+            a 1 [000] 1.000000: sched:sched_switch: prev_comm=a prev_pid=1 prev_prio=120 prev_state=S ==> next_comm=b next_pid=0 next_prio=120
+            \t           1517 f+0x27 (/bin/app)
+
+            a 2 [000] 1.000000: sched:sched_switch: prev_comm=a prev_pid=2 prev_prio=120 prev_state=S ==> next_comm=b next_pid=0 next_prio=120
+            \t           1518 g+0x27 (/bin/app)
+
+            a 3 [000] 9000000000.000000:    1000000 cpu-clock:
+            \t           1600 h+0x10 (/bin/app)
+
+            """
+        let profile = try Importers.load(InputFile(name: "huge.txt", bytes: Array(text.utf8))).profile
+        let threads = HotspotAnalyzer().perThread(profile, fold: FoldOptions())
+        #expect(threads.count == 3)
+        #expect(threads.allSatisfy { $0.share.isFinite })
+    }
+
+    /// perf's inline frames of the program (`std::mutex::lock (inlined)` at the caller's address) belong to it: the
+    /// program's function is charged and the blocking call is still libc's.
+    @Test func inlineFramesOfTheProgram() throws {
+        let text = """
+            app 10 [000] 1.000000: sched:sched_switch: prev_comm=app prev_pid=10 prev_prio=120 prev_state=S ==> next_comm=b next_pid=0 next_prio=120
+            \tffffffff82265908 __schedule+0x628 ([kernel.kallsyms])
+            \t          85f16 __lll_lock_wait+0x16 (/usr/lib/x86_64-linux-gnu/libc.so.6)
+            \t          89f00 pthread_mutex_lock+0x20 (/usr/lib/x86_64-linux-gnu/libc.so.6)
+            \t           1200 std::mutex::lock (inlined)
+            \t           1200 worker+0x30 (/bin/app)
+
+            app 10 [000] 2.000000:    1000000 cpu-clock:
+            \t           1600 worker+0x10 (/bin/app)
+
+            """
+        let profile = try Importers.load(InputFile(name: "inline.txt", bytes: Array(text.utf8))).profile
+        let report = HotspotAnalyzer().analyze(profile, fold: FoldOptions())
+        let worker = try #require(report.functions.first { $0.name == "worker" })
+        #expect(worker.selfValue == 1_001_000_000)
+        #expect(worker.native.first?.name == "pthread_mutex_lock", "\(worker.native)")
+    }
 }

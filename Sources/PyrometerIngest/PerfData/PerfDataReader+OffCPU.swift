@@ -16,9 +16,8 @@ struct SchedSwitchFields {
     }
 
     func read(_ raw: UnsafeRawBufferPointer) -> (prev: UInt32, state: ThreadState, next: UInt32)? {
-        guard let prev = AllocationProbeFields.value(prevPID, in: raw),
-              let state = AllocationProbeFields.value(prevState, in: raw),
-              let next = AllocationProbeFields.value(nextPID, in: raw) else { return nil }
+        guard let prev = prevPID.value(in: raw), let state = prevState.value(in: raw),
+              let next = nextPID.value(in: raw) else { return nil }
         return (UInt32(truncatingIfNeeded: prev), ThreadState(bits: state), UInt32(truncatingIfNeeded: next))
     }
 }
@@ -34,43 +33,39 @@ enum OffCPUSlot {
 /// time from its switches (`off-cpu`), both in `wall` (OffCPU.swift).
 extension PerfDataReader {
     /// The wall-clock sample types, made on the first sample of a recording that has `sched_switch`; nil without.
+    /// Each event's part (switch fields, clock or neither) is worked out here once, not per sample.
     mutating func wallClockTypes() -> WallClockTypes? {
         if let types = wallClock.types { return types }
         guard !wallClock.checked else { return nil }
         wallClock.checked = true
-        for index in attrs.indices where attrs[index].type == PerfData.tracepointType {
-            guard let format = eventFormats[attrs[index].config], SchedSwitchFields(format) != nil else { continue }
-            let types = WallClockTypes(
-                wall: builder.sampleTypes.firstIndex(of: WallClock.wall) ?? builder.addSampleType(WallClock.wall),
-                cpu: builder.sampleTypes.firstIndex(of: WallClock.cpu) ?? builder.addSampleType(WallClock.cpu),
-                offCPU: builder.sampleTypes.firstIndex(of: WallClock.offCPU) ?? builder.addSampleType(WallClock.offCPU))
-            wallClock.types = types
-            return types
+        wallClock.switchFields = attrs.map { attr in
+            attr.type == PerfData.tracepointType ? eventFormats[attr.config].flatMap(SchedSwitchFields.init) : nil
         }
-        return nil
+        guard wallClock.switchFields.contains(where: { $0 != nil }) else { return nil }
+        wallClock.isClock = attrs.indices.map {
+            attrs[$0].sampleType.contains(.period) && eventName(of: $0).hasSuffix("clock")
+        }
+        let types = WallClockTypes(
+            wall: builder.sampleTypes.firstIndex(of: WallClock.wall) ?? builder.addSampleType(WallClock.wall),
+            cpu: builder.sampleTypes.firstIndex(of: WallClock.cpu) ?? builder.addSampleType(WallClock.cpu),
+            offCPU: builder.sampleTypes.firstIndex(of: WallClock.offCPU) ?? builder.addSampleType(WallClock.offCPU))
+        wallClock.types = types
+        return types
     }
 
     /// The switch a `sched_switch` sample records; nil for other events.
-    mutating func schedSwitch(of attrIndex: Int, raw: UnsafeRawBufferPointer) -> (prev: UInt32, state: ThreadState, next: UInt32)? {
-        guard attrs[attrIndex].type == PerfData.tracepointType,
-              let format = eventFormats[attrs[attrIndex].config], let fields = SchedSwitchFields(format) else { return nil }
-        return fields.read(raw)
+    func schedSwitch(of attrIndex: Int, raw: UnsafeRawBufferPointer) -> (prev: UInt32, state: ThreadState, next: UInt32)? {
+        attrIndex < wallClock.switchFields.count ? wallClock.switchFields[attrIndex]?.read(raw) : nil
     }
 
     /// Whether an event's period is time on a CPU in nanoseconds (cpu-clock, task-clock).
     func isClock(_ attrIndex: Int) -> Bool {
-        attrs[attrIndex].sampleType.contains(.period) && eventName(of: attrIndex).hasSuffix("clock")
+        attrIndex < wallClock.isClock.count && wallClock.isClock[attrIndex]
     }
 
     /// The labels of off-CPU time: the thread's, and why it left the CPU.
     mutating func offCPULabels(_ labels: LabelSetID, _ state: ThreadState) -> LabelSetID {
-        let key = "\(labels) \(state.label)"
-        if let known = wallClock.stateLabels[key] { return known }
-        var list = builder.labels(labels)
-        list.append(Label(key: builder.intern(LabelKey.offCPUState), string: builder.intern(state.label)))
-        let id = builder.intern(labels: list)
-        wallClock.stateLabels[key] = id
-        return id
+        builder.offCPULabels(labels, state, cache: &wallClock.stateLabels)
     }
 
     /// Thread `tid` was seen at `time`: its off-CPU interval, if one was open, is charged.
@@ -123,7 +118,10 @@ struct WallClockState {
     var checked = false
     var types: WallClockTypes?
     var tracker = OffCPUTracker<OffCPUSlot>()
-    var stateLabels: [String: LabelSetID] = [:]
+    var stateLabels: [OffCPULabelKey: LabelSetID] = [:]
+    /// Per attribute: its switch fields when it is `sched_switch`, and whether it is a clock.
+    var switchFields: [SchedSwitchFields?] = []
+    var isClock: [Bool] = []
     /// Durations of intervals that closed while their switch-out sample waited to be unwound, by its number.
     var closedWhileUnwinding: [Int: UInt64] = [:]
     var nextUnwindingNumber = 0

@@ -60,7 +60,7 @@ extension PerfDataReader {
                         """, byteOffset: position)
                 }
                 var data = ByteCursor(bytes, from: position + size, to: position + size + dataSize)
-                eventFormats = try TracingData.read(&data)
+                readTracingData(&data)
                 position += dataSize
             case .compressed, .compressed2:
                 throw cursor.error("""
@@ -77,6 +77,19 @@ extension PerfDataReader {
         try flush(&pending, upTo: .max)
         finishUnwinding()
         finishOffCPU()
+    }
+
+    /// The event formats of tracing data. Damaged, it costs the probes and switches their meaning, not the
+    /// recording: a warning, and the events stay plain counts.
+    mutating func readTracingData(_ cursor: inout ByteCursor) {
+        do {
+            eventFormats = try TracingData.read(&cursor)
+        } catch {
+            let offset = error.byteOffset.map { " at byte \($0)" } ?? ""
+            diagnostics.append(Diagnostic(kind: "tracing data unreadable\(offset) (\(error.message)); tracepoint and "
+                                          + "probe fields are not read", count: 0, firstFile: file, firstLine: nil,
+                                          example: ""))
+        }
     }
 
     /// A record's time: a sample's own, or the trailing `sample_id` of other records (with `sample_id_all`).

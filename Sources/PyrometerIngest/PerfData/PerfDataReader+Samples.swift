@@ -100,7 +100,7 @@ extension PerfDataReader {
             threadSeen(tid, at: time)
             if let switched = schedSwitch(of: attrIndex, raw: raw) {
                 if switched.next != 0 { threadSeen(switched.next, at: time) }
-                offCPU = (switched.prev, offCPULabels(labels, switched.state))
+                if !switched.state.isExit { offCPU = (switched.prev, offCPULabels(labels, switched.state)) }
             } else {
                 onCPU = isClock(attrIndex)
             }
@@ -112,6 +112,7 @@ extension PerfDataReader {
                     var wall = UnwoundWallClock(onCPU: onCPU)
                     if let offCPU, let time {
                         wall.switchNumber = wallClock.nextUnwindingNumber
+                        wall.switchedOut = offCPU.tid
                         wall.offCPULabels = offCPU.labels
                         wallClock.tracker.switchedOut(offCPU.tid, at: time, slot: .unwinding(wallClock.nextUnwindingNumber))
                         wallClock.nextUnwindingNumber += 1

@@ -73,6 +73,8 @@ struct PendingUnwinds {
 struct UnwoundWallClock {
     var onCPU = false
     var switchNumber: Int?
+    /// The task that switched out (`prev_pid`; the sample's own thread in practice).
+    var switchedOut: UInt32 = 0
     var offCPULabels: LabelSetID = 0
 }
 
@@ -153,7 +155,7 @@ extension PerfDataReader {
             let id = add(stack: stack, types: waiting.types, labels: waiting.labels, period: waiting.period)
             if waiting.wall.onCPU { addOnCPU(stack: id, labels: waiting.labels, period: waiting.period) }
             if let number = waiting.wall.switchNumber {
-                unwoundSwitch(number, tid: unwinding.samples[index].tid, stack: id, labels: waiting.wall.offCPULabels)
+                unwoundSwitch(number, tid: waiting.wall.switchedOut, stack: id, labels: waiting.wall.offCPULabels)
             }
         }
         unwinding.problems.merge(result.problems, uniquingKeysWith: +)

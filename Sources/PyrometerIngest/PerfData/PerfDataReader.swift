@@ -56,10 +56,10 @@ struct PerfDataReader {
     var lastOwner: (pid: UInt32, owner: UInt64) = (.max, 0)
     /// `--call-graph dwarf` samples waiting to be unwound (PerfDataReader+Unwinding.swift).
     var unwinding = PendingUnwinds()
-    /// Events perf lost while recording, as its LOST records count them and as its LOST_SAMPLES records do (the
-    /// kernel's count of samples lost per event, written at the end): two views of one loss, so the larger counts.
     /// Wall-clock time of recordings with `sched:sched_switch` (PerfDataReader+OffCPU.swift).
     var wallClock = WallClockState()
+    /// Events perf lost while recording, as its LOST records count them and as its LOST_SAMPLES records do (the
+    /// kernel's count of samples lost per event, written at the end): two views of one loss, so the larger counts.
     var lost: UInt64 = 0
     var lostSamples: UInt64 = 0
     /// Probe samples whose raw record lacked the probe's arguments.
@@ -146,7 +146,7 @@ struct PerfDataReader {
     mutating func readFeature(_ bit: Int, _ section: ByteCursor) throws(ProfileError) {
         var cursor = section
         switch PerfData.Feature(rawValue: bit) {
-        case .tracingData: eventFormats = try TracingData.read(&cursor)
+        case .tracingData: readTracingData(&cursor)
         case .hostname: metadata.append("hostname: " + (try cursor.headerString()))
         case .osRelease:
             let release = try cursor.headerString()
@@ -217,6 +217,8 @@ struct PerfDataReader {
             if !values.contains(types.value) { values.append(types.value) }
             if let count = types.count, !counts.contains(count) { counts.append(count) }
         }
+        // An event may share a type with another event's count (one named `alloc_objects`): each type goes once.
+        counts.removeAll { values.contains($0) }
         if counts.count == 1, builder.sampleTypes[counts[0]].isSampleCount { builder.sampleTypes[counts[0]] = .samples }
         builder.reorderSampleTypes(values + counts)
         builder.defaultSampleType = 0

@@ -23,6 +23,19 @@ struct TraceEventFormat: Equatable {
     func field(named name: String) -> Field? { fields.first { $0.name == name } }
 }
 
+extension TraceEventFormat.Field {
+    /// The field's value in a raw record: an unsigned number of 1 to 8 bytes, little-endian; a negative signed one
+    /// (no size, pid or state is) counts 0; nil when the field lies outside the record.
+    func value(in raw: UnsafeRawBufferPointer) -> UInt64? {
+        guard (1 ... 8).contains(size), offset <= raw.count - size else { return nil }
+        var value: UInt64 = 0
+        for byte in (0 ..< size).reversed() { value = value << 8 | UInt64(raw[offset + byte]) }
+        if isSigned && size < 8 && value >> (size * 8 - 1) & 1 == 1 { return 0 }
+        if isSigned && size == 8 && Int64(bitPattern: value) < 0 { return 0 }
+        return value
+    }
+}
+
 enum TracingData {
     static let magic: [UInt8] = [0x17, 0x08, 0x44] + Array("tracing".utf8)
     /// Bounds on counts read from the file, far above what a kernel has (a few thousand events).

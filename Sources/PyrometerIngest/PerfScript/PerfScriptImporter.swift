@@ -141,7 +141,7 @@ public struct PerfScriptImporter: ProfileImporter {
         var diagnostics = [weirdEvents, weirdStacks].compactMap { $0.diagnostic(file: input.name) }
         // The same traits and warning as the perf.data reader's, from the lost-event lines perf script prints with
         // --show-lost-events.
-        let lost = workers.reduce(0) { $0 &+ $1.lostEvents }
+        let lost = max(workers.reduce(0) { $0 &+ $1.lostRecords }, workers.reduce(0) { $0 &+ $1.lostSamples })
         if lost > 0 {
             builder.sourceTraits.insert(.eventsLost)
             diagnostics.append(Diagnostic(kind: PerfEvents.lostWarning(lost), count: 0, firstFile: input.name,

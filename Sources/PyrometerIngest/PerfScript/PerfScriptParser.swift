@@ -54,8 +54,9 @@ struct PerfScriptParser {
     private var allocationProbes: [(size: [UInt8], count: [UInt8]?)] = []
     /// The sample types of allocation probes, once one was seen.
     private var allocationTypes: (space: Int, objects: Int)?
-    /// Events perf lost (`--show-lost-events` lines), over every chunk.
-    private(set) var lostEvents: UInt64 = 0
+    /// Events perf lost (`--show-lost-events` lines), over every chunk, as LOST records and as LOST_SAMPLES ones
+    /// count them: two views of one loss, so the larger counts (as in perf.data).
+    private(set) var lostRecords: UInt64 = 0, lostSamples: UInt64 = 0
     /// Off-CPU time from `sched:sched_switch` lines.
     private(set) var wall = PerfScriptWallClock()
     /// The time of the current header line, when it has one.
@@ -74,6 +75,7 @@ struct PerfScriptParser {
     private var allocationBytes: Int64?
     private var droppingProbedFunction = false
     private var probedAddress: UInt64?
+    private var droppedProbedLeaf = false
 
     // Lines of the current chunk, and where the skipped ones were (line numbers relative to the chunk).
     private(set) var linesInChunk = 0
@@ -179,7 +181,7 @@ struct PerfScriptParser {
         isJava = labelSetIsJava[Int(labels)]
 
         if let lost = PerfScriptProbes.lostEvents(base, parts.end, stop) {
-            lostEvents &+= lost
+            if lost.samples { lostSamples &+= lost.count } else { lostRecords &+= lost.count }
             inEvent = false
             return
         }
@@ -192,6 +194,7 @@ struct PerfScriptParser {
         allocationBytes = nil
         droppingProbedFunction = false
         probedAddress = nil
+        droppedProbedLeaf = false
         // The event as perf printed it, up to the space after it (`cycles:ppp:`, `sched:sched_switch:`), named by
         // the rule the perf.data reader uses too.
         let event = tail.event.map { $0.lowerBound ..< Bytes.find(Bytes.space, in: base, from: $0.lowerBound, to: stop) }
@@ -277,7 +280,8 @@ struct PerfScriptParser {
         if droppingProbedFunction {
             // The probed function's frames: those at the first frame's address (its inline chain, if printed).
             let address = Bytes.parseHex(base, from, Bytes.find(Bytes.space, in: base, from: from, to: stop))
-            if probedAddress == nil || probedAddress == address {
+            if !droppedProbedLeaf || (address != nil && address == probedAddress) {
+                droppedProbedLeaf = true
                 probedAddress = address
                 return
             }
@@ -446,6 +450,7 @@ struct PerfScriptParser {
         allocationBytes = nil
         droppingProbedFunction = false
         probedAddress = nil
+        droppedProbedLeaf = false
     }
 
     /// Charges an off-CPU interval that a later chunk closed to this worker's stack.

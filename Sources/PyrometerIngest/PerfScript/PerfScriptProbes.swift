@@ -72,17 +72,18 @@ enum PerfScriptProbes {
         }
     }
 
-    /// The count of a `PERF_RECORD_LOST lost N` line, given the text after the header's pid/tid; nil for any other
-    /// line.
-    static func lostEvents(_ base: UnsafeRawPointer, _ start: Int, _ stop: Int) -> UInt64? {
+    /// The count of a `PERF_RECORD_LOST lost N` line (`samples`: a `PERF_RECORD_LOST_SAMPLES` one), given the text
+    /// after the header's pid/tid; nil for any other line.
+    static func lostEvents(_ base: UnsafeRawPointer, _ start: Int, _ stop: Int) -> (count: UInt64, samples: Bool)? {
         let colon = Bytes.find(UInt8(ascii: ":"), in: base, from: start, to: stop)
         guard colon < stop else { return nil }
         var position = colon + 1
         while position < stop && base.load(fromByteOffset: position, as: UInt8.self) == Bytes.space { position += 1 }
         guard PerfScriptGrammar.hasPrefix(base, position ..< stop, "PERF_RECORD_LOST") else { return nil }
         // `PERF_RECORD_LOST lost 19`, and `PERF_RECORD_LOST_SAMPLES lost 19` should a perf print those.
+        let samples = PerfScriptGrammar.hasPrefix(base, position ..< stop, "PERF_RECORD_LOST_SAMPLES")
         var last = stop
         while last > position && base.load(fromByteOffset: last - 1, as: UInt8.self) != Bytes.space { last -= 1 }
-        return Bytes.parseDecimal(base, last, stop) ?? 0
+        return (Bytes.parseDecimal(base, last, stop) ?? 0, samples)
     }
 }

@@ -14,7 +14,7 @@ struct PerfScriptWallClock {
     var firstSeen: [UInt32: UInt64] = [:]
     /// A switch-out line whose stack is being read: charged from its end.
     var pendingSwitch: (tid: UInt32, state: ThreadState, time: UInt64)?
-    var stateLabels: [String: LabelSetID] = [:]
+    var stateLabels: [OffCPULabelKey: LabelSetID] = [:]
 
     static let prevPID = Array("prev_pid".utf8), prevState = Array("prev_state".utf8), nextPID = Array("next_pid".utf8)
 
@@ -45,6 +45,7 @@ struct PerfScriptWallClock {
     /// A header line of thread `tid` at `time`: its open interval, if any, is charged.
     mutating func seen(_ tid: UInt32, at time: UInt64, builder: inout ProfileBuilder) {
         if firstSeen[tid] == nil { firstSeen[tid] = time }
+        tracker.observe(time)
         guard !tracker.isEmpty, let closed = tracker.seen(tid, at: time) else { return }
         charge(closed.slot, closed.nanoseconds, builder: &builder)
     }
@@ -56,14 +57,16 @@ struct PerfScriptWallClock {
         if let next = PerfScriptProbes.argument(base, fields, Self.nextPID, probe: false), next != 0 {
             seen(UInt32(truncatingIfNeeded: next), at: time, builder: &builder)
         }
-        pendingSwitch = (UInt32(truncatingIfNeeded: prev), ThreadState(letter: state), time)
+        let leaving = ThreadState(letter: state)
+        if !leaving.isExit { pendingSwitch = (UInt32(truncatingIfNeeded: prev), leaving, time) }
     }
 
     /// The switch-out line's stack is read: its interval opens.
     mutating func finishSample(stack: StackID, labels: LabelSetID, builder: inout ProfileBuilder) {
         guard let pending = pendingSwitch else { return }
         pendingSwitch = nil
-        tracker.switchedOut(pending.tid, at: pending.time, slot: (stack, stateLabels(labels, pending.state, &builder)))
+        tracker.switchedOut(pending.tid, at: pending.time,
+                            slot: (stack, builder.offCPULabels(labels, pending.state, cache: &stateLabels)))
     }
 
     mutating func charge(_ slot: Slot, _ nanoseconds: UInt64, builder: inout ProfileBuilder) {
@@ -77,16 +80,6 @@ struct PerfScriptWallClock {
     mutating func takeOpen() -> [UInt32: OffCPUTracker<Slot>.Blocked] {
         defer { tracker = OffCPUTracker(latest: tracker.latest) }
         return tracker.blocked
-    }
-
-    private mutating func stateLabels(_ labels: LabelSetID, _ state: ThreadState, _ builder: inout ProfileBuilder) -> LabelSetID {
-        let key = "\(labels) \(state.label)"
-        if let known = stateLabels[key] { return known }
-        var list = builder.labels(labels)
-        list.append(Label(key: builder.intern(LabelKey.offCPUState), string: builder.intern(state.label)))
-        let id = builder.intern(labels: list)
-        stateLabels[key] = id
-        return id
     }
 }
 

@@ -246,7 +246,7 @@ public struct FlamegraphRenderer: Sendable {
                 out.raw("\" fill=\"")
                 if let comparison {
                     out.raw(comparison.fill(node: Int(keptNodes[k])))
-                } else if let offCPU, node.name >= 0, offCPU[Int(keptNodes[k])] * 2 > node.total {
+                } else if let offCPU, node.name >= 0, case let off = offCPU[Int(keptNodes[k])], off > node.total - off {
                     if offCPUFills[slot] == nil {
                         var io = self
                         io.options.palette = .io
