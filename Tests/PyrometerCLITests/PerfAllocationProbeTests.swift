@@ -146,7 +146,7 @@ import Testing
 
     /// `record --alloc --tool perf` here, now: probes added and removed, nothing lost, the corpus's exact counts,
     /// and the gate's verdicts on the two builds.
-    @Test(.serialized, ExternalTool.uprobes.needed, ExternalTool.gxx.needed)
+    @Test(ExternalTool.uprobes.needed, ExternalTool.gxx.needed)
     func recordWithPerfProbes() throws {
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }

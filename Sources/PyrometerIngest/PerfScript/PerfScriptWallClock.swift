@@ -12,6 +12,8 @@ struct PerfScriptWallClock {
     var offCPUType: Int?
     /// Each thread's first line in the current chunk.
     var firstSeen: [UInt32: UInt64] = [:]
+    /// The thread of the previous header line in the chunk.
+    private var lastSeen: UInt32?
     /// A switch-out line whose stack is being read: charged from its end.
     var pendingSwitch: (tid: UInt32, state: ThreadState, time: UInt64)?
     var stateLabels: [OffCPULabelKey: LabelSetID] = [:]
@@ -39,13 +41,17 @@ struct PerfScriptWallClock {
 
     mutating func startChunk() {
         firstSeen.removeAll(keepingCapacity: true)
+        lastSeen = nil
         pendingSwitch = nil
     }
 
     /// A header line of thread `tid` at `time`: its open interval, if any, is charged.
     mutating func seen(_ tid: UInt32, at time: UInt64, builder: inout ProfileBuilder) {
-        if firstSeen[tid] == nil { firstSeen[tid] = time }
         tracker.observe(time)
+        // Runs of lines come from one thread: its first line in the chunk is known already.
+        if tid == lastSeen && tracker.isEmpty { return }
+        lastSeen = tid
+        if firstSeen[tid] == nil { firstSeen[tid] = time }
         guard !tracker.isEmpty, let closed = tracker.seen(tid, at: time) else { return }
         charge(closed.slot, closed.nanoseconds, builder: &builder)
     }
