@@ -5,7 +5,6 @@ import Glibc
 #endif
 import PyrometerIngest
 import PyrometerModel
-import Synchronization
 
 /// Unwinds `perf record --call-graph dwarf` samples in-process with elfutils' libdwfl frame API, as perf's
 /// `util/unwind-libdw.c` does: a `Dwfl` per process whose modules are the process's mapped binaries (reported as
@@ -24,7 +23,11 @@ public final class DwarfUnwinder: UserStackUnwinder {
     private let locator: FileLocator
     private let threads: Int
     private let cachedRules: Bool
-    private let idleSessions = Mutex<[UnwindSession]>([])
+    /// Sessions between batches. A pthread mutex (`ConditionLock`), not the Synchronization module's `Mutex`:
+    /// ThreadSanitizer sees no ordering in that `Mutex`'s futex path, and reported a session handed from one worker
+    /// to the next as a race (a CI run of 2026-12-02).
+    private let sessionLock = ConditionLock()
+    nonisolated(unsafe) private var idleSessions: [UnwindSession] = []
 
     /// `cachedRules: false` unwinds every frame with libdwfl (the check that the cached rules change nothing).
     public init(binaryPaths: [String] = [], debugDirectories: [String] = [],
@@ -49,10 +52,11 @@ public final class DwarfUnwinder: UserStackUnwinder {
         defer { parts.deinitialize().deallocate() }
         let shared = SendableBuffer(parts)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let session = idleSessions.withLock { $0.popLast() } ?? UnwindSession(locator: locator, cachedRules: cachedRules)
+            let session = sessionLock.withLock { idleSessions.popLast() }
+                ?? UnwindSession(locator: locator, cachedRules: cachedRules)
             let range = count * worker / workers ..< count * (worker + 1) / workers
             shared.buffer[worker] = session.unwind(batch, samples: range)
-            idleSessions.withLock { $0.append(session) }
+            sessionLock.withLock { idleSessions.append(session) }
         }
         var result = UnwoundStacks()
         for part in parts { result.append(part) }
