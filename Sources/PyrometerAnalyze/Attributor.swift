@@ -76,7 +76,11 @@ public struct Attributor: Sendable {
                 if fold.includeInline { leafCharge = inlinedCharge(location.lines[0]) }
             } else {
                 frameStore.append(functionName(location.lines[location.lines.count - 1]))
-                if location.lines.count > 1 && fold.includeInline { leafCharge = inlinedCharge(location.lines[0]) }
+                // An inlined callee named as its host (a file into itself under `--granularity files`) is the host.
+                if location.lines.count > 1 && fold.includeInline
+                    && Self.name(location.lines[0], profile) != Self.name(location.lines[location.lines.count - 1], profile) {
+                    leafCharge = inlinedCharge(location.lines[0])
+                }
             }
             // The role: by the module, once per module; by the name where there is none (folded `py::`, `_[j]`).
             let role: FrameRole

@@ -21,6 +21,8 @@ public struct Hotspots: ParsableCommand {
               pyrometer hotspots python.perf.txt --native        (what the interpreter spends its time on)
               pyrometer hotspots cpu.pb.gz --inline-functions    (inlined functions counted, as go tool pprof -top)
               pyrometer hotspots wall.data --thread 4242         (wall time of one thread: perf sched_switch + cpu-clock)
+              pyrometer hotspots cpu.pb.gz --by endpoint         (10%? 20%? within each endpoint: pprof.Do labels)
+              pyrometer hotspots cpu.pb.gz --tag-focus endpoint=/export --focus encodeRows --granularity lines
             """)
 
     @OptionGroup var input: InputOptions
@@ -39,6 +41,11 @@ public struct Hotspots: ParsableCommand {
     @Flag(name: .customLong("merge-threads"),
           help: "Report a wall-clock profile's threads as one (default: per thread, unless --thread picks some).")
     var mergeThreads = false
+    @Option(name: .customLong("by"), help: ArgumentHelp("""
+        Report per value of this label, the threshold applying within each: a pprof label (request, endpoint, \
+        stage) or perf's comm, pid, tid.
+        """, valueName: "key"))
+    var byLabel: String?
     @Flag(name: .customLong("wall-clock"),
           help: "Treat the input as a wall-clock profile (default threshold 10%) when its format cannot say so.")
     var wallClock = false
@@ -63,6 +70,17 @@ public struct Hotspots: ParsableCommand {
             var report = analyzer.analyze(profile, fold: foldOptions, kind: wallClock ? .wall : nil)
             guard report.total > 0 else { throw CLIError("no samples in the input") }
             let exporter = HotspotsExporter(format: format, limit: limit)
+            if let byLabel {
+                let groups = analyzer.perLabel(byLabel, profile: profile, fold: foldOptions, kind: wallClock ? .wall : nil)
+                guard !groups.groups.isEmpty else { throw CLIError("no samples to group by '\(byLabel)'") }
+                if groups.groups.count == 1 && groups.groups[0].value == nil {
+                    Console.warn("no sample has the label '\(byLabel)'; 'pyrometer convert --to pprof' and "
+                                 + "'go tool pprof -tags' list the labels a profile has")
+                }
+                try output.write(exporter.export(labels: groups))
+                flagged = groups.groups.contains { !$0.report.flagged.isEmpty }
+                return
+            }
             // Wall-clock time is read per thread unless one was picked: idle threads dilute a merged report.
             if report.kind == .wall && !input.read.selectsThreads && !mergeThreads {
                 let threads = analyzer.perThread(profile, fold: foldOptions, kind: wallClock ? .wall : nil)

@@ -47,6 +47,8 @@ public struct ReadOptions: ParsableArguments {
     @Option(name: .customLong("process"), help: "Keep only the samples of this process id; repeatable.")
     var processIDs: [String] = []
 
+    @OptionGroup(title: "Refinements (as pprof's)") var refine: RefineOptions
+
     /// Whether --thread or --process picked some threads.
     var selectsThreads: Bool { !threadSelectors.isEmpty || !processIDs.isEmpty }
     @Option(name: .customLong("store"),
@@ -101,6 +103,16 @@ public struct ReadOptions: ParsableArguments {
     /// unresolved modules.
     /// `lines: false` when the command shows no inline frames nor positions (see `SymbolizeOptions.lines`).
     public func load(_ paths: [String], keepAddresses: Bool = false, lines: Bool = true) throws -> Profile {
+        // Coarser or finer frames than functions need the positions and addresses some readers would drop.
+        let profile = try loadThreads(paths, keepAddresses: keepAddresses || refine.granularity == .addresses,
+                                      lines: lines || refine.granularity != .functions)
+        let refined = try refine.apply(to: profile)
+        Console.keepUntilExit(profile)
+        return refined
+    }
+
+    /// The inputs with the threads and processes --thread and --process pick.
+    private func loadThreads(_ paths: [String], keepAddresses: Bool, lines: Bool) throws -> Profile {
         let profile = try loadAll(paths, keepAddresses: keepAddresses, lines: lines)
         guard !threadSelectors.isEmpty || !processIDs.isEmpty else { return profile }
         let kept = profile.keepingThreads(threadSelectors, processes: processIDs)

@@ -27,22 +27,9 @@ struct PprofConformanceTests {
 
     /// Runs `go tool pprof -top` over every node; returns (total, rows by function name).
     static func pprofTop(_ path: String, sampleIndex: Int, noInlines: Bool) throws -> ((Double, Double), [String: Row]) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["go", "tool", "pprof", "-top", "-nodecount=1000000", "-nodefraction=0", "-edgefraction=0",
-                             "-symbolize=none", "-sample_index=\(sampleIndex)"] + (noInlines ? ["-noinlines"] : [])
-            + [path]
-        var environment = ProcessInfo.processInfo.environment
-        environment["HOME"] = environment["HOME"] ?? "/tmp"
-        environment["GOCACHE"] = FileManager.default.temporaryDirectory.appendingPathComponent("pyrometer-gocache").path
-        process.environment = environment
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = Pipe()
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "go tool pprof failed on \(path)")
+        let text = try goToolPprof(["-top", "-nodecount=1000000", "-nodefraction=0", "-edgefraction=0",
+                                    "-symbolize=none", "-sample_index=\(sampleIndex)"] + (noInlines ? ["-noinlines"] : [])
+                                   + [path])
         let totalMatch = try #require(try Regex(#"of (\S+) total"#).firstMatch(in: text))
         let total = try #require(PprofImporterTests.topValue(String(totalMatch.output[1].substring!)))
         let row = try Regex(#"^\s*(\S+)\s+\S+%\s+\S+%\s+(\S+)\s+\S+%\s+(.+?)(?: \(inline\))?$"#)
@@ -54,6 +41,25 @@ struct PprofConformanceTests {
             rows[String(match.output[3].substring!)] = Row(flat: (flat.value, flat.tolerance), cum: (cum.value, cum.tolerance))
         }
         return ((total.value, total.tolerance), rows)
+    }
+
+    /// The standard output of `go tool pprof ARGUMENTS`, which must succeed.
+    static func goToolPprof(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["go", "tool", "pprof"] + arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["HOME"] = environment["HOME"] ?? "/tmp"
+        environment["GOCACHE"] = FileManager.default.temporaryDirectory.appendingPathComponent("pyrometer-gocache").path
+        process.environment = environment
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = Pipe()
+        try process.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "go tool pprof \(arguments) failed")
+        return text
     }
 
     @Test(arguments: profiles, [false, true])

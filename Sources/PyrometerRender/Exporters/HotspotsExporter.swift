@@ -74,15 +74,15 @@ public struct HotspotsExporter: Sendable {
         var report: JSONReport
     }
 
-    private static func rounded(_ share: Double) -> Double { (share * 100 * 10000).rounded() / 10000 }
+    static func rounded(_ share: Double) -> Double { (share * 100 * 10000).rounded() / 10000 }
 
-    private func selectedRows(_ report: HotspotReport) -> [HotspotEntry] {
+    func selectedRows(_ report: HotspotReport) -> [HotspotEntry] {
         guard limit > 0 else { return report.functions }
         return report.functions.enumerated().filter { $0.offset < limit || $0.element.flagged || $0.element.hotPath }
             .map(\.element)
     }
 
-    private static func percent(_ share: Double) -> String {
+    static func percent(_ share: Double) -> String {
         let scaled = (share * 10000).rounded()
         let hundredths = scaled.isFinite ? Int(min(max(scaled, -1e15), 1e15)) : 0
         let whole = hundredths / 100, fraction = hundredths % 100
@@ -132,7 +132,7 @@ public struct HotspotsExporter: Sendable {
         }.joined(separator: ", ") + (finding.hosts.count > 5 ? ", ..." : "")
     }
 
-    private func text(_ report: HotspotReport, _ rows: [HotspotEntry]) -> String {
+    func text(_ report: HotspotReport, _ rows: [HotspotEntry]) -> String {
         var table: [[String]] = [["SELF", "SELF%", "TOTAL", "TOTAL%", "FINDING", "FUNCTION"]]
         for row in rows {
             table.append([String(row.selfValue), Self.percent(row.selfShare), String(row.totalValue),
@@ -162,7 +162,7 @@ public struct HotspotsExporter: Sendable {
         return out
     }
 
-    private func markdown(_ report: HotspotReport, _ rows: [HotspotEntry]) -> String {
+    func markdown(_ report: HotspotReport, _ rows: [HotspotEntry]) -> String {
         var out = "### Hotspots\n\n" + summary(report) + "\n\n"
         out += "| Self | Self % | Total | Total % | Finding | Function |\n|---:|---:|---:|---:|---|---|\n"
         for row in rows {
@@ -183,7 +183,7 @@ public struct HotspotsExporter: Sendable {
         return out
     }
 
-    private struct JSONReport: Encodable {
+    struct JSONReport: Encodable {
         var total: Int64
         var unit: String
         var sampleType: String
@@ -194,12 +194,12 @@ public struct HotspotsExporter: Sendable {
         var inlinedFindings: [JSONInlinedFinding]
     }
 
-    private struct JSONAttribution: Encodable {
+    struct JSONAttribution: Encodable {
         var inlineFunctions: Bool
         var native: Bool
     }
 
-    private struct JSONFunction: Encodable {
+    struct JSONFunction: Encodable {
         var name: String
         var `self`: Int64
         var selfPercent: Double
@@ -214,19 +214,19 @@ public struct HotspotsExporter: Sendable {
         var offCPU: [JSONOffCPU]?
     }
 
-    private struct JSONOffCPU: Encodable {
+    struct JSONOffCPU: Encodable {
         var reason: String
         var `self`: Int64
         var selfPercent: Double
     }
 
-    private struct JSONCharged: Encodable {
+    struct JSONCharged: Encodable {
         var name: String
         var `self`: Int64
         var selfPercent: Double
     }
 
-    private struct JSONInlinedFinding: Encodable {
+    struct JSONInlinedFinding: Encodable {
         var name: String
         var `self`: Int64
         var selfPercent: Double
@@ -237,7 +237,7 @@ public struct HotspotsExporter: Sendable {
         JSONOutput.encode(jsonValue(report, rows), pretty: true)
     }
 
-    private func jsonValue(_ report: HotspotReport, _ rows: [HotspotEntry]) -> JSONReport {
+    func jsonValue(_ report: HotspotReport, _ rows: [HotspotEntry]) -> JSONReport {
         let rounded = Self.rounded
         func charged(_ list: [ChargedFunction]) -> [JSONCharged] {
             list.map { JSONCharged(name: $0.name, self: $0.selfValue, selfPercent: rounded($0.selfShare)) }

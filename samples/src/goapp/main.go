@@ -4,18 +4,25 @@
 // (in crypto/sha256), buildIndex allocates 25 MiB that stay live until the heap profile is written (the top of both
 // alloc_* and inuse_*), and churn allocates buffers that it drops at once (large in alloc_*, near zero in inuse_*).
 // Go's heap profile is sampled and reflects the last completed GC, so its figures are estimates.
+//
+// With -serve-requests N it writes instead only a CPU profile with pprof labels, of a simulated server (server.go and
+// the files it uses). main.go builds alone too (scripts/make-diff-fixtures.sh copies only it), without that mode.
 package main
 
 import (
 	"crypto/sha256"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"runtime/pprof"
 )
 
 var retained [][]byte
+
+// serveMode is -serve-requests, set by server.go when it is built in.
+var serveMode func(cpuOut string, requests, hz int, w io.Writer) error
 
 // sink makes churn's buffers escape to the heap (a buffer that does not escape lives on the stack).
 var sink []byte
@@ -52,7 +59,21 @@ func main() {
 	rounds := flag.Int("rounds", 3_000_000, "hash rounds")
 	churnBuffers := flag.Int("churn", 4000, "buffers churn allocates (Pyrometer's gate tests plant a 30% growth here)")
 	gcFirst := flag.Bool("gc", false, "run a GC before writing the heap profile, so that it counts every allocation made")
+	serveN := flag.Int("serve-requests", 0,
+		"simulate N labelled requests (server.go): write only the CPU profile -cpu, print the timings")
+	hz := flag.Int("hz", 250, "CPU profile rate of -serve-requests (at most the kernel's CONFIG_HZ: see server.go)")
 	flag.Parse()
+
+	if *serveN > 0 {
+		if serveMode == nil {
+			fmt.Fprintln(os.Stderr, "goapp: -serve-requests needs server.go, encode.go, search.go and query.go")
+			os.Exit(2)
+		}
+		if err := serveMode(*cpuOut, *serveN, *hz, os.Stdout); err != nil {
+			panic(err)
+		}
+		return
+	}
 
 	runtime.MemProfileRate = 4096
 	cpu, err := os.Create(*cpuOut)
