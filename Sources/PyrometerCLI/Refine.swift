@@ -74,7 +74,7 @@ public struct RefineOptions: ParsableArguments {
     }
 
     /// `profile` refined, the warnings printed (an option that matched nothing).
-    func apply(to profile: Profile) throws -> Profile {
+    public func apply(to profile: Profile) throws -> Profile {
         let refinement = try refinement()
         guard !refinement.isEmpty else { return profile }
         let (refined, warnings) = refinement.apply(to: profile)

@@ -32,6 +32,7 @@ struct StoreDiff: ParsableCommand {
         periods' sums; reads sample rows, not the rollup.
         """)
     var perProfile = false
+    @OptionGroup(title: "Refinements (as pprof's)") var refine: RefineOptions
     @OptionGroup var attribution: AttributionFlags
     @OptionGroup var statistics: DiffFlags
     @Option(help: "Report format: text, json or markdown.")
@@ -53,16 +54,16 @@ struct StoreDiff: ParsableCommand {
             common.service = service
             common.labels = try StoreFlag.labels(labels)
             common.sampleType = sampleType
-            let baseSide = try side(base, common, opened)
-            let headSide = try side(head, common, opened)
+            let baseSide = try side(base, common, opened).map(refine.apply)
+            let headSide = try side(head, common, opened).map(refine.apply)
             let fold = { (_: Profile) in FoldOptions() }
             let report = try ProfileDiffer(options: statistics.options).diff(
                 base: ProfileDiffer.Side(baseSide, attribution: attribution.options, fold: fold),
                 head: ProfileDiffer.Side(headSide, attribution: attribution.options, fold: fold))
             if let svg {
                 let image = Comparison.render(
-                    base: Comparison.merged(baseSide, fold: fold), head: Comparison.merged(headSide, fold: fold),
-                    widths: .head, normalized: report.normalized,
+                    base: Comparison.side(baseSide, fold: fold), head: Comparison.side(headSide, fold: fold),
+                    widths: .head, normalized: report.normalized, statistics: statistics.options,
                     reverse: false, title: "\(service): \(head) against \(base)",
                     subtitle: "red: grew, blue: shrank (inclusive share, head vs base)")
                 try OutputFile.writeAtomically(image, to: svg)

@@ -124,6 +124,13 @@ import Testing
         let ranges = try CLI.run(["store", "diff", "--store", store, "--service", "api", "--base", "2026-11-09..2026-11-15",
                                   "--head", "2026-11-16..2026-11-22", "--format", "json"])
         #expect(ranges.stdout == rollup.stdout)
+        // Refinements narrow the stored sides as they narrow files.
+        let hidden = try CLI.run(["diff"] + sides + ["--hide", "hash_block", "--format", "json", "--limit", "0"])
+        let storedHidden = try CLI.run(["store", "diff", "--store", store, "--service", "api", "--base", "2026-W46",
+                                        "--head", "2026-W47", "--per-profile", "--hide", "hash_block", "--format", "json",
+                                        "--limit", "0"])
+        #expect(storedHidden.status == 0, "\(storedHidden.stderr)")
+        #expect(storedHidden.stdout == hidden.stdout && !hidden.text.contains("\"hash_block\""))
         // Allocations of the heap profiles: the gate's 30% growth of main.churn.
         let heap = try CLI.run(["store", "diff", "--store", store, "--service", "api-heap", "--type", "alloc_space",
                                 "--base", "2026-W46", "--head", "2026-W47", "--format", "markdown"])
