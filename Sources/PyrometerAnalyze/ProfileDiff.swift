@@ -14,35 +14,20 @@ public struct DiffOptions: Sendable {
     public var minDeltaPoints = 1.0
     /// The family-wise error rate: a finding is significant when its Holm-adjusted p-value is below this.
     public var alpha = 0.05
-    /// How much more two single profiles of the same program differ than binomial sampling alone explains
-    /// (variance ratio), used when a side has one profile. Calibrated on A/A pairs (docs/diff.md).
-    public var overdispersion = DiffOptions.calibratedOverdispersion
+    /// The between-run variance of a function's share, per profile, as a fraction of p(1−p): the noise that two
+    /// runs of the same program add to sampling noise, which more samples do not shrink. Used when a side has one
+    /// profile: var(head share − base share) = p(1−p)·(1/n_base + 1/n_head + ρ/k_base + ρ/k_head) for n samples
+    /// in k profiles (a beta-binomial). Calibrated on A/A pairs of two sizes (docs/diff.md).
+    public var betweenRunVariance = DiffOptions.calibratedBetweenRunVariance
     public init() {}
 
-    /// From A/A pairs measured here (`Tests/Fixtures/diff`, docs/diff.md): their mean z² was 2.32 and their largest
-    /// |z| 4.02; at 4.5 even that one stays below 1.96 (not significant as a single test).
-    public static let calibratedOverdispersion = 4.5
-}
-
-/// How significance was assessed.
-public enum SignificanceMethod: Sendable, Equatable {
-    /// Welch's t-test on per-profile values (both sides have two or more profiles).
-    case welch
-    /// A two-sample test on sample counts whose binomial (or Poisson) variance is multiplied by `overdispersion`.
-    case overdispersedCounts(overdispersion: Double)
-    /// Not assessed: the profiles carry no sample counts (a value per sample is unknown).
-    case unavailable
-
-    public var description: String {
-        switch self {
-        case .welch:
-            return "Welch's t-test on per-profile values"
-        case .overdispersedCounts(let phi):
-            return "two-sample test on sample counts, variance inflated ×\(phi) (calibrated on A/A pairs)"
-        case .unavailable:
-            return "none (the profiles have no sample counts); findings use the thresholds only"
-        }
-    }
+    /// ρ on the calibration machine (`Tests/Fixtures/diff/aa-*`, docs/diff.md § Calibration): 2.5 times the
+    /// method-of-moments estimate of its 66 A/A pairs (0.00023), the margin at which no A/A pair of either recorded
+    /// environment flags anything; `DiffTests.calibratedRunNoiseCoversTheAAPairs` recomputes it.
+    public static let calibratedBetweenRunVariance = 0.0006
+    /// The factor between the moment estimate of ρ and the ρ to test with: run-to-run noise has heavy tails (an
+    /// odd run moves a share by several standard deviations), which the mean understates.
+    public static let calibrationMargin = 2.5
 }
 
 /// One function's change between the two sides.
@@ -79,6 +64,11 @@ public struct FunctionChange: Sendable, Equatable {
     public var regressed: Bool
     /// Shrank past the thresholds, significantly.
     public var improved: Bool
+    /// For a change that passed the thresholds but is not significant (one profile on a side): how many samples,
+    /// or profiles, would make a change of this size significant under Bonferroni's bound of Holm's correction
+    /// (|z| at the critical value of alpha / the number of tested functions, which is significant under Holm
+    /// whatever the other functions do). Nil otherwise.
+    public var settlement: Settlement?
 }
 
 /// The comparison of two sides (each one or more profiles) at function granularity.
@@ -178,16 +168,10 @@ public struct ProfileDiffer: Sendable {
         let baseTable = table(base), headTable = table(head)
 
         let baseSamples = Self.sum(base.sampleCounts), headSamples = Self.sum(head.sampleCounts)
-        let method: SignificanceMethod
-        if base.reports.count >= 2 && head.reports.count >= 2 {
-            method = .welch
-        } else if baseSamples != nil && headSamples != nil {
-            method = .overdispersedCounts(overdispersion: options.overdispersion)
-        } else {
-            method = .unavailable
-        }
+        let test = ChangeTest(baseTotals: base.reports.map(\.total), baseSamples: base.sampleCounts,
+                              headTotals: head.reports.map(\.total), headSamples: head.sampleCounts,
+                              normalize: normalize, options: options)
 
-        let baseTotals = base.reports.map { Double($0.total) }, headTotals = head.reports.map { Double($0.total) }
         let baseK = Double(base.reports.count), headK = Double(head.reports.count)
         var changes: [FunctionChange] = []
         for i in 0 ..< names.count {
@@ -207,19 +191,7 @@ public struct ProfileDiffer: Sendable {
             let selfChange = change(baseSelf, headSelf), totalChange = change(baseIncl, headIncl)
             let exceeds = abs(selfChange.points) >= options.minDeltaPoints
                 && (selfChange.relative.map { abs($0) >= options.minRelativeChange } ?? true)
-            let p: Double?
-            switch method {
-            case .welch:
-                p = welch(base: baseTable.selfs[i], baseTotals: baseTotals, baseCounts: base.sampleCounts,
-                          head: headTable.selfs[i], headTotals: headTotals, headCounts: head.sampleCounts,
-                          normalize: normalize)
-            case .overdispersedCounts(let phi):
-                p = countsTest(baseValue: baseSelf, baseTotal: baseTotal, baseSamples: baseSamples!,
-                               headValue: headSelf, headTotal: headTotal, headSamples: headSamples!,
-                               normalize: normalize, overdispersion: phi, baseProfiles: baseK, headProfiles: headK)
-            case .unavailable:
-                p = nil
-            }
+            let p = test.pValue(base: baseTable.selfs[i], head: headTable.selfs[i])
             changes.append(FunctionChange(
                 name: names[i], baseSelf: baseSelf, headSelf: headSelf, baseTotal: baseIncl, headTotal: headIncl,
                 basePercent: share(baseSelf, baseTotal), headPercent: share(headSelf, headTotal),
@@ -227,7 +199,7 @@ public struct ProfileDiffer: Sendable {
                 deltaPercent: selfChange.points, deltaTotalPercent: totalChange.points,
                 relativeChange: selfChange.relative, relativeTotalChange: totalChange.relative,
                 pValue: p, adjustedPValue: nil, exceedsThreshold: exceeds, significant: false,
-                regressed: false, improved: false))
+                regressed: false, improved: false, settlement: nil))
         }
 
         // Holm over the functions that passed the thresholds: the only ones that can become findings.
@@ -240,6 +212,12 @@ public struct ProfileDiffer: Sendable {
             changes[i].regressed = changes[i].exceedsThreshold && significant && changes[i].deltaPercent > 0
             changes[i].improved = changes[i].exceedsThreshold && significant && changes[i].deltaPercent < 0
         }
+        // Bonferroni's critical value: reaching it is significant under Holm whatever the other p-values are.
+        let critical = Statistics.normalCritical(options.alpha / Double(max(family.count, 1)))
+        for i in family where !changes[i].significant {  // still in the order of `names`
+            changes[i].settlement = test.settlement(baseSum: changes[i].baseSelf, headSum: changes[i].headSelf,
+                                                    critical: critical)
+        }
         changes.sort { x, y in
             if abs(x.deltaPercent) != abs(y.deltaPercent) { return abs(x.deltaPercent) > abs(y.deltaPercent) }
             if abs(x.deltaTotalPercent) != abs(y.deltaTotalPercent) {
@@ -250,7 +228,7 @@ public struct ProfileDiffer: Sendable {
         return DiffReport(valueType: first.valueType, kind: first.kind, normalized: normalize,
                           baseTotal: baseTotal, headTotal: headTotal,
                           baseProfiles: base.reports.count, headProfiles: head.reports.count,
-                          baseSamples: baseSamples, headSamples: headSamples, method: method, options: options,
+                          baseSamples: baseSamples, headSamples: headSamples, method: test.method, options: options,
                           functions: changes)
     }
 
@@ -260,60 +238,6 @@ public struct ProfileDiffer: Sendable {
             guard let partial, let value else { return nil }
             return partial.addingSaturated(value)
         }
-    }
-
-    /// Welch's t-test on per-profile values (shares when normalized). Each side's variance is at least what
-    /// binomial sampling alone gives, so that two sides of identical profiles are not "certainly" different.
-    private func welch(base: [Int64], baseTotals: [Double], baseCounts: [Int64?],
-                       head: [Int64], headTotals: [Double], headCounts: [Int64?], normalize: Bool) -> Double {
-        func moments(_ values: [Int64], _ totals: [Double], _ counts: [Int64?]) -> (mean: Double, variance: Double) {
-            let xs = values.indices.map { normalize ? Double(values[$0]) / max(totals[$0], 1) : Double(values[$0]) }
-            var (mean, variance) = Statistics.meanAndVariance(xs)
-            // The sampling variance of each profile's value: p(1-p)/n for a share; value × (value per sample)
-            // for an absolute value.
-            var floor = 0.0, known = 0
-            for k in values.indices {
-                guard let n = counts[k], n > 0 else { continue }
-                if normalize {
-                    floor += xs[k] * (1 - xs[k]) / Double(n)
-                } else {
-                    floor += xs[k] * totals[k] / Double(n)
-                }
-                known += 1
-            }
-            if known > 0 { variance = max(variance, floor / Double(known)) }
-            return (mean, variance)
-        }
-        let b = moments(base, baseTotals, baseCounts), h = moments(head, headTotals, headCounts)
-        let nb = Double(base.count), nh = Double(head.count)
-        let vb = b.variance / nb, vh = h.variance / nh
-        let se = (vb + vh).squareRoot()
-        guard se > 0 else { return b.mean == h.mean ? 1 : 0 }
-        let t = (h.mean - b.mean) / se
-        let df = (vb + vh) * (vb + vh) / (vb * vb / (nb - 1) + vh * vh / (nh - 1))
-        return Statistics.studentTwoSided(t, degreesOfFreedom: df)
-    }
-
-    /// One pooled profile per side: a two-proportion z-test on sample counts (normalized) or a comparison of
-    /// Poisson counts (absolute), with the variance multiplied by the overdispersion factor.
-    private func countsTest(baseValue: Int64, baseTotal: Int64, baseSamples: Int64,
-                            headValue: Int64, headTotal: Int64, headSamples: Int64,
-                            normalize: Bool, overdispersion: Double,
-                            baseProfiles: Double, headProfiles: Double) -> Double {
-        let n1 = Double(max(baseSamples, 1)), n2 = Double(max(headSamples, 1))
-        if normalize {
-            let p1 = Double(baseValue) / Double(baseTotal), p2 = Double(headValue) / Double(headTotal)
-            let pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
-            let variance = overdispersion * pooled * (1 - pooled) * (1 / n1 + 1 / n2)
-            guard variance > 0 else { return p1 == p2 ? 1 : 0 }
-            return Statistics.normalTwoSided((p2 - p1) / variance.squareRoot())
-        }
-        // Per-profile means; each mean's variance is φ × value × (value per sample) / profiles.
-        let w1 = Double(baseTotal) / n1, w2 = Double(headTotal) / n2
-        let v1 = Double(baseValue) / baseProfiles, v2 = Double(headValue) / headProfiles
-        let variance = overdispersion * (v1 * w1 / baseProfiles + v2 * w2 / headProfiles)
-        guard variance > 0 else { return v1 == v2 ? 1 : 0 }
-        return Statistics.normalTwoSided((v2 - v1) / variance.squareRoot())
     }
 }
 

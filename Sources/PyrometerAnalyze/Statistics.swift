@@ -12,6 +12,20 @@ public enum Statistics {
         return erfc(abs(z) / 2.0.squareRoot())
     }
 
+    /// The z at which the two-sided p-value is `p` (the critical value of a test at level `p`: 1.96 for 0.05), by
+    /// bisection on `normalTwoSided`; 0 for p ≥ 1, infinity for p ≤ 0.
+    public static func normalCritical(_ p: Double) -> Double {
+        guard p < 1 else { return 0 }
+        guard p > 0 else { return .infinity }
+        var low = 0.0, high = 40.0
+        for _ in 0 ..< 200 {
+            let middle = (low + high) / 2
+            if normalTwoSided(middle) > p { low = middle } else { high = middle }
+            if high - low < 1e-12 { break }
+        }
+        return (low + high) / 2
+    }
+
     /// Two-sided p-value of Student's t statistic `t` with `degreesOfFreedom` (need not be an integer, as Welch's
     /// are not): P(|T| ≥ |t|) = I_{ν/(ν+t²)}(ν/2, 1/2).
     public static func studentTwoSided(_ t: Double, degreesOfFreedom nu: Double) -> Double {

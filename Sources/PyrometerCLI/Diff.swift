@@ -19,18 +19,20 @@ public struct DiffFlags: ParsableArguments {
     var minDelta = 1.0
     @Option(help: "Family-wise error rate of the significance tests (Holm-corrected).")
     var alpha = 0.05
-    @Option(help: """
-        Variance inflation over binomial sampling noise for single-profile sides (default: calibrated on A/A \
-        pairs, see docs/diff.md).
+    @Option(name: .customLong("between-run-variance"), help: """
+        With one profile on a side: how much a function's share p varies between identical runs beyond sampling \
+        noise, as ρ in ρ·p(1-p) (default \(DiffOptions.calibratedBetweenRunVariance), calibrated on A/A pairs, see \
+        docs/diff.md: a 30% function moves by about ±1.1 points between runs). E.g. --between-run-variance 0.004 \
+        for a shared CI machine six times noisier, 0 for sampling noise alone.
         """)
-    var overdispersion: Double?
+    var betweenRunVariance: Double?
 
     public func validate() throws {
         guard threshold >= 0 && threshold.isFinite else { throw ValidationError("--threshold must be 0 or more") }
         guard minDelta >= 0 && minDelta.isFinite else { throw ValidationError("--min-delta must be 0 or more") }
         guard alpha > 0 && alpha < 1 else { throw ValidationError("--alpha must be between 0 and 1") }
-        if let overdispersion, !(overdispersion >= 1 && overdispersion.isFinite) {
-            throw ValidationError("--overdispersion must be 1 or more")
+        if let betweenRunVariance, !(betweenRunVariance >= 0 && betweenRunVariance < 1) {
+            throw ValidationError("--between-run-variance must be at least 0 and less than 1")
         }
     }
 
@@ -40,7 +42,7 @@ public struct DiffFlags: ParsableArguments {
         options.minRelativeChange = threshold / 100
         options.minDeltaPoints = minDelta
         options.alpha = alpha
-        if let overdispersion { options.overdispersion = overdispersion }
+        if let betweenRunVariance { options.betweenRunVariance = betweenRunVariance }
         return options
     }
 }
@@ -77,7 +79,7 @@ public struct Diff: ParsableCommand {
     var to: Output = .report
     @Flag(name: .customLong("strip-hex"), help: "With --to folded: replace hex addresses (0x45ef2173) with 0x... .")
     var stripHex = false
-    @Option(help: "Also write a differential flamegraph SVG here.")
+    @Option(help: "Also write a differential flamegraph SVG here (frames whose change is not significant are pale).")
     var svg: String?
     @Option(help: "Widths of the differential flamegraph from the 'head' or the 'base' profile.")
     var widths: FlamegraphSide = .head
@@ -107,9 +109,10 @@ public struct Diff: ParsableCommand {
                 head: ProfileDiffer.Side(head, attribution: attribution.options, fold: fold.options(for:)))
             if let svg {
                 let image = Comparison.render(
-                    base: try Comparison.merged(base, fold: fold.drawingOptions(for:)),
-                    head: try Comparison.merged(head, fold: fold.drawingOptions(for:)),
-                    widths: widths, normalized: report.normalized, reverse: false, title: "Differential Flame Graph",
+                    base: try Comparison.side(base, fold: fold.drawingOptions(for:)),
+                    head: try Comparison.side(head, fold: fold.drawingOptions(for:)),
+                    widths: widths, normalized: report.normalized, statistics: options, reverse: false,
+                    title: "Differential Flame Graph",
                     subtitle: "red: grew, blue: shrank (inclusive share, head vs base)")
                 try OutputFile.writeAtomically(image, to: svg)
             }
@@ -128,30 +131,65 @@ extension DiffExporter.Format: ExpressibleByArgument {}
 
 /// Folding and drawing of the two sides, shared by `diff`, `flamegraph --diff` and `store diff`.
 public enum Comparison {
-    /// The side's profiles folded (each with the options `fold` gives it, e.g. its own sample type resolved by
-    /// name) and merged.
-    public static func merged(_ profiles: [Profile], fold: (Profile) throws -> FoldOptions) rethrows -> FoldedStacks {
-        var merged: FoldedStacks?
-        for profile in profiles {
-            let folded = Folder(options: try fold(profile)).fold(profile)
-            if merged == nil { merged = folded } else { merged!.merge(folded) }
+    /// One side of a differential flamegraph: each profile folded, and its sample count (nil when unknown).
+    public struct Side {
+        public var profiles: [FoldedStacks]
+        public var samples: [Int64?]
+        public var merged: FoldedStacks
+
+        public init(profiles: [FoldedStacks], samples: [Int64?]) {
+            self.profiles = profiles
+            self.samples = samples
+            var merged = profiles.first ?? FoldedStacks(valueType: .samples)
+            for folded in profiles.dropFirst() { merged.merge(folded) }
+            self.merged = merged
         }
-        return merged ?? FoldedStacks(valueType: .samples)
     }
 
-    public static func render(base: FoldedStacks, head: FoldedStacks, widths: FlamegraphSide, normalized: Bool,
-                       reverse: Bool, title: String, subtitle: String?,
-                       configure: (inout FlamegraphOptions) -> Void = { _ in }) -> [UInt8] {
+    /// The side's profiles folded (each with the options `fold` gives it, e.g. its own sample type resolved by
+    /// name), with their sample counts for the significance of each frame's change.
+    public static func side(_ profiles: [Profile], fold: (Profile) throws -> FoldOptions) rethrows -> Side {
+        var folded: [FoldedStacks] = [], samples: [Int64?] = []
+        for profile in profiles {
+            let options = try fold(profile)
+            folded.append(Folder(options: options).fold(profile))
+            samples.append(SampleCounts.count(in: profile, sampleType: options.sampleType ?? profile.defaultSampleType))
+        }
+        return Side(profiles: folded, samples: samples)
+    }
+
+    /// One sample type of a profile (a column of a 3-column folded file) as a side.
+    public static func side(_ profile: Profile, _ options: FoldOptions) -> Side {
+        Side(profiles: [Folder(options: options).fold(profile)],
+             samples: [SampleCounts.count(in: profile, sampleType: options.sampleType ?? profile.defaultSampleType)])
+    }
+
+    /// The side's profiles folded and merged.
+    public static func merged(_ profiles: [Profile], fold: (Profile) throws -> FoldOptions) rethrows -> FoldedStacks {
+        try side(profiles, fold: fold).merged
+    }
+
+    /// A differential flamegraph whose frames are tested as `diff` tests functions (`statistics`: the noise model,
+    /// thresholds and alpha): frames whose change is not significant are pale, and the subtitle says so.
+    public static func render(base: Side, head: Side, widths: FlamegraphSide, normalized: Bool, statistics: DiffOptions,
+                              reverse: Bool, title: String, subtitle: String?,
+                              configure: (inout FlamegraphOptions) -> Void = { _ in }) -> [UInt8] {
         let (drawn, other) = widths == .head ? (head, base) : (base, head)
-        let tree = FlameTree(drawn, reverse: reverse)
+        let tree = FlameTree(drawn.merged, reverse: reverse)
+        let comparison = FlamegraphComparison(
+            tree: tree, drawn: drawn.profiles, drawnSamples: drawn.samples, other: other.profiles,
+            otherSamples: other.samples, treeIsHead: widths == .head, normalized: normalized, statistics: statistics,
+            reverse: reverse)
+        return draw(tree, comparison: comparison, title: title, subtitle: subtitle, configure: configure)
+    }
+
+    private static func draw(_ tree: FlameTree, comparison: FlamegraphComparison, title: String, subtitle: String?,
+                             configure: (inout FlamegraphOptions) -> Void) -> [UInt8] {
         var options = FlamegraphOptions()
         options.title = title
         options.subtitle = subtitle
-        options.countName = FlamegraphOptions.countName(forUnit: drawn.valueType.unit)
+        options.countName = FlamegraphOptions.countName(forUnit: tree.valueType.unit)
         configure(&options)
-        let comparison = FlamegraphComparison(otherValues: tree.inclusiveValues(of: other, reverse: reverse),
-                                              otherTotal: other.total, treeIsHead: widths == .head,
-                                              normalized: normalized)
         return FlamegraphRenderer(options: options).render(tree, comparison: comparison)
     }
 }

@@ -108,12 +108,13 @@ public struct Flamegraph: ParsableCommand {
 
     /// The differential flamegraph of `--diff`.
     private func differential() throws -> [UInt8] {
-        let base: FoldedStacks, head: FoldedStacks
+        // Each side with its sample count, so that frames whose change is not significant are drawn pale.
+        let base: Comparison.Side, head: Comparison.Side
         switch input.inputs.count {
         case 2:
             let sides = try input.inputs.map { path in
                 let profile = try input.read.load([path], keepAddresses: fold.addrs, lines: !fold.noInline)
-                return Folder(options: try fold.drawingOptions(for: profile)).fold(profile)
+                return try Comparison.side([profile], fold: fold.drawingOptions(for:))
             }
             (base, head) = (sides[0], sides[1])
         case 0, 1:
@@ -124,15 +125,16 @@ public struct Flamegraph: ParsableCommand {
             }
             var options = try fold.drawingOptions(for: profile)
             options.sampleType = before
-            base = Folder(options: options).fold(profile)
+            base = Comparison.side(profile, options)
             options.sampleType = after
-            head = Folder(options: options).fold(profile)
+            head = Comparison.side(profile, options)
         default:
             throw CLIError("--diff takes two inputs (BASE HEAD) or one 3-column folded input")
         }
-        let shown = widths == .head ? head : base
+        let shown = widths == .head ? head.merged : base.merged
         guard shown.total > 0 else { throw CLIError("no samples with stacks in the \(widths.rawValue) input") }
-        return Comparison.render(base: base, head: head, widths: widths, normalized: normalize ?? (head.kind != .other),
+        return Comparison.render(base: base, head: head, widths: widths,
+                                 normalized: normalize ?? (head.merged.kind != .other), statistics: DiffOptions(),
                                  reverse: reverse, title: title == "Flame Graph" ? "Differential Flame Graph" : title,
                                  subtitle: subtitle) { apply(to: &$0) }
     }

@@ -5,7 +5,8 @@ import PyrometerModel
 import Testing
 
 /// The diff on real recordings (Tests/Fixtures/diff, made by scripts/make-diff-fixtures.sh): 12 runs of one
-/// unchanged program on a machine with a noisy neighbour, and 6 runs with hash_block doing 30% more work.
+/// unchanged program on a machine with a noisy neighbour, and 6 runs with hash_block doing 30% more work (the
+/// calibration machine; the small profiles of another session are in DiffNoiseTests).
 @Suite struct DiffTests {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/diff")
@@ -25,13 +26,35 @@ import Testing
         try ProfileDiffer(options: options).diff(base: side(base), head: side(head))
     }
 
+    /// The diff of the same folded recordings with every count multiplied by `factor`: the same shares from
+    /// `factor` times the samples.
+    static func diff(_ base: [String], _ head: [String], scaledBy factor: Int64,
+                     options: DiffOptions) throws -> DiffReport {
+        func scaled(_ name: String) throws -> Profile {
+            let text = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+            var out = ""
+            for line in text.split(separator: "\n") {
+                guard let space = line.lastIndex(of: " "), let count = Int64(line[line.index(after: space)...]) else {
+                    continue
+                }
+                out += line[..<space] + " \(count * factor)\n"
+            }
+            let url = FileManager.default.temporaryDirectory.appendingPathComponent("pyrometer-\(factor)x-\(name)")
+            try out.write(to: url, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(at: url) }
+            return try Importers.load(InputFile(path: url.path)).profile
+        }
+        let side = { (names: [String]) in try ProfileDiffer.Side(names.map(scaled), fold: { _ in FoldOptions() }) }
+        return try ProfileDiffer(options: options).diff(base: side(base), head: side(head))
+    }
+
     /// Every pair of unchanged runs (66): nothing regressed or improved.
     @Test func aaPairsFlagNothing() throws {
         var pairs = 0
         for (i, a) in Self.unchanged.enumerated() {
             for b in Self.unchanged[(i + 1)...] {
                 let report = try Self.diff([a], [b])
-                #expect(report.method == .overdispersedCounts(overdispersion: DiffOptions.calibratedOverdispersion))
+                #expect(report.method == .countsWithRunNoise(betweenRun: DiffOptions.calibratedBetweenRunVariance))
                 #expect(report.regressions.isEmpty && report.improvements.isEmpty,
                         "\(a) vs \(b): \(report.regressions.map(\.name)) \(report.improvements.map(\.name))")
                 pairs += 1
@@ -72,30 +95,19 @@ import Testing
         #expect(report.functions.first?.name == "hash_block")  // sorted by impact
     }
 
-    /// The built-in overdispersion is no smaller than the dispersion of the A/A pairs: the mean of z² (binomial
-    /// z of every function over 1% in every pair), which is 1 for pure sampling noise.
-    @Test func calibratedOverdispersionCoversTheAAPairs() throws {
-        var squares: [Double] = [], largest = 0.0
-        let profiles = try Self.unchanged.map { try HotspotAnalyzer().analyze(Self.profile($0), fold: FoldOptions()) }
-        for (i, a) in profiles.enumerated() {
-            for b in profiles[(i + 1)...] {
-                let n1 = Double(a.total), n2 = Double(b.total)
-                for entry in a.functions {
-                    let other = b.functions.first { $0.name == entry.name }?.selfValue ?? 0
-                    let pooled = (Double(entry.selfValue) + Double(other)) / (n1 + n2)
-                    guard pooled >= 0.01 else { continue }
-                    let z = (Double(other) / n2 - Double(entry.selfValue) / n1)
-                        / (pooled * (1 - pooled) * (1 / n1 + 1 / n2)).squareRoot()
-                    squares.append(z * z)
-                    largest = max(largest, abs(z))
-                }
-            }
+    /// The built-in between-run variance is the calibration margin times the moment estimate of the A/A pairs
+    /// (rounded to one significant digit), and that estimate shows more than binomial noise.
+    @Test func calibratedRunNoiseCoversTheAAPairs() throws {
+        let runs = try Self.unchanged.map { name in
+            let profile = try Self.profile(name)
+            return (HotspotAnalyzer().analyze(profile, fold: FoldOptions()),
+                    try #require(SampleCounts.count(in: profile, sampleType: 0)))
         }
-        let dispersion = squares.reduce(0, +) / Double(squares.count)
-        #expect(dispersion > 1.2, "the fixtures should show more than binomial noise (measured \(dispersion))")
-        #expect(DiffOptions.calibratedOverdispersion >= dispersion)
-        // The largest A/A z, shrunk by the inflation, is below the 5% two-sided critical value.
-        #expect(largest / DiffOptions.calibratedOverdispersion.squareRoot() < 1.96)
+        let estimate = ChangeTest.estimateBetweenRunVariance(runs)
+        #expect(estimate > 0.0001, "the fixtures should show more than binomial noise (measured \(estimate))")
+        let calibrated = DiffOptions.calibrationMargin * estimate
+        #expect(abs(DiffOptions.calibratedBetweenRunVariance - calibrated) <= 0.05 * calibrated,
+                "margin × estimate = \(calibrated)")
     }
 
     @Test func normalizationAndAbsoluteComparison() throws {

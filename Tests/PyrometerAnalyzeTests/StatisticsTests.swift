@@ -11,6 +11,16 @@ import Testing
         #expect(Statistics.normalTwoSided(.nan) == 1)
     }
 
+    /// The inverse of `normalTwoSided`: the tables' critical values, and a round trip far in the tail.
+    @Test func normalCriticalValuesMatchTables() {
+        #expect(abs(Statistics.normalCritical(0.05) - 1.959964) < 1e-6)
+        #expect(abs(Statistics.normalCritical(0.01) - 2.575829) < 1e-6)
+        #expect(abs(Statistics.normalCritical(0.05 / 4) - 2.497705) < 1e-6)  // Bonferroni over 4 tests
+        #expect(abs(Statistics.normalTwoSided(Statistics.normalCritical(1e-9)) - 1e-9) < 1e-15)
+        #expect(Statistics.normalCritical(1) == 0)
+        #expect(Statistics.normalCritical(0) == .infinity)
+    }
+
     /// Critical values from Student's t tables, and the closed form for one degree of freedom (Cauchy).
     @Test func studentTailsMatchTables() {
         #expect(abs(Statistics.studentTwoSided(2.228139, degreesOfFreedom: 10) - 0.05) < 1e-5)

@@ -90,6 +90,21 @@ import Testing
         #expect(mixed.stderr.contains("measure different things"))
     }
 
+    /// `--between-run-variance` is the noise model's ρ: 0 tests sampling noise alone, a large one needs more
+    /// profiles; out of range is a usage error.
+    @Test func betweenRunVariance() throws {
+        let pair = [Self.recordings + "small-aa-01.folded", Self.recordings + "small-slow-01.folded"]
+        let binomial = try CLI.run(["diff"] + pair + ["--between-run-variance", "0"])
+        #expect(binomial.status == 0)
+        #expect(binomial.text.contains("REGRESSED  hash_block"), "\(binomial.text)")
+        let noisy = try CLI.run(["diff"] + pair + ["--between-run-variance", "0.05"])
+        #expect(noisy.text.contains("hash_block +7.62 pp is not significant: needs more profiles per side"))
+        for bad in ["-0.1", "1", "nan"] {
+            let result = try CLI.run(["diff"] + pair + ["--between-run-variance", bad])
+            #expect(result.status == 2, "\(bad)")
+        }
+    }
+
     /// Allocation growth of 30% at one site (about 18% of all bytes): the gate fails at 10% and passes at 40%.
     @Test func allocationGate() throws {
         let dir = try CLI.temporaryDirectory()
@@ -217,7 +232,8 @@ import Testing
         #expect(svg.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
     }
 
-    /// Differential SVG: widths from head, each frame coloured by its own inclusive change, tooltips with both.
+    /// Differential SVG: widths from head, each frame coloured by its own inclusive change (pale when not
+    /// significant), tooltips with both.
     @Test func differentialFlamegraph() throws {
         let dir = try CLI.temporaryDirectory()
         let base = dir.appendingPathComponent("base.folded"), head = dir.appendingPathComponent("head.folded")
@@ -233,7 +249,10 @@ import Testing
         let parse = try #require(frames["parse"]), render = try #require(frames["render"])
         #expect(parse.fill.hasPrefix("rgb(255,"), "parse grew from 20% to 60%: red, not \(parse.fill)")
         #expect(render.fill.hasSuffix(",255)"), "render shrank: blue, not \(render.fill)")
-        #expect(frames["main"]!.fill == "rgb(245,245,245)")  // 100% on both sides
+        #expect(frames["main"]!.fill == "rgb(232,232,232)")  // 100% on both sides: no change, drawn pale
+        let svg = try String(contentsOfFile: svgPath, encoding: .utf8)
+        #expect(svg.contains("pale: change under 1.0 pp and 10% or not significant at alpha 0.05 (counts test with "
+                             + "between-run noise, Holm over 4 frames)"))
         #expect(parse.title.contains("base 200 samples, 20.00%; head 600 samples, 60.00%; +40.00 pp"))
         #expect(parse.width == "600")  // head's widths
 

@@ -42,6 +42,15 @@ import Testing
         Case(golden: "diff/cpu.md", arguments: ["diff", base, head, "--limit", "10", "--format", "markdown"]),
         Case(golden: "diff/cpu.json", arguments: ["diff", base, head, "--limit", "4", "--format", "json"]),
         Case(golden: "diff/heap.txt", arguments: ["diff", heapBase, heapHead, "--limit", "8"]),
+        // Small profiles (≈550 samples): changes past the thresholds that are not significant say what would settle
+        // them, in samples or (with the small-profile session's noise) in profiles per side.
+        Case(golden: "diff/small.txt", arguments: ["diff", diff + "small-aa-01.folded", diff + "small-slow-01.folded",
+                                                   "--limit", "5"]),
+        Case(golden: "diff/small-noisy.md", arguments: ["diff", diff + "small-aa-01.folded",
+                                                        diff + "small-slow-01.folded", "--limit", "5",
+                                                        "--between-run-variance", "0.004", "--format", "markdown"]),
+        Case(golden: "diff/small.json", arguments: ["diff", diff + "small-aa-01.folded", diff + "small-slow-01.folded",
+                                                    "--limit", "3", "--format", "json"]),
         Case(golden: "diff/heap.md", arguments: ["diff", heapBase, heapHead, "--limit", "8", "--format", "markdown"]),
         // gate: a failing CPU gate in every format, a passing one, and the allocation gate.
         Case(golden: "gate/cpu.txt", arguments: ["gate", base, head, "--max-cpu-regression", "5%",

@@ -69,6 +69,27 @@ public struct DiffExporter: Sendable {
         return lines
     }
 
+    /// One line per change that passed the thresholds but is not significant, saying what would settle it:
+    /// `hash_block +6.08 pp is not significant: about 2.31× the samples (≈1520 per profile) would make it
+    /// significant at alpha 0.050.`
+    static func unsettled(_ report: DiffReport) -> [String] {
+        let alpha = ReportText.fixed(report.options.alpha, places: 3)
+        return report.functions.compactMap { change in
+            guard let settlement = change.settlement else { return nil }
+            let head = "\(ReportText.printable(change.name)) \(ReportText.fixed(change.deltaPercent, sign: true)) pp "
+                + "is not significant: "
+            switch settlement {
+            case .moreSamples(let factor, let perProfile):
+                return head + "about \(ReportText.fixed(factor, places: factor < 10 ? 2 : 0))× the samples "
+                    + "(≈\(perProfile) per profile) "
+                    + "would make it significant at alpha \(alpha)."
+            case .moreProfiles(let perSide):
+                return head + "needs more profiles per side (about \(perSide)): between-run noise alone hides it "
+                    + "at any number of samples."
+            }
+        }
+    }
+
     private func text(_ report: DiffReport, _ rows: [FunctionChange]) -> String {
         var table = [["BASE%", "HEAD%", "DELTA", "REL", "TOTAL Δ", "P", "P (HOLM)", "FINDING", "FUNCTION"]]
         for row in rows {
@@ -95,6 +116,7 @@ public struct DiffExporter: Sendable {
         if rows.count < report.functions.count {
             out += "(\(report.functions.count - rows.count) more functions; --limit 0 lists all)\n"
         }
+        for line in Self.unsettled(report) { out += line + "\n" }
         return out
     }
 
@@ -104,6 +126,8 @@ public struct DiffExporter: Sendable {
         if rows.count < report.functions.count {
             out += "\n\(report.functions.count - rows.count) more functions not shown.\n"
         }
+        let unsettled = Self.unsettled(report)
+        if !unsettled.isEmpty { out += "\n" + unsettled.map { "- " + $0 + "\n" }.joined() }
         return out
     }
 
@@ -122,7 +146,7 @@ public struct DiffExporter: Sendable {
 
     struct JSONReport: Encodable {
         var format = "pyrometer-diff"
-        var version = 1
+        var version = 2  // 2: "betweenRunVariance" and "settle" replace "overdispersion"
         var sampleType: String
         var unit: String
         var kind: String
@@ -134,7 +158,7 @@ public struct DiffExporter: Sendable {
         var baseSamples: Int64?
         var headSamples: Int64?
         var method: String
-        var overdispersion: Double?
+        var betweenRunVariance: Double?
         var alpha: Double
         var minDeltaPercent: Double
         var minRelativeChange: Double
@@ -162,23 +186,39 @@ public struct DiffExporter: Sendable {
         var significant: Bool
         var regressed: Bool
         var improved: Bool
+        var settle: JSONSettlement?
+    }
+
+    /// What would settle a change past the thresholds that is not significant: one of the two keys.
+    struct JSONSettlement: Encodable {
+        var samplesPerProfile: Int64?
+        var samplesFactor: Double?
+        var profilesPerSide: Int?
     }
 
     static func jsonValue(_ report: DiffReport, _ rows: [FunctionChange]) -> JSONReport {
         func rounded(_ value: Double) -> Double { (value * 10000).rounded() / 10000 }
         func roundedOptional(_ value: Double?) -> Double? { value.flatMap { $0.isFinite ? rounded($0) : nil } }
-        let method: String, overdispersion: Double?
+        let method: String, betweenRun: Double?
         switch report.method {
-        case .welch: (method, overdispersion) = ("welch", nil)
-        case .overdispersedCounts(let phi): (method, overdispersion) = ("overdispersed-counts", phi)
-        case .unavailable: (method, overdispersion) = ("unavailable", nil)
+        case .welch: (method, betweenRun) = ("welch", nil)
+        case .countsWithRunNoise(let rho): (method, betweenRun) = ("counts-with-run-noise", rho)
+        case .unavailable: (method, betweenRun) = ("unavailable", nil)
+        }
+        func settle(_ settlement: Settlement?) -> JSONSettlement? {
+            switch settlement {
+            case .moreSamples(let factor, let perProfile)?:
+                return JSONSettlement(samplesPerProfile: perProfile, samplesFactor: (factor * 100).rounded() / 100)
+            case .moreProfiles(let perSide)?: return JSONSettlement(profilesPerSide: perSide)
+            case nil: return nil
+            }
         }
         return JSONReport(
             sampleType: report.valueType.type, unit: report.valueType.unit, kind: report.kind.rawValue,
             normalized: report.normalized, baseTotal: report.baseTotal, headTotal: report.headTotal,
             baseProfiles: report.baseProfiles, headProfiles: report.headProfiles,
             baseSamples: report.baseSamples, headSamples: report.headSamples, method: method,
-            overdispersion: overdispersion, alpha: report.options.alpha,
+            betweenRunVariance: betweenRun, alpha: report.options.alpha,
             minDeltaPercent: report.options.minDeltaPoints, minRelativeChange: report.options.minRelativeChange,
             regressions: report.regressions.count, improvements: report.improvements.count,
             functions: rows.map {
@@ -191,7 +231,7 @@ public struct DiffExporter: Sendable {
                              deltaTotalPercent: rounded($0.deltaTotalPercent),
                              relativeTotalChange: roundedOptional($0.relativeTotalChange),
                              pValue: $0.pValue, adjustedPValue: $0.adjustedPValue, significant: $0.significant,
-                             regressed: $0.regressed, improved: $0.improved)
+                             regressed: $0.regressed, improved: $0.improved, settle: settle($0.settlement))
             })
     }
 

@@ -25,8 +25,9 @@ public struct FlamegraphRenderer: Sendable {
     }
 
     /// The complete SVG document as UTF-8. With a `comparison`, it is a differential flamegraph: every frame is
-    /// coloured by its own inclusive change (red grew, blue shrank, near-white unchanged) and its tooltip gives
-    /// both values and the change.
+    /// coloured by its own inclusive change (red grew, blue shrank, near-white unchanged; pale grey when the
+    /// comparison tests significance and the change is not significant) and its tooltip gives both values and the
+    /// change.
     ///
     /// With `offCPU` (per node, the part of its value spent off the CPU), a wall-clock graph colours the two apart:
     /// frames mostly off the CPU in the `io` palette's blues, as FlameGraph draws off-CPU graphs, the others in the
@@ -36,7 +37,13 @@ public struct FlamegraphRenderer: Sendable {
         if tree.total <= 0 || tree.nodes.isEmpty {
             writeEmpty(&out)
         } else {
-            writeGraph(tree, comparison.map { ComparisonColors($0, tree: tree) }, offCPU, &out)
+            let colors = comparison.map { ComparisonColors($0, tree: tree) }
+            var renderer = self
+            // The legend of a differential graph says which frames are pale and why, after the caller's subtitle.
+            if let legend = colors?.legend {
+                renderer.options.subtitle = options.subtitle.map { $0 + "; " + legend } ?? legend
+            }
+            renderer.writeGraph(tree, colors, offCPU, &out)
         }
         return out.bytes
     }
