@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "pyrometer", targets: ["pyrometer"]),
         .executable(name: "pyrometer-store", targets: ["pyrometer-store"]),
+        .executable(name: "pyrometer-serve", targets: ["pyrometer-serve"]),
         .library(name: "PyrometerModel", targets: ["PyrometerModel"]),
         .library(name: "PyrometerIngest", targets: ["PyrometerIngest"]),
         .library(name: "PyrometerAnalyze", targets: ["PyrometerAnalyze"]),
@@ -20,10 +21,12 @@ let package = Package(
         .library(name: "PyrometerSymbolize", targets: ["PyrometerSymbolize"]),
         .library(name: "PyrometerDemangle", targets: ["PyrometerDemangle"]),
         .library(name: "PyrometerStore", targets: ["PyrometerStore"]),
+        .library(name: "PyrometerServe", targets: ["PyrometerServe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         .target(name: "PyrometerModel", swiftSettings: optimized),
@@ -43,6 +46,8 @@ let package = Package(
         .target(name: "PyrometerStore",
                 dependencies: ["PyrometerModel", "PyrometerAnalyze", .product(name: "GRDB", package: "GRDB.swift")],
                 swiftSettings: optimized),
+        // `pyrometer serve`'s request decoding (ingest bodies to profiles), without networking: docs/serve.md.
+        .target(name: "PyrometerServe", dependencies: ["PyrometerModel", "PyrometerIngest", "CZlib"]),
         // The commands, without the store: `pyrometer` loads neither GRDB nor Foundation (docs/architecture.md).
         .target(
             name: "PyrometerCLI",
@@ -61,8 +66,20 @@ let package = Package(
             dependencies: ["PyrometerCLI", "PyrometerModel", "PyrometerAnalyze", "PyrometerRender", "PyrometerStore",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: optimized),
+        // `pyrometer serve`: the push endpoints (and, to come, the web UI) on Hummingbird, in a program of its own so
+        // that no other command loads SwiftNIO (docs/serve.md).
+        .target(
+            name: "PyrometerServer",
+            dependencies: ["PyrometerModel", "PyrometerAnalyze", "PyrometerStore", "PyrometerServe",
+                           .product(name: "Hummingbird", package: "hummingbird")],
+            swiftSettings: optimized),
+        .executableTarget(
+            name: "pyrometer-serve",
+            dependencies: ["PyrometerCLI", "PyrometerServer", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: optimized),
         // The parsers under libFuzzer: scripts/fuzz.sh builds it with -sanitize=fuzzer,address.
-        .executableTarget(name: "pyrometer-fuzz", dependencies: ["PyrometerIngest", "PyrometerModel", "PyrometerSymbolize"]),
+        .executableTarget(name: "pyrometer-fuzz", dependencies: ["PyrometerIngest", "PyrometerModel", "PyrometerSymbolize",
+                                                                "PyrometerServe"]),
         // What several test targets share: which external tools this machine has (tests that need a missing one
         // are skipped with the reason, or fail under scripts/test.sh).
         .target(name: "PyrometerTestSupport", path: "Tests/PyrometerTestSupport"),
@@ -76,7 +93,12 @@ let package = Package(
                                    "PyrometerTestSupport"]),
         .testTarget(name: "PyrometerDemangleTests", dependencies: ["PyrometerDemangle", "PyrometerTestSupport"]),
         .testTarget(name: "PyrometerStoreTests", dependencies: ["PyrometerStore", "PyrometerModel", "PyrometerTestSupport"]),
+        .testTarget(name: "PyrometerServeTests", dependencies: ["PyrometerServe", "PyrometerModel", "PyrometerIngest",
+                                                                "PyrometerTestSupport"]),
         .testTarget(name: "PyrometerCLITests", dependencies: ["PyrometerModel", "PyrometerTestSupport"]),
+        .testTarget(name: "PyrometerServerTests",
+                    dependencies: ["PyrometerServer", "PyrometerServe", "PyrometerStore", "PyrometerModel",
+                                   "PyrometerTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -20,10 +20,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# Python packages: Selenium drives Chromium in the browser tests.
+# Python packages: Selenium drives Chromium in the browser tests; Pyroscope's Python client (pyroscope-io, a real
+# client of Pyroscope's Connect push API) pushes to `pyrometer serve` in the server tests.
 if ! python3 -c 'import selenium' 2>/dev/null; then
   echo "test.sh: installing selenium"
   python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore selenium
+fi
+if ! python3 -c 'import pyroscope' 2>/dev/null; then
+  echo "test.sh: installing pyroscope-io"
+  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore pyroscope-io==1.4.0
 fi
 
 # The fleet store's tests run against a real ClickHouse server (Debian's clickhouse-server, installed by the script

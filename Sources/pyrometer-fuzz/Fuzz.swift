@@ -3,6 +3,7 @@ import Glibc
 #endif
 import PyrometerIngest
 import PyrometerModel
+import PyrometerServe
 import PyrometerSymbolize
 
 /// The parsers under libFuzzer (scripts/fuzz.sh builds this with `-sanitize=fuzzer,address` and
@@ -24,6 +25,15 @@ enum FuzzTarget: String, CaseIterable {
     case kallsyms
     /// A JIT's perf map (`/tmp/perf-PID.map`, or a copy beside the binaries), and lookups in it.
     case perfMap = "perf-map"
+    /// `pyrometer serve`'s `multipart/form-data` reader (the boundary is the input's first line without its `--`),
+    /// then the whole `/ingest` decoding of the form (sample_type_config JSON, the pprof part).
+    case ingestMultipart = "ingest-multipart"
+    /// A Connect `PushRequest`: protobuf, protojson, and gzip when the input is gzip; then each raw_profile.
+    case ingestPush = "ingest-push"
+    /// Pyroscope's `name=app{k=v,...}`.
+    case ingestAppName = "ingest-app-name"
+    /// Pyroscope's `from`/`until` (unit by digit count, dates, `now-1h`).
+    case ingestTime = "ingest-time"
 
     static let current: FuzzTarget = {
         let name = getenv("PYROMETER_FUZZ_TARGET").map { String(cString: $0) } ?? "sniff"
@@ -71,6 +81,15 @@ enum FuzzTarget: String, CaseIterable {
         return addresses.sorted()
     }
 
+    /// The ingest decoders' limits, as small as the importers' above.
+    static let ingestLimits: IngestLimits = {
+        var limits = IngestLimits()
+        limits.maxBodyBytes = 1 << 20
+        limits.maxInflatedBytes = 16 << 20
+        limits.maxProfiles = 16
+        return limits
+    }()
+
     func run(_ bytes: [UInt8]) {
         let input = InputFile(name: "fuzz-input", bytes: bytes)
         let options = Self.options
@@ -90,6 +109,26 @@ enum FuzzTarget: String, CaseIterable {
         case .perfMap:
             let map = bytes.withUnsafeBytes { JitMap.parse($0) }
             for address in Self.probes(bytes) { _ = map.name(at: address) }
+        case .ingestMultipart:
+            let firstLine = bytes.prefix { $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\n") }
+            let boundary = String(decoding: firstLine.dropFirst(2).prefix(70), as: UTF8.self)
+            _ = try? MultipartForm(body: bytes, boundary: boundary)
+            _ = try? IngestRequestDecoder.pyroscopeIngest(
+                query: [("name", "app")], contentType: "multipart/form-data; boundary=\"\(boundary)\"", body: bytes,
+                limits: Self.ingestLimits)
+        case .ingestPush:
+            for type in ["application/proto", "application/json"] {
+                _ = try? IngestRequestDecoder.connectPush(contentType: type, contentEncoding: nil, body: bytes,
+                                                          limits: Self.ingestLimits)
+            }
+            if bytes.starts(with: [0x1F, 0x8B]) {
+                _ = try? IngestRequestDecoder.connectPush(contentType: "application/proto", contentEncoding: "gzip",
+                                                          body: bytes, limits: Self.ingestLimits)
+            }
+        case .ingestAppName:
+            _ = try? PyroscopeAppName(parsing: String(decoding: bytes, as: UTF8.self)).serviceAndType
+        case .ingestTime:
+            _ = try? PyroscopeTime.parse(String(decoding: bytes, as: UTF8.self), now: 1_796_218_135_000_000_000)
         }
     }
 }

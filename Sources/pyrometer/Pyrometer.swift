@@ -16,11 +16,14 @@ struct Pyrometer: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [Fold.self, Flamegraph.self, Hotspots.self, Diff.self, GateCommand.self, RecordCommand.self, Convert.self, Symbolize.self,
-                      StoreCommand.self])
+                      StoreCommand.self, ServePassthrough.self])
 
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "store" { StoreProgram.replaceProcess(arguments: Array(arguments.dropFirst())) }
+        if arguments.first == "serve" {
+            StoreProgram.replaceProcess(arguments: Array(arguments.dropFirst()), name: StoreProgram.serveName)
+        }
         StoredProfileReader.read = StoreProgram.read
         Entry.run(self, arguments: arguments)
     }
@@ -41,5 +44,23 @@ struct StoreCommand: ParsableCommand {
 
     func run() throws {
         StoreProgram.replaceProcess(arguments: arguments)
+    }
+}
+
+/// `pyrometer serve ...`, listed in the help; `main` hands the command line to `pyrometer-serve` before parsing.
+struct ServePassthrough: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Take profiles pushed over HTTP (Pyroscope's clients and agents, and ours) into the store.",
+        discussion: """
+            Run by pyrometer-serve (installed beside pyrometer). Example:
+              pyrometer serve --listen 127.0.0.1:4040 --token-file /etc/pyrometer/token
+            """)
+
+    @Argument(parsing: .captureForPassthrough, help: "The serve options.")
+    var arguments: [String] = []
+
+    func run() throws {
+        StoreProgram.replaceProcess(arguments: arguments, name: StoreProgram.serveName)
     }
 }

@@ -10,9 +10,13 @@ import PyrometerModel
 /// every `pyrometer` run spent starting (docs/architecture.md § Start-up). It is found beside this program.
 enum StoreProgram {
     static let name = "pyrometer-store"
+    /// `pyrometer serve`'s program, which alone links SwiftNIO and Hummingbird.
+    static let serveName = "pyrometer-serve"
 
-    /// The path of `pyrometer-store` beside this program (through symbolic links), else the name for a PATH search.
-    static var path: String {
+    static var path: String { path(of: name) }
+
+    /// The path of the program `name` beside this program (through symbolic links), else the name for a PATH search.
+    static func path(of name: String) -> String {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let length = readlink("/proc/self/exe", &buffer, Int(PATH_MAX))
         guard length > 0 else { return name }
@@ -21,13 +25,13 @@ enum StoreProgram {
         return String(executable[...slash]) + name
     }
 
-    /// Runs `pyrometer-store ARGUMENTS` in place of this process.
-    static func replaceProcess(arguments: [String]) -> Never {
-        let program = path
+    /// Runs `pyrometer-store ARGUMENTS` (or the program `name`) in place of this process.
+    static func replaceProcess(arguments: [String], name: String = StoreProgram.name) -> Never {
+        let program = path(of: name)
         execute(program, [name] + arguments, replacing: true)
         Console.writeStderr("""
-            pyrometer: error: cannot run \(program) (\(String(cString: strerror(errno)))): the store commands are \
-            that program; build it beside pyrometer with `swift build --product pyrometer-store`\n
+            pyrometer: error: cannot run \(program) (\(String(cString: strerror(errno)))): build it beside pyrometer \
+            with `swift build --product \(name)`\n
             """)
         exit(Console.inputErrorStatus)
     }

@@ -29,6 +29,9 @@ public enum ExternalTool: String, CaseIterable, Sendable {
     case valgrind, heaptrack
     /// Python 3: SQLite consistency checks with its sqlite3 module (not our code), and stand-in servers.
     case python = "python3"
+    /// Pyroscope's Python client from PyPI (pyroscope-io 1.4.0, pyroscope-rs inside): a real client pushing to
+    /// `pyrometer serve`.
+    case pyroscopeClient = "pyroscope-io"
 
     /// The executables it takes, found on PATH.
     private var executables: [String] {
@@ -39,7 +42,7 @@ public enum ExternalTool: String, CaseIterable, Sendable {
         case .binutils: ["objdump", "strip", "objcopy", "nm", "c++filt"]
         case .llvmSymbolizer: ["llvm-symbolizer"]
         case .gxx: ["g++"]
-        case .python: ["python3"]
+        case .python, .pyroscopeClient: ["python3"]
         case .valgrind: ["valgrind"]
         case .heaptrack: ["heaptrack"]
         case .perf, .uprobes: ["perf"]
@@ -59,6 +62,7 @@ public enum ExternalTool: String, CaseIterable, Sendable {
         case .llvmSymbolizer: "apt-get install llvm"
         case .gxx: "apt-get install g++"
         case .python: "apt-get install python3"
+        case .pyroscopeClient: "pip install pyroscope-io==1.4.0"
         case .valgrind: "apt-get install valgrind"
         case .heaptrack: "apt-get install heaptrack"
         case .perf: "apt-get install linux-perf, and sysctl kernel.perf_event_paranoid=1 when not root"
@@ -85,6 +89,8 @@ public enum ExternalTool: String, CaseIterable, Sendable {
             // perf mounts tracefs when it is not yet; the kernel's uprobe_events file says uprobes are built in.
             return getuid() == 0 && (access("/sys/kernel/tracing/uprobe_events", F_OK) == 0
                                      || Self.succeeds("grep -q tracefs /proc/filesystems"))
+        case .pyroscopeClient:
+            return Self.succeeds("python3 -c 'import pyroscope'")
         case .clickhouse, .go, .binutils, .llvmSymbolizer, .gcc, .gxx, .clang, .rustc, .python, .valgrind, .heaptrack:
             return true
         }

@@ -7,7 +7,7 @@ protocol Decompressor: AnyObject {
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(ProfileError) -> Int
 }
 
-enum Compression {
+package enum Compression {
     case gzip, zstd
 
     /// The compression `prefix` (the input's first bytes) starts with, if any.

@@ -63,8 +63,9 @@ public final class InputFile {
         pushedBack = bytes
     }
 
-    /// The decompressed stream of a gzip `source`, under the same name, at most `limit` bytes.
-    init(decompressing source: InputFile, _ compression: Compression, limit: Int) throws(ProfileError) {
+    /// The decompressed stream of a gzip `source`, under the same name, at most `limit` bytes (`package`: serve
+    /// inflates request bodies with it).
+    package init(decompressing source: InputFile, _ compression: Compression, limit: Int) throws(ProfileError) {
         name = source.name
         descriptor = -1
         ownsDescriptor = false
@@ -145,7 +146,7 @@ private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count:
 extension InputFile {
     /// The whole input in memory, for formats decoded as one document (JSON, small text profiles); at most
     /// `limit` bytes, else a `tooLarge` error naming `what` (`DHAT file`).
-    func readAll(limit: Int, what: String) throws(ProfileError) -> [UInt8] {
+    package func readAll(limit: Int, what: String) throws(ProfileError) -> [UInt8] {
         var bytes: [UInt8] = []
         // `read(into:maxCount:)` appends to what it is given.
         while try read(into: &bytes, maxCount: 1 << 20) > 0 {

@@ -2,29 +2,33 @@ import PyrometerModel
 
 /// A protobuf wire-format reader over bytes in memory: what pprof's own `profile/proto.go` does by hand, without a
 /// generated-code dependency. Every read is bounds-checked; a malformed message is an error with its byte offset.
-struct ProtoReader {
-    enum WireType: UInt8 {
+/// `package`: serve's Connect `PushRequest` is read with it too.
+package struct ProtoReader {
+    package enum WireType: UInt8 {
         case varint = 0, fixed64 = 1, lengthDelimited = 2, fixed32 = 5
     }
 
-    let bytes: UnsafeRawBufferPointer
+    package let bytes: UnsafeRawBufferPointer
     /// Offset of `bytes` in the whole input, for error positions.
-    let base: Int
-    private(set) var position = 0
+    package let base: Int
+    /// What the bytes are, for messages: `profile.proto`, `protobuf`.
+    package let format: String
+    package private(set) var position = 0
 
-    init(_ bytes: UnsafeRawBufferPointer, base: Int = 0) {
+    package init(_ bytes: UnsafeRawBufferPointer, base: Int = 0, format: String = "profile.proto") {
         self.bytes = bytes
         self.base = base
+        self.format = format
     }
 
-    var isAtEnd: Bool { position >= bytes.count }
+    package var isAtEnd: Bool { position >= bytes.count }
 
-    func error(_ message: String) -> ProfileError {
-        ProfileError(.malformed, "invalid profile.proto: \(message)", byteOffset: base + position)
+    package func error(_ message: String) -> ProfileError {
+        ProfileError(.malformed, "invalid \(format): \(message)", byteOffset: base + position)
     }
 
     /// The next field's number and wire type.
-    mutating func tag() throws(ProfileError) -> (field: UInt64, wireType: WireType) {
+    package mutating func tag() throws(ProfileError) -> (field: UInt64, wireType: WireType) {
         let key = try varint()
         guard let wireType = WireType(rawValue: UInt8(key & 7)), key >> 3 != 0 else {
             throw error("unsupported wire type \(key & 7) or field 0")
@@ -32,7 +36,7 @@ struct ProtoReader {
         return (key >> 3, wireType)
     }
 
-    mutating func varint() throws(ProfileError) -> UInt64 {
+    package mutating func varint() throws(ProfileError) -> UInt64 {
         var result: UInt64 = 0
         var shift: UInt64 = 0
         while true {
@@ -46,23 +50,23 @@ struct ProtoReader {
         }
     }
 
-    mutating func int64() throws(ProfileError) -> Int64 { Int64(bitPattern: try varint()) }
+    package mutating func int64() throws(ProfileError) -> Int64 { Int64(bitPattern: try varint()) }
 
-    mutating func lengthDelimited() throws(ProfileError) -> ProtoReader {
+    package mutating func lengthDelimited() throws(ProfileError) -> ProtoReader {
         let length = try varint()
         guard length <= UInt64(bytes.count - position) else { throw error("length \(length) past the end") }
         let start = position
         position += Int(length)
-        return ProtoReader(UnsafeRawBufferPointer(rebasing: bytes[start ..< position]), base: base + start)
+        return ProtoReader(UnsafeRawBufferPointer(rebasing: bytes[start ..< position]), base: base + start, format: format)
     }
 
-    mutating func string() throws(ProfileError) -> String {
+    package mutating func string() throws(ProfileError) -> String {
         let field = try lengthDelimited()
         return String(decoding: field.bytes, as: UTF8.self)
     }
 
     /// Skips a field of this wire type.
-    mutating func skip(_ wireType: WireType) throws(ProfileError) {
+    package mutating func skip(_ wireType: WireType) throws(ProfileError) {
         switch wireType {
         case .varint: _ = try varint()
         case .lengthDelimited: _ = try lengthDelimited()
@@ -74,7 +78,7 @@ struct ProtoReader {
     }
 
     /// A repeated integer field: packed (length-delimited) or one varint per occurrence.
-    mutating func appendIntegers(_ wireType: WireType, to values: inout [UInt64]) throws(ProfileError) {
+    package mutating func appendIntegers(_ wireType: WireType, to values: inout [UInt64]) throws(ProfileError) {
         switch wireType {
         case .varint:
             values.append(try varint())

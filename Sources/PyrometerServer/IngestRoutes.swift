@@ -1,0 +1,100 @@
+import Foundation
+import Hummingbird
+import PyrometerModel
+import PyrometerServe
+
+/// The push endpoints: Pyroscope's `/ingest` (pyroscope-go and other agents), its Connect `Push` (Grafana Alloy,
+/// pyroscope-rs and the clients built on it) and ours, `/api/v1/profiles`. Each reads the body up to the size
+/// limit, decodes it with `IngestRequestDecoder` and stores every profile of it or none; routing only.
+struct IngestRoutes: Sendable {
+    let writer: ProfileWriter
+    let limits: IngestLimits
+
+    func add(to router: some RouterMethods<BasicRequestContext>) {
+        router.post("api/v1/profiles") { request, _ in
+            await self.ingest(request, source: "push", errors: IngestErrorResponse.http) {
+                (body: [UInt8]) throws(IngestError) -> [IngestedProfile] in
+                try IngestRequestDecoder.native(query: Self.query(request), body: body, limits: limits)
+            } reply: { stored in
+                try Self.json(StoredList(added: stored.map(StoredEntry.init)))
+            }
+        }
+        for path in ["ingest", "pyroscope/ingest"] {
+            router.post(RouterPath(path)) { request, _ in
+                await self.ingest(request, source: "pyroscope-ingest", errors: IngestErrorResponse.http) {
+                    (body: [UInt8]) throws(IngestError) -> [IngestedProfile] in
+                    try IngestRequestDecoder.pyroscopeIngest(query: Self.query(request),
+                                                             contentType: request.headers[.contentType],
+                                                             body: body, limits: limits)
+                } reply: { _ in Response(status: .ok) }
+            }
+        }
+        router.post("push.v1.PusherService/Push") { request, _ in
+            await self.ingest(request, source: "connect-push", errors: IngestErrorResponse.connect) {
+                (body: [UInt8]) throws(IngestError) -> [IngestedProfile] in
+                // Optional, but when sent it must be 1 (connect-go answers any other with invalid_argument).
+                if let version = request.headers.first(where: { $0.name.canonicalName == "connect-protocol-version" })?.value,
+                   version != "1" {
+                    throw .badRequest("Connect-Protocol-Version \(version) is not supported (1 is)")
+                }
+                return try IngestRequestDecoder.connectPush(contentType: request.headers[.contentType],
+                                                     contentEncoding: request.headers[.contentEncoding],
+                                                     body: body, limits: limits)
+            } reply: { _ in
+                // Connect's empty PushResponse, in the request's encoding.
+                let isJSON = request.headers[.contentType]?.hasPrefix("application/json") == true
+                return Response(status: .ok, headers: [.contentType: isJSON ? "application/json" : "application/proto"],
+                                body: .init(byteBuffer: ByteBuffer(string: isJSON ? "{}" : "")))
+            }
+        }
+    }
+
+    /// Reads, decodes and stores one push; a failure at any step is answered by `errors` and stores nothing.
+    private func ingest(_ request: Request, source: String, errors: (IngestError) -> IngestErrorResponse,
+                        decode: ([UInt8]) throws(IngestError) -> [IngestedProfile],
+                        reply: ([StoredProfile]) throws -> Response) async -> Response {
+        do {
+            let body: [UInt8]
+            do {
+                body = Array(try await request.body.collect(upTo: limits.maxBodyBytes).readableBytesView)
+            } catch let error as HTTPResponseError where error.status == .contentTooLarge {
+                throw IngestError.tooLarge("the body is over this server's limit of \(limits.maxBodyBytes) bytes "
+                                           + "(serve --max-body-size)")
+            }
+            let profiles = try decode(body)
+            return try reply(try await writer.add(profiles, source: source))
+        } catch let error as IngestError {
+            return Self.response(errors(error))
+        } catch {
+            // The store failed (disk full, ClickHouse down): the client may retry later.
+            return Self.response(errors(IngestError(status: 503, "the store did not take the profile: \(error)")))
+        }
+    }
+
+    static func response(_ error: IngestErrorResponse) -> Response {
+        Response(status: .init(code: error.status), headers: [.contentType: "application/json"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: error.body)))
+    }
+
+    static func query(_ request: Request) -> [(String, String)] {
+        request.uri.queryParameters.map { (String($0.key).removingPercentEncoding ?? String($0.key),
+                                           String($0.value).removingPercentEncoding ?? String($0.value)) }
+    }
+
+    struct StoredList: Encodable { var added: [StoredEntry] }
+
+    struct StoredEntry: Encodable {
+        var id: Int64, service: String, labels: [String: String], sampleType: String, unit: String, timeNanos: Int64
+        init(_ stored: StoredProfile) {
+            (id, service, labels, sampleType, unit, timeNanos) = (stored.id, stored.service, stored.labels,
+                                                                  stored.sampleType, stored.unit, stored.timeNanos)
+        }
+    }
+
+    static func json(_ value: some Encodable) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return Response(status: .ok, headers: [.contentType: "application/json"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import PyrometerModel
+import PyrometerServer
+import PyrometerStore
+import PyrometerTestSupport
+import Testing
+
+/// The push endpoints over HTTP on 127.0.0.1, with the store behind them: what a push stores, and what a bad,
+/// oversized or unauthenticated one does not.
+@Suite struct IngestServerTests {
+    static let token = "0123456789abcdef-token"
+
+    @Test func ourEndpointStoresEverySampleTypeWithItsServiceAndLabels() async throws {
+        try await ServerHarness.with { server in
+            let reply = try await server.post("/api/v1/profiles?service=api&label=host:canary-1&label=version:1.4",
+                                              try ServerHarness.fixture("samples/go-heap.pb.gz"))
+            #expect(reply.status == 200, "\(reply.text)")
+            let stored = try server.stored()
+            #expect(stored.count == 4, "Go heap profiles have four sample types")
+            #expect(stored.allSatisfy { $0.service == "api" && $0.labels == ["host": "canary-1", "version": "1.4"] })
+            #expect(Set(stored.map(\.sampleType)) == ["alloc_objects", "alloc_space", "inuse_objects", "inuse_space"])
+            #expect(reply.text.contains("\"service\":\"api\""), "the reply lists what was added: \(reply.text)")
+        }
+    }
+
+    @Test func badProfilesAreRefusedWithAReasonAndStoreNothing() async throws {
+        try await ServerHarness.with { server in
+            let garbage = try await server.post("/api/v1/profiles?service=api", Data("\u{1f}\u{8b}not gzip".utf8))
+            #expect(garbage.status == 400 && !garbage.text.isEmpty, "\(garbage.status) \(garbage.text)")
+            var truncated = try ServerHarness.fixture("samples/go-cpu.pb.gz")
+            truncated = truncated.prefix(truncated.count / 2)
+            let half = try await server.post("/api/v1/profiles?service=api", truncated)
+            #expect(half.status == 400, "\(half.text)")
+            #expect(try server.stored().isEmpty, "no half profile is stored")
+        }
+    }
+
+    @Test func oversizedBodiesGet413() async throws {
+        try await ServerHarness.with({ $0.maxBodyBytes = 1024 }) { server in
+            let reply = try await server.post("/api/v1/profiles?service=api", try ServerHarness.fixture("samples/go-cpu.pb.gz"))
+            #expect(reply.status == 413, "\(reply.status) \(reply.text)")
+            #expect(try server.stored().isEmpty)
+        }
+    }
+
+    @Test func aTokenGuardsEveryWrite() async throws {
+        try await ServerHarness.with({ $0.token = Array(Self.token.utf8) }) { server in
+            let profile = try ServerHarness.fixture("samples/go-cpu.pb.gz")
+            let path = "/api/v1/profiles?service=api"
+            let none = try await server.post(path, profile)
+            let wrong = try await server.post(path, profile, headers: ["Authorization": "Bearer " + Self.token.dropLast() + "X"])
+            let short = try await server.post(path, profile, headers: ["Authorization": "Bearer 0123"])
+            #expect([none.status, wrong.status, short.status] == [Int](repeating: 401, count: 3))
+            #expect(try server.stored().isEmpty, "an unauthenticated write stores nothing")
+            let bearer = try await server.post(path, profile, headers: ["Authorization": "Bearer " + Self.token])
+            let basic = "Basic " + Data("pyroscope:\(Self.token)".utf8).base64EncodedString()
+            let viaBasic = try await server.post(path, profile, headers: ["Authorization": basic])
+            #expect(bearer.status == 200 && viaBasic.status == 200, "\(bearer.text) \(viaBasic.text)")
+            #expect(try server.stored().count == 4, "two pushes of two sample types")
+        }
+    }
+
+    @Test func aBasePathPrefixesEveryRoute() async throws {
+        try await ServerHarness.with({ $0.basePath = "/pyrometer" }) { server in
+            let reply = try await server.post("/api/v1/profiles?service=api", try ServerHarness.fixture("samples/go-cpu.pb.gz"))
+            #expect(reply.status == 200, "\(reply.text)")
+            let root = URL(string: server.base.absoluteString.replacingOccurrences(of: "/pyrometer", with: ""))!
+            let bare = ServerHarness(base: root, store: server.store)
+            let missing = try await bare.post("/api/v1/profiles?service=api", try ServerHarness.fixture("samples/go-cpu.pb.gz"))
+            #expect(missing.status == 404)
+        }
+    }
+}
+
+/// The requests Pyroscope's clients sent (Tests/Fixtures/serve: pyroscope-io's Connect pushes, pyroscope-go's
+/// multipart `/ingest`), replayed byte for byte over HTTP with their paths and headers: each is stored.
+@Suite struct CapturedClientRequestTests {
+    @Test func replayedClientRequestsAreStored() async throws {
+        let data = try ServerHarness.fixture("Tests/Fixtures/serve/requests.json")
+        let requests = try #require(try JSONSerialization.jsonObject(with: data) as? [String: [String: Any]])
+        #expect(requests.count >= 4)
+        for (file, request) in requests.sorted(by: { $0.key < $1.key }) {
+            try await ServerHarness.with { server in
+                let path = try #require(request["path"] as? String)
+                let headers = (request["headers"] as? [[String]] ?? []).filter {
+                    !["host", "content-length"].contains($0.first?.lowercased() ?? "")
+                }
+                let reply = try await server.post(path, try ServerHarness.fixture("Tests/Fixtures/serve/" + file),
+                                                  headers: Dictionary(headers.map { ($0[0], $0[1]) },
+                                                                      uniquingKeysWith: { first, _ in first }))
+                #expect(reply.status == 200, "\(file): \(reply.status) \(reply.text)")
+                let stored = try server.stored()
+                #expect(!stored.isEmpty, "\(file)")
+                if path.hasPrefix("/push.v1") {
+                    #expect(stored.allSatisfy { $0.service == "pyrotest.app" && $0.labels["region"] == "eu" }, "\(stored)")
+                }
+            }
+        }
+    }
+}
