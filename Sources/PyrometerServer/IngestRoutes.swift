@@ -25,7 +25,8 @@ struct IngestRoutes: Sendable {
                     (body: [UInt8]) throws(IngestError) -> [IngestedProfile] in
                     try IngestRequestDecoder.pyroscopeIngest(query: Self.query(request),
                                                              contentType: request.headers[.contentType],
-                                                             body: body, limits: limits)
+                                                             body: body, limits: limits,
+                                                             receivedAtNanos: Int64(Date().timeIntervalSince1970 * 1e9))
                 } reply: { _ in Response(status: .ok) }
             }
         }

@@ -60,6 +60,20 @@ import Testing
         }
     }
 
+    /// A folded `/ingest` push as an agent sends it: times relative to when the server received it.
+    @Test func pyroscopeIngestWithRelativeTimes() async throws {
+        try await ServerHarness.with { server in
+            let before = Int64(Date().timeIntervalSince1970 * 1e9)
+            let reply = try await server.post("/ingest?name=shop.cpu%7Benv%3Dprod%7D&from=now-1h&until=now&sampleRate=100",
+                                              Data("main;work;hash 30\nmain;idle 10\n".utf8))
+            #expect(reply.status == 200, "\(reply.text)")
+            let stored = try #require(try server.stored().first)
+            #expect(stored.service == "shop" && stored.labels == ["env": "prod"], "\(stored)")
+            let hour: Int64 = 3_600_000_000_000
+            #expect(abs(stored.timeNanos - (before - hour)) < 60_000_000_000, "from = now - 1h")
+        }
+    }
+
     @Test func aBasePathPrefixesEveryRoute() async throws {
         try await ServerHarness.with({ $0.basePath = "/pyrometer" }) { server in
             let reply = try await server.post("/api/v1/profiles?service=api", try ServerHarness.fixture("samples/go-cpu.pb.gz"))

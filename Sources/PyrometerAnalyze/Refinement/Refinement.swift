@@ -35,10 +35,9 @@ public struct Refinement: Sendable {
     public func apply(to profile: Profile) -> (profile: Profile, warnings: [String]) {
         var profile = profile
         var warnings: [String] = []
-        func warn(_ option: String, _ pattern: String, matched: Bool) {
-            guard !matched else { return }
-            let what = option.hasPrefix("tag") ? "no sample's labels" : "no function, source file or binary"
-            warnings.append("--\(option) '\(pattern)' matched \(what)")
+        func warn(_ option: String, _ pattern: String, matched: Bool,
+                  nothing: String = "no function, source file or binary") {
+            if !matched { warnings.append("--\(option) '\(pattern)' matched \(nothing)") }
         }
         if !tagRoot.isEmpty || !tagLeaf.isEmpty {
             // pprof names a missing label's frame by its key, which only its function granularity drops.
@@ -61,8 +60,8 @@ public struct Refinement: Sendable {
         if !tagFocus.isEmpty || !tagIgnore.isEmpty {
             let (filtered, focused, ignored) = profile.filteredByTags(focus: tagFocus, ignore: tagIgnore)
             profile = filtered
-            for filter in tagFocus { warn("tag-focus", filter.source, matched: focused) }
-            for filter in tagIgnore { warn("tag-ignore", filter.source, matched: ignored) }
+            for filter in tagFocus { warn("tag-focus", filter.source, matched: focused, nothing: "no sample's labels") }
+            for filter in tagIgnore { warn("tag-ignore", filter.source, matched: ignored, nothing: "no sample's labels") }
         }
         if let pruneFrom {
             let (pruned, matched) = profile.prunedFrom(pruneFrom)
@@ -75,8 +74,8 @@ public struct Refinement: Sendable {
 }
 
 extension Profile {
-    /// The samples that pass every `focus` filter and no `ignore` filter (pprof's `FilterSamplesByTag`; several
-    /// filters of one kind must all pass, as pprof's repeated options do), and whether any sample matched each kind.
+    /// The samples that pass every `focus` filter and no `ignore` filter (pprof's `FilterSamplesByTag`, which takes
+    /// one of each), and whether any sample was focused, or ignored.
     func filteredByTags(focus: [TagFilter], ignore: [TagFilter]) -> (profile: Profile, focused: Bool, ignored: Bool) {
         let units = NumericLabelUnits(self)
         var decisions = [(focused: Bool, ignored: Bool)?](repeating: nil, count: labelSets.count)
