@@ -6,7 +6,7 @@
 #   scripts/fuzz.sh TARGET [--time S]    one target for S seconds (default 3600), the corpus kept between runs
 #   scripts/fuzz.sh --list               the targets
 #
-# Targets: perf-script, perf-data, pprof, folded, dhat, heaptrack, heap-profile, sniff (the whole import path: format detection, gzip, then the
+# Targets: perf-script, perf-data, pprof, folded, dhat, speedscope, heaptrack, heap-profile, sniff (the whole import path: format detection, gzip, then the
 # parser detected), kallsyms (a --kallsyms file), perf-map (a JIT's /tmp/perf-PID.map), and serve's request parsers
 # ingest-multipart, ingest-push, ingest-app-name and ingest-time (docs/serve.md). Seeds come from the
 # repository's fixtures and samples (Tests/Fixtures/fuzz/seeds/ where they have none); dictionaries from
@@ -21,7 +21,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 FUZZ_DIR=${FUZZ_DIR:-/tmp/pyrometer-fuzz}
-TARGETS=(perf-script perf-data pprof folded dhat heaptrack heap-profile sniff kallsyms perf-map
+TARGETS=(perf-script perf-data pprof folded dhat speedscope heaptrack heap-profile sniff kallsyms perf-map
          ingest-multipart ingest-push ingest-app-name ingest-time)
 
 die() { printf 'fuzz.sh: %s\n' "$*" >&2; exit 2; }
@@ -67,6 +67,7 @@ seeds() { # target dir
     perf-data) { find Tests/Fixtures/real -name perf.data.gz; echo Tests/Fixtures/alloc/perf/sites-lossy.perf.data.zst; } ;;
     sniff) { find Tests/Fixtures/diff samples -type f -size -64k | head -40; find Tests/Fixtures/alloc -type f; } ;;
     dhat) find Tests/Fixtures/alloc/dhat -name '*.json' ;;
+    speedscope) find Tests/Fixtures/speedscope -name '*.json' ;;
     heaptrack) find Tests/Fixtures/alloc/heaptrack -name '*.zst' ;;
     heap-profile) find Tests/Fixtures/alloc/jemalloc Tests/Fixtures/pprof/profile/testdata -name '*.heap' ;;
     kallsyms) find Tests/Fixtures/fuzz/seeds/kallsyms -type f ;;

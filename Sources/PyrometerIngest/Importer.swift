@@ -66,6 +66,7 @@ public enum Importers {
         PerfDataImporter(),
         PerfScriptImporter(),
         DHATImporter(),
+        SpeedscopeImporter(),
         HeaptrackImporter(),  // before folded, which would take `v 10400 3` for a stack and two counts
         LegacyHeapImporter(),
         FoldedImporter(),

@@ -104,10 +104,13 @@ public enum IngestRequestDecoder {
             let profile = ProfileLoading.restamped(imported, sampleType: sampleType, periodType: periodType,
                                                    period: period, timeNanos: from, durationNanos: duration)
             return [ingested(profile, diagnostics, seriesName: type.seriesName)]
+        case .speedscope:
+            let result = try ProfileLoading.speedscope(body, name: "body", limits: limits)
+            return [ingested(result.profile, result.diagnostics, seriesName: suffixType?.seriesName)]
         case .unsupported(let name):
             throw .unsupported("""
                 format=\(name) is not supported by this server: send pprof (format=pprof, or a multipart form with a \
-                `profile` part), folded stacks (the default) or format=lines
+                `profile` part), folded stacks (the default), format=lines or format=speedscope
                 """)
         }
     }
@@ -155,13 +158,16 @@ public enum PyroscopeIngestFormat: Equatable, Sendable {
     case folded
     /// One stack per line, each one sample (`format=lines`).
     case lines
-    /// A format Pyroscope reads and this server does not (trie, tree, JFR, speedscope).
+    /// speedscope's JSON file format (`format=speedscope`).
+    case speedscope
+    /// A format Pyroscope reads and this server does not (trie, tree, JFR).
     case unsupported(String)
 
     public init(format: String?, contentType: String?) throws(IngestError) {
         let type = contentType?.lowercased() ?? ""
         switch format {
-        case "trie", "tree", "jfr", "speedscope": self = .unsupported(format!)
+        case "trie", "tree", "jfr": self = .unsupported(format!)
+        case "speedscope": self = .speedscope
         case _ where type.hasPrefix("binary/octet-stream+trie"): self = .unsupported("trie")
         case _ where type.hasPrefix("binary/octet-stream+tree"): self = .unsupported("tree")
         case "lines": self = .lines

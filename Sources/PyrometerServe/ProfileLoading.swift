@@ -31,6 +31,15 @@ enum ProfileLoading {
         }
     }
 
+    /// speedscope's JSON file format.
+    static func speedscope(_ bytes: [UInt8], name: String, limits: IngestLimits) throws(IngestError) -> ImportResult {
+        do {
+            return try SpeedscopeImporter().parse(InputFile(name: name, bytes: bytes), options: limits.importOptions)
+        } catch {
+            throw IngestError(error)
+        }
+    }
+
     /// Pyroscope's `lines` body: one root-first `;`-separated stack per line, each line one sample.
     static func lines(_ bytes: [UInt8]) -> Profile {
         var builder = ProfileBuilder(sampleTypes: [.samples], sourceFormat: "pyroscope-lines",

@@ -17,6 +17,8 @@ enum FuzzTarget: String, CaseIterable {
     case pprof
     case folded
     case dhat
+    /// speedscope's JSON file format (py-spy, rbspy, speedscope itself).
+    case speedscope
     case heaptrack
     /// gperftools', Go's legacy and jemalloc's text heap profiles.
     case heapProfile = "heap-profile"
@@ -99,6 +101,7 @@ enum FuzzTarget: String, CaseIterable {
         case .pprof: _ = try? PprofImporter().parse(input, options: options)
         case .folded: _ = try? FoldedImporter().parse(input, options: options)
         case .dhat: _ = try? DHATImporter().parse(input, options: options)
+        case .speedscope: _ = try? SpeedscopeImporter().parse(input, options: options)
         case .heaptrack: _ = try? HeaptrackImporter().parse(input, options: options)
         case .heapProfile: _ = try? LegacyHeapImporter().parse(input, options: options)
         case .sniff: _ = try? Importers.load(input, options: options)

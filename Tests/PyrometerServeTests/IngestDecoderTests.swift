@@ -143,12 +143,30 @@ struct IngestDecoderTests {
                                                  limits: IngestLimits())
         }
         #expect(media?.status == 415)
-        let speedscope = #expect(throws: IngestError.self) {
+        let jfr = #expect(throws: IngestError.self) {
+            try IngestRequestDecoder.pyroscopeIngest(query: [("name", "app"), ("format", "jfr")],
+                                                     contentType: "application/octet-stream", body: Array("x".utf8),
+                                                     limits: IngestLimits())
+        }
+        #expect(jfr?.status == 415)
+    }
+
+    /// `format=speedscope` (py-spy's output, as an agent would upload it) is read by the speedscope importer.
+    @Test func speedscopeBodyIsAProfile() throws {
+        let body = Captures.body("../speedscope/work.sampled.json")
+        let profiles = try IngestRequestDecoder.pyroscopeIngest(
+            query: [("name", "worker.cpu{host=a}"), ("format", "speedscope"), ("from", "1764000000")],
+            contentType: "application/json", body: body, limits: IngestLimits())
+        #expect(profiles.count == 1)
+        #expect(profiles.first?.service == "worker" && profiles.first?.labels == ["host": "a"])
+        #expect(profiles.first?.profile.sourceFormat == "speedscope")
+        #expect(profiles.first?.timeNanos == 1_764_000_000_000_000_000)
+        let bad = #expect(throws: IngestError.self) {
             try IngestRequestDecoder.pyroscopeIngest(query: [("name", "app"), ("format", "speedscope")],
                                                      contentType: "application/json", body: Array("{}".utf8),
                                                      limits: IngestLimits())
         }
-        #expect(speedscope?.status == 415)
+        #expect(bad?.status == 400)
     }
 
     @Test func emptyOrMalformedPushesAre400() {

@@ -11,7 +11,7 @@ import Testing
     static let script = """
         import sys, time, pyroscope
         pyroscope.configure(application_name="pyrotest.app", server_address=sys.argv[1], tags={"region": "eu"},
-                            basic_auth_username="pyroscope", basic_auth_password=sys.argv[2])
+                            basic_auth_username="pyroscope", basic_auth_password=sys.argv[2], enable_logging=True)
         def fib(n): return n if n < 2 else fib(n - 1) + fib(n - 2)
         def plain_work(): fib(20)
         def export_work(): fib(21)
@@ -31,7 +31,9 @@ import Testing
             try Self.script.write(to: script, atomically: true, encoding: .utf8)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", script.path, server.base.absoluteString, token, "3"]
+            // 12 s: the client uploads every 10 s and once more at shutdown. The periodic upload does not race the
+            // client's exit, which a slow (sanitizer) server lost once when the shutdown upload was the only one.
+            process.arguments = ["python3", script.path, server.base.absoluteString, token, "12"]
             let errors = Pipe()
             process.standardError = errors
             process.standardOutput = Pipe()

@@ -42,7 +42,7 @@ public struct DHATImporter: ProfileImporter {
         do {
             file = try JSONDecoder().decode(DHATFile.self, from: Data(bytes))
         } catch {
-            throw ProfileError(.malformed, "not a valid DHAT file: \(Self.describe(error))", file: input.name)
+            throw ProfileError(.malformed, "not a valid DHAT file: \(JSONErrors.describe(error))", file: input.name)
         }
         guard file.dhatFileVersion == 2 else {
             throw ProfileError(.malformed, """
@@ -57,24 +57,5 @@ public struct DHATImporter: ProfileImporter {
         if let cmd = file.cmd { builder.comments.append("cmd: " + cmd) }
         if let pid = file.pid { builder.comments.append("pid: \(pid)") }
         return ImportResult(profile: builder.build(), diagnostics: builder.diagnostics(file: input.name))
-    }
-
-    /// A decoding error in words: what was wrong and where (the key path, or the JSON parser's line and column).
-    static func describe(_ error: any Error) -> String {
-        guard let error = error as? DecodingError else { return "\(error)" }
-        func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.isEmpty ? "" : " at " + context.codingPath.map { key in
-                key.intValue.map { "[\($0)]" } ?? "." + key.stringValue
-            }.joined()
-        }
-        switch error {
-        case let .keyNotFound(key, context): return "missing field \"\(key.stringValue)\"\(path(context))"
-        case let .typeMismatch(_, context), let .valueNotFound(_, context):
-            return context.debugDescription + path(context)
-        case let .dataCorrupted(context):
-            let underlying = context.underlyingError.map { " (\($0))" } ?? ""
-            return context.debugDescription + path(context) + underlying
-        @unknown default: return "\(error)"
-        }
     }
 }
