@@ -47,7 +47,16 @@ import Testing
         fn crunch(n: u64) -> u64 { let mut s = 0u64; for i in 0..n { s = s.wrapping_add(i.wrapping_mul(2654435761) >> 3); } s }
         #[inline(never)]
         fn stage(n: u64) -> u64 { crunch(n) ^ crunch(n / 3) }
-        fn main() { println!("{}", stage(std::hint::black_box(150_000_000))); }
+        // Formatting a u64 runs std's `<u64 as Display>::fmt`, one function under two names (the usize one too):
+        // every sample in it checks that both paths pick perf's alias.
+        #[inline(never)]
+        fn format_numbers(n: u64) -> usize {
+            use std::fmt::Write;
+            let mut s = String::new(); let mut total = 0;
+            for i in 0..n { s.clear(); write!(s, "{}", std::hint::black_box(i)).unwrap(); total += s.len(); }
+            total
+        }
+        fn main() { println!("{} {}", stage(std::hint::black_box(150_000_000)), format_numbers(std::hint::black_box(3_000_000))); }
         """
 
     /// Builds `source` into `name` in `directory` and records it with `perf record -g`; returns the recording.
@@ -134,7 +143,9 @@ import Testing
         let directory = try CLI.temporaryDirectory()
         let data = try Self.record("crunch", source: Self.rust, language: "rs", in: directory)
         try Self.expectSameFolds(data, directory: directory)
-        #expect(try CLI.run(["fold", data]).text.contains("crunch::stage;crunch::crunch"))
+        let folded = try CLI.run(["fold", data]).text
+        #expect(folded.contains("crunch::stage;crunch::crunch"))
+        #expect(folded.contains("crunch::format_numbers;"), "\(folded)")
     }
 
     /// Several symbols at one address: perf keeps one by its own rule (a non-weak over a weak one, a global over a

@@ -39,17 +39,20 @@ final class DwarfModule {
             if weak != otherWeak { return !weak }
             let global = binding == STB_GLOBAL, otherGlobal = other.binding == STB_GLOBAL
             if global != otherGlobal { return global }
-            let underscores = Self.leadingUnderscores(name), otherUnderscores = Self.leadingUnderscores(other.name)
+            // perf compares the names it prints, demangled (`<usize as core::fmt::Display>::fmt` is longer than
+            // the `u64` one it is folded with, though their v0 manglings are the same length).
+            let printed = Self.printedName(name), otherPrinted = Self.printedName(other.name)
+            let underscores = printed.prefix(while: { $0 == "_" }).count
+            let otherUnderscores = otherPrinted.prefix(while: { $0 == "_" }).count
             if underscores != otherUnderscores { return underscores < otherUnderscores }
-            let length = strlen(name), otherLength = strlen(other.name)
-            if length != otherLength { return length > otherLength }
+            if printed.utf8.count != otherPrinted.utf8.count { return printed.utf8.count > otherPrinted.utf8.count }
             return index < other.index
         }
 
-        private static func leadingUnderscores(_ name: UnsafePointer<CChar>) -> Int {
-            var count = 0
-            while name[count] == CChar(UInt8(ascii: "_")) { count += 1 }
-            return count
+        /// The name as perf prints it: demangled without parameters (`DemangledName.name`), or as it is.
+        private static func printedName(_ name: UnsafePointer<CChar>) -> String {
+            let symbol = String(cString: name)
+            return Demangler.demangle(symbol)?.name ?? symbol
         }
     }
     private lazy var symbols: [Symbol] = buildSymbols()
