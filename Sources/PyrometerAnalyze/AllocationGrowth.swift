@@ -39,6 +39,11 @@ public struct AllocationGrowth: Sendable {
     public var functions: [FunctionGrowth]
     /// Samples behind the totals, as `FunctionGrowth.samples`.
     public var totalSamples: (base: Double, head: Double)?
+    /// The largest share, over both sides, of a side's total that allocating code without symbols charged (the
+    /// program's binary not found): per function, such a side cannot be judged.
+    public var unsymbolizedShare = 0.0
+    /// Names of the unsymbolized code, largest first, for the message.
+    public var unsymbolizedFunctions: [String] = []
     public var growth: Double { baseTotal > 0 ? headTotal / baseTotal - 1 : (headTotal > 0 ? .infinity : 0) }
 
     /// Whether the total grew past `limit` beyond sampling noise.
@@ -97,6 +102,10 @@ public struct AllocationGrowth: Sendable {
         let through = wanted.first { name in all.allSatisfy { $0.names.contains(name) } }
         let (baseTotal, baseSelf) = sums(baseStacks, root: through)
         let (headTotal, headSelf) = sums(headStacks, root: through)
+        let unsymbolized = Set((baseStacks + headStacks).flatMap { stacks in stacks.unsymbolizedNames.map { stacks.names[Int($0)] } })
+        func unsymbolizedShare(_ selfValues: [String: Double], _ total: Double) -> Double {
+            total > 0 ? selfValues.filter { unsymbolized.contains($0.key) }.values.reduce(0, +) / total : 0
+        }
         // Sampled profiles: how many samples are behind each function's values, from its bytes and the rate.
         let baseNoise = try samples(base, root: through, fold: fold, attribution: attribution)
         let headNoise = try samples(head, root: through, fold: fold, attribution: attribution)
@@ -111,13 +120,20 @@ public struct AllocationGrowth: Sendable {
         functions.sort { abs($0.head - $0.base) != abs($1.head - $1.base)
             ? abs($0.head - $0.base) > abs($1.head - $1.base) : $0.name < $1.name }
         let measured = (base + head).filter { $0.sampleTypeIndex(named: type) != nil }
-        return AllocationGrowth(type: type, root: through, baseTotal: baseTotal / Double(baseStacks.count),
+        var growth = AllocationGrowth(type: type, root: through, baseTotal: baseTotal / Double(baseStacks.count),
                                 headTotal: headTotal / Double(headStacks.count),
                                 exact: measured.allSatisfy { $0.sourceTraits.contains(.exactAllocationCounts) },
                                 incomplete: measured.contains { $0.sourceTraits.contains(.eventsLost) },
                                 functions: functions,
                                 totalSamples: sampled ? (baseNoise?.total ?? 0, headNoise?.total ?? 0) : nil)
+        growth.unsymbolizedShare = max(unsymbolizedShare(baseSelf, baseTotal), unsymbolizedShare(headSelf, headTotal))
+        growth.unsymbolizedFunctions = functions.map(\.name).filter(unsymbolized.contains)
+        return growth
     }
+
+    /// Above this share of unsymbolized allocating code, the per-function rule cannot decide: a tenth of the
+    /// allocations might hide any site's growth.
+    public static let maximumUnsymbolizedShare = 0.10
 
     /// Bytes per sample of a sampled allocation profile: pprof's period when its type is bytes (Go's
     /// MemProfileRate, jemalloc's and gperftools' rate); nil for a profile that counted every allocation.

@@ -67,6 +67,7 @@ public struct Attributor: Sendable {
             if location.lines.isEmpty {
                 if moduleNames[moduleIndex] < 0 {
                     moduleNames[moduleIndex] = result.intern(name: Self.unsymbolizedName(location, profile))
+                    result.unsymbolizedNames.insert(moduleNames[moduleIndex])
                 }
                 frameStore.append(moduleNames[moduleIndex])
             } else if options.inlineFunctions && fold.includeInline {

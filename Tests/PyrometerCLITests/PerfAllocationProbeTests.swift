@@ -144,6 +144,18 @@ import Testing
         }
     }
 
+    /// Without the programs' binaries the sites are one `[sites]` frame per build, under different names: no
+    /// per-function verdict is sound, so the gate refuses and says what to give it (it once failed a 40% gate on
+    /// `[sites-b130]` "new").
+    @Test func unsymbolizedAllocationsRefuseTheGate() throws {
+        let base = "\(Self.corpus)/perf/sites.perf.data.zst", head = "\(Self.corpus)/perf/sites-b130.perf.data.zst"
+        let gate = try CLI.run(["gate", base, head, "--max-alloc-growth", "40%"])
+        #expect(gate.status == 2, "\(gate.text)")
+        #expect(gate.stderr.contains("code without symbols") && gate.stderr.contains("--binary-path"), "\(gate.stderr)")
+        let symbolized = try CLI.run(["gate", base, head, "--max-alloc-growth", "40%"] + Self.lookup)
+        #expect(symbolized.status == 0, "\(symbolized.text) \(symbolized.stderr)")
+    }
+
     /// `record --alloc --tool perf` here, now: probes added and removed, nothing lost, the corpus's exact counts,
     /// and the gate's verdicts on the two builds.
     @Test(ExternalTool.uprobes.needed, ExternalTool.gxx.needed)
