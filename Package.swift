@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "pyrometer", targets: ["pyrometer"]),
         .executable(name: "pyrometer-store", targets: ["pyrometer-store"]),
         .executable(name: "pyrometer-serve", targets: ["pyrometer-serve"]),
+        .executable(name: "pyrometer-push", targets: ["pyrometer-push"]),
         .library(name: "PyrometerModel", targets: ["PyrometerModel"]),
         .library(name: "PyrometerIngest", targets: ["PyrometerIngest"]),
         .library(name: "PyrometerAnalyze", targets: ["PyrometerAnalyze"]),
@@ -70,12 +71,21 @@ let package = Package(
         // that no other command loads SwiftNIO (docs/serve.md).
         .target(
             name: "PyrometerServer",
-            dependencies: ["PyrometerModel", "PyrometerAnalyze", "PyrometerStore", "PyrometerServe",
+            dependencies: ["PyrometerModel", "PyrometerAnalyze", "PyrometerRender", "PyrometerStore", "PyrometerServe",
                            .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: optimized),
         .executableTarget(
             name: "pyrometer-serve",
             dependencies: ["PyrometerCLI", "PyrometerServer", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: optimized),
+        // `pyrometer push` and `pyrometer agent`: pushes over Foundation's HTTP client (libcurl, TLS), which the
+        // toolchain has, rather than async-http-client, whose SwiftNIO-SSL build would cost each CI build minutes
+        // (docs/serve.md § Pushing).
+        .target(name: "PyrometerPush", dependencies: ["PyrometerModel"]),
+        .executableTarget(
+            name: "pyrometer-push",
+            dependencies: ["PyrometerCLI", "PyrometerPush", "PyrometerModel", "PyrometerRender",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: optimized),
         // The parsers under libFuzzer: scripts/fuzz.sh builds it with -sanitize=fuzzer,address.
         .executableTarget(name: "pyrometer-fuzz", dependencies: ["PyrometerIngest", "PyrometerModel", "PyrometerSymbolize",
@@ -96,6 +106,7 @@ let package = Package(
         .testTarget(name: "PyrometerServeTests", dependencies: ["PyrometerServe", "PyrometerModel", "PyrometerIngest",
                                                                 "PyrometerTestSupport"]),
         .testTarget(name: "PyrometerCLITests", dependencies: ["PyrometerModel", "PyrometerTestSupport"]),
+        .testTarget(name: "PyrometerPushTests", dependencies: ["PyrometerPush"]),
         .testTarget(name: "PyrometerServerTests",
                     dependencies: ["PyrometerServer", "PyrometerServe", "PyrometerStore", "PyrometerModel",
                                    "PyrometerTestSupport"]),

@@ -13,7 +13,7 @@
 #   BENCH_RUNS      timed runs per command on the medium and large inputs (default: 10)
 #   BENCH_WARMUP    warm-up runs per command (default: 2)
 #   BENCH_ONLY      a comma-separated list of the parts to run (default: all): text, pprof, symbolize, perfdata,
-#                   dwarf, sched, startup, rss, store; e.g. BENCH_ONLY=perfdata,dwarf,startup scripts/bench.sh
+#                   dwarf, sched, startup, rss, store, ingest; e.g. BENCH_ONLY=perfdata,dwarf,startup scripts/bench.sh
 #   BENCH_STORE_*   sizes of the store benchmark (scripts/bench-store.sh)
 #
 # The machine this was written on has 2 noisy cores: absolute times drift from run to run, so read the ratios,
@@ -82,7 +82,7 @@ else
   command -v swift >/dev/null 2>&1 || die "swift is not on PATH (or set PYROMETER_BIN)"
   SCRATCH=${SCRATCH:-.build}
   echo "building pyrometer (swift build -c release --static-swift-stdlib --scratch-path $SCRATCH)"
-  for product in pyrometer pyrometer-store; do
+  for product in pyrometer pyrometer-store pyrometer-serve; do
     swift build -c release --static-swift-stdlib --scratch-path "$SCRATCH" --product "$product" >/dev/null \
       || die "swift build failed"
   done
@@ -579,6 +579,12 @@ fi  # part rss
 # The profile store: ingest and queries in SQLite and ClickHouse (scripts/bench-store.sh).
 if part store; then
   PYROMETER_BIN=$PYRO BENCH_DIR=$BENCH_DIR BENCH_RUNS=$BENCH_RUNS bash "$ROOT/scripts/bench-store.sh"
+fi
+
+# ---------------------------------------------------------------------------------------------------------------
+# pyrometer serve under 50 concurrent pushers: nothing lost or doubled, p99 latency (scripts/bench-ingest.sh).
+if part ingest; then
+  PYROMETER_BIN=$PYRO BENCH_DIR=$BENCH_DIR bash "$ROOT/scripts/bench-ingest.sh"
 fi
 
 say "Done (outputs in $BENCH_DIR)"

@@ -2,7 +2,8 @@
 # The main job on samples/: fold every perf capture, draw its flamegraph (and an icicle of merged callers), and
 # list hotspots; for the Go pprof profiles, a flamegraph, speedscope JSON and hotspots per sample type; then a
 # week-over-week diff of canary profiles (samples/weekly) with its differential flamegraph, and CI gates on
-# allocations (a Go heap profile, and a C++ program's exact counts from Valgrind DHAT). Everything lands in out/.
+# allocations (a Go heap profile, and a C++ program's exact counts from Valgrind DHAT); the history in the embedded
+# store, and `pyrometer serve`'s web UI over it (left running in a terminal). Everything lands in out/.
 # Builds Pyrometer in release mode first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,8 @@ fi
 # static Swift runtime.
 swift build -c release --static-swift-stdlib --product pyrometer
 swift build -c release --static-swift-stdlib --product pyrometer-store
+swift build -c release --static-swift-stdlib --product pyrometer-serve
+swift build -c release --static-swift-stdlib --product pyrometer-push
 bin="$(swift build -c release --static-swift-stdlib --show-bin-path)/pyrometer"
 mkdir -p out
 
@@ -100,3 +103,24 @@ sed -n '1,14p' out/weekly-store/report.md
 echo "-> out/weekly-store/, out/store-trend.svg, out/store-week.svg"
 echo
 echo "Open out/*.svg in a browser: hover for details, click to zoom, Ctrl-F to search."
+echo
+# The web UI over the same store: `pyrometer serve` on a free loopback port, one more profile pushed to it the way
+# a CI job would. In a terminal it stays up until Ctrl-C; otherwise (a CI log) it is checked and stopped.
+echo "== pyrometer serve on $(sed -n 's/^sqlite://p' <<< "$store")"
+"$bin" serve --store "$store" --listen 127.0.0.1:0 2>out/serve.log &
+serve_pid=$!
+trap 'kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null' EXIT
+url=
+for _ in $(seq 100); do
+  url=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' out/serve.log)
+  [ -n "$url" ] && break
+  sleep 0.1
+done
+[ -n "$url" ] || { cat out/serve.log; exit 1; }
+"$bin" push samples/go-labels.pb.gz --to "$url" --service goapp --label branch=demo
+if [ -t 1 ]; then
+  echo "Web UI: $url/  (services, flame graphs, top tables, downloads; Ctrl-C stops the server)"
+  wait "$serve_pid"
+else
+  curl -fsS "$url/api/v1/services" >/dev/null && echo "Web UI was up at $url/ (stopped: not a terminal)"
+fi

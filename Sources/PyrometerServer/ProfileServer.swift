@@ -2,7 +2,8 @@ import Hummingbird
 import Logging
 import PyrometerServe
 
-/// `pyrometer serve`: the push endpoints over the profile store (docs/serve.md), on Hummingbird.
+/// `pyrometer serve`: the push endpoints, the query API and the web UI over the profile store (docs/serve.md), on
+/// Hummingbird.
 public enum ProfileServer {
     /// Runs until the task is cancelled (or the process gets SIGINT/SIGTERM). `running` gets the port listened on
     /// once the server accepts connections (the one picked when `options.port` is 0).
@@ -15,8 +16,11 @@ public enum ProfileServer {
         limits.maxBodyBytes = options.maxBodyBytes
         limits.maxInflatedBytes = options.maxInflatedBytes
         let routes = IngestRoutes(writer: writer, limits: limits)
+        let queries = QueryRoutes(reader: try ProfileReader(location: store))  // the web UI's reads (docs/serve.md)
         func addRoutes(to group: some RouterMethods<BasicRequestContext>) {
             routes.add(to: group)
+            queries.add(to: group)
+            UIRoutes(basePath: options.basePath).add(to: group)
             group.get("api/v1/health") { _, _ in "ok\n" }
         }
         if options.basePath.isEmpty {

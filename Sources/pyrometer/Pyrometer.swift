@@ -16,21 +16,44 @@ struct Pyrometer: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [Fold.self, Flamegraph.self, Hotspots.self, Diff.self, GateCommand.self, RecordCommand.self, Convert.self, Symbolize.self,
-                      StoreCommand.self, ServePassthrough.self])
+                      StoreCommand.self, ServePassthrough.self, PushPassthrough.self, AgentPassthrough.self])
 
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
-        if arguments.first == "store" { StoreProgram.replaceProcess(arguments: Array(arguments.dropFirst())) }
-        if arguments.first == "serve" {
-            StoreProgram.replaceProcess(arguments: Array(arguments.dropFirst()), name: StoreProgram.serveName)
-        }
+        handOver(arguments)
         StoredProfileReader.read = StoreProgram.read
         Entry.run(self, arguments: arguments)
     }
+
+    /// The commands other programs run, by name: the program, and whether it takes the command's name too (one
+    /// program with several commands) or only what follows it.
+    static let handedOver: [String: (program: String, keepsCommand: Bool)] = [
+        "store": (StoreProgram.name, false), "serve": (StoreProgram.serveName, false),
+        "push": (StoreProgram.pushName, true), "agent": (StoreProgram.pushName, true),
+    ]
+
+    /// Runs the program of a handed-over command in place of this one; returns for any other command line.
+    static func handOver(_ arguments: [String]) {
+        guard let command = arguments.first, let route = handedOver[command] else { return }
+        StoreProgram.replaceProcess(arguments: route.keepsCommand ? arguments : Array(arguments.dropFirst()),
+                                    name: route.program)
+    }
 }
 
-/// `pyrometer store ...`, listed in the help; `main` hands the command line to `pyrometer-store` before parsing.
-struct StoreCommand: ParsableCommand {
+/// A command another program runs (`Pyrometer.handedOver`), listed in the help; `main` hands its command line over
+/// before parsing, so `run` is reached only through ArgumentParser's own paths.
+protocol Passthrough: ParsableCommand {
+    var arguments: [String] { get }
+}
+
+extension Passthrough {
+    func run() throws {
+        Pyrometer.handOver([Self.configuration.commandName ?? ""] + arguments)
+    }
+}
+
+/// `pyrometer store ...`, run by `pyrometer-store`.
+struct StoreCommand: Passthrough {
     static let configuration = CommandConfiguration(
         commandName: "store",
         abstract: "Keep profiles over time: add, list, show, diff weeks, trend a function, prune.",
@@ -41,14 +64,10 @@ struct StoreCommand: ParsableCommand {
 
     @Argument(parsing: .captureForPassthrough, help: "The store command and its arguments.")
     var arguments: [String] = []
-
-    func run() throws {
-        StoreProgram.replaceProcess(arguments: arguments)
-    }
 }
 
-/// `pyrometer serve ...`, listed in the help; `main` hands the command line to `pyrometer-serve` before parsing.
-struct ServePassthrough: ParsableCommand {
+/// `pyrometer serve ...`, run by `pyrometer-serve`.
+struct ServePassthrough: Passthrough {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Take profiles pushed over HTTP (Pyroscope's clients and agents, and ours) into the store.",
@@ -59,8 +78,32 @@ struct ServePassthrough: ParsableCommand {
 
     @Argument(parsing: .captureForPassthrough, help: "The serve options.")
     var arguments: [String] = []
+}
 
-    func run() throws {
-        StoreProgram.replaceProcess(arguments: arguments, name: StoreProgram.serveName)
-    }
+/// `pyrometer push ...`, run by `pyrometer-push`.
+struct PushPassthrough: Passthrough {
+    static let configuration = CommandConfiguration(
+        commandName: "push",
+        abstract: "Push profile files to a pyrometer serve or a Pyroscope-compatible server (for CI jobs).",
+        discussion: """
+            Run by pyrometer-push (installed beside pyrometer). Example:
+              pyrometer push cpu.pb.gz --to http://127.0.0.1:4040 --service api --label branch=main
+            """)
+
+    @Argument(parsing: .captureForPassthrough, help: "The files and push options.")
+    var arguments: [String] = []
+}
+
+/// `pyrometer agent ...`, run by `pyrometer-push`.
+struct AgentPassthrough: Passthrough {
+    static let configuration = CommandConfiguration(
+        commandName: "agent",
+        abstract: "On a canary host: record processes with perf every few minutes and push the profiles.",
+        discussion: """
+            Run by pyrometer-push (installed beside pyrometer). Example:
+              pyrometer agent --to http://profiles.internal:4040 --service api --program api-server --every 5m
+            """)
+
+    @Argument(parsing: .captureForPassthrough, help: "The agent options.")
+    var arguments: [String] = []
 }

@@ -12,6 +12,8 @@ enum StoreProgram {
     static let name = "pyrometer-store"
     /// `pyrometer serve`'s program, which alone links SwiftNIO and Hummingbird.
     static let serveName = "pyrometer-serve"
+    /// `pyrometer push` and `pyrometer agent`'s program, which alone links Foundation's HTTP client for pushing.
+    static let pushName = "pyrometer-push"
 
     static var path: String { path(of: name) }
 

@@ -1,0 +1,69 @@
+import Dispatch
+import PyrometerModel
+import PyrometerStore
+
+/// The store as the read routes see it: a connection of its own (the writer's stays the writer's), used on a serial
+/// queue of its own. The store's calls are synchronous and a range of 100k stacks takes a second or more to read
+/// and lay out; run on Swift concurrency's few threads (two on a two-core host), that would stall every other
+/// request, pushes included.
+final class ProfileReader: @unchecked Sendable {
+    // Touched only on `queue`: that is what makes the unchecked Sendable true.
+    private let store: ProfileStore
+    private let queue = DispatchQueue(label: "pyrometer.serve.reader")
+
+    init(location: String?) throws {
+        store = try StoreLocation.open(location)
+    }
+
+    /// Runs `body` with the store on the reader's queue.
+    func read<T: Sendable>(_ body: @escaping @Sendable (ProfileStore) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try body(self.store) }) }
+        }
+    }
+}
+
+/// A range's profile, read from the store with its sample type settled.
+struct RangeProfile {
+    var profile: Profile
+    var sampleType: ValueType
+    var matched: [StoredProfile]
+
+    /// The profile `request` names; nil when the service has profiles but none in the range. Errors are
+    /// `QueryError`s the client can act on: an unknown service (404), several sample types to choose from or
+    /// units that differ (400).
+    static func load(_ request: RangeRequest, from store: ProfileStore) throws -> RangeProfile? {
+        var query = request.query
+        let candidates = try store.list(query)
+        guard !candidates.isEmpty else {
+            // Nothing in range is an empty graph; a service or sample type the store never had is an error.
+            var service = ProfileQuery()
+            service.service = query.service
+            let known = Set(try store.list(service).map(\.sampleType))
+            if known.isEmpty { throw QueryError.notFound("no profiles of service '\(query.service ?? "")' in the store") }
+            if let type = query.sampleType, !known.contains(type) {
+                throw QueryError.notFound("service '\(query.service ?? "")' has no '\(type)' profiles (it has: "
+                                          + known.sorted().joined(separator: ", ") + ")")
+            }
+            return nil
+        }
+        if query.sampleType == nil {
+            // As `store:` inputs choose: the one default type of the matched inputs.
+            let defaults = candidates.filter(\.isDefault)
+            let types = Set((defaults.isEmpty ? candidates : defaults).map(\.sampleType))
+            guard types.count == 1, let type = types.first else {
+                throw QueryError.badRequest("the profiles in range have several sample types ("
+                                            + types.sorted().joined(separator: ", ") + "): give type=NAME")
+            }
+            query.sampleType = type
+        }
+        let matched = candidates.filter { $0.sampleType == query.sampleType }
+        guard let unit = matched.first?.unit else { return nil }
+        guard matched.allSatisfy({ $0.unit == unit }) else {
+            throw QueryError.badRequest("the '\(query.sampleType ?? "")' profiles in range are in different units "
+                                        + "(" + Set(matched.map(\.unit)).sorted().joined(separator: ", ") + "): narrow the range")
+        }
+        let profile = try StoredStacks.load(query, from: store).profile
+        return RangeProfile(profile: profile, sampleType: ValueType(type: query.sampleType!, unit: unit), matched: matched)
+    }
+}
