@@ -14,7 +14,7 @@ struct IngestRoutes: Sendable {
         router.post("api/v1/profiles") { request, _ in
             await self.ingest(request, source: "push", errors: IngestErrorResponse.http) {
                 (body: [UInt8]) throws(IngestError) -> [IngestedProfile] in
-                try IngestRequestDecoder.native(query: Self.query(request), body: body, limits: limits)
+                try IngestRequestDecoder.native(query: try Self.query(request), body: body, limits: limits)
             } reply: { stored in
                 try Self.json(StoredList(added: stored.map(StoredEntry.init)))
             }
@@ -23,7 +23,7 @@ struct IngestRoutes: Sendable {
             router.post(RouterPath(path)) { request, _ in
                 await self.ingest(request, source: "pyroscope-ingest", errors: IngestErrorResponse.http) {
                     (body: [UInt8]) throws(IngestError) -> [IngestedProfile] in
-                    try IngestRequestDecoder.pyroscopeIngest(query: Self.query(request),
+                    try IngestRequestDecoder.pyroscopeIngest(query: try Self.query(request),
                                                              contentType: request.headers[.contentType],
                                                              body: body, limits: limits,
                                                              receivedAtNanos: Int64(Date().timeIntervalSince1970 * 1e9))
@@ -77,9 +77,14 @@ struct IngestRoutes: Sendable {
                  body: .init(byteBuffer: ByteBuffer(bytes: error.body)))
     }
 
-    static func query(_ request: Request) -> [(String, String)] {
-        request.uri.queryParameters.map { (String($0.key).removingPercentEncoding ?? String($0.key),
-                                           String($0.value).removingPercentEncoding ?? String($0.value)) }
+    /// The query's pairs, each decoded once (`QueryParameters`): Hummingbird's `queryParameters` has decoded the
+    /// values already, and decoding them again turned a literal `%41` in a label into `A`.
+    static func query(_ request: Request) throws(IngestError) -> [(String, String)] {
+        do {
+            return try QueryParameters(request.uri.query).pairs.map { ($0.name, $0.value) }
+        } catch {
+            throw .badRequest(error.message)
+        }
     }
 
     struct StoredList: Encodable { var added: [StoredEntry] }

@@ -35,6 +35,16 @@ import Testing
         }
     }
 
+    /// Query values are decoded once: `%2541` is the text `%41`, `+` a space, `%2B` a plus.
+    @Test func queryValuesAreDecodedOnce() async throws {
+        try await ServerHarness.with { server in
+            let profile = try ServerHarness.fixture("samples/go-cpu.pb.gz")
+            let reply = try await server.post("/api/v1/profiles?service=api&label=note:100%2541+done%2B", profile)
+            #expect(reply.status == 200, "\(reply.text)")
+            #expect(try server.stored().first?.labels == ["note": "100%41 done+"])
+        }
+    }
+
     @Test func oversizedBodiesGet413() async throws {
         try await ServerHarness.with({ $0.maxBodyBytes = 1024 }) { server in
             let reply = try await server.post("/api/v1/profiles?service=api", try ServerHarness.fixture("samples/go-cpu.pb.gz"))
