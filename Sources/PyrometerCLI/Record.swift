@@ -19,7 +19,7 @@ public struct RecordCommand: ParsableCommand {
             realloc when running as root (exact counts when perf loses no event: it tries deep stack copies first \
             and runs the program again with shallower ones when perf lost events; a pprof profile, symbolized \
             while the binaries are there); --tool chooses. The profile is what gate reads. The command fails with \
-            the program's exit status (the profile is kept). \
+            the program's exit status (the profile is kept; when none reads back, a warning says so). \
             Examples:
               pyrometer record --alloc -o main.zst -- ./unit-tests --quick
               pyrometer record --alloc --tool dhat -o pr.json -- ./unit-tests --quick
@@ -81,24 +81,27 @@ public struct RecordCommand: ParsableCommand {
                                + "--tool heaptrack or dhat")
             }
             let destination = output ?? chosen.defaultOutput
-            let profile: Profile
+            let profile: Profile?
             switch chosen {
             case .heaptrack, .dhat: (profile, status) = try recordWithPreload(chosen, to: destination)
             case .perf: (profile, status) = try recordWithPerf(to: destination)
             }
-            let space = profile.sampleTypes.firstIndex(of: .allocatedSpace).map(profile.total(sampleType:)) ?? 0
-            let objects = profile.sampleTypes.firstIndex(of: .allocatedObjects).map(profile.total(sampleType:)) ?? 0
-            Console.writeStderr("pyrometer record: \(objects) allocations, \(space) bytes (\(chosen.rawValue)) -> "
-                                + "\(destination)\n")
+            if let profile {
+                let space = profile.sampleTypes.firstIndex(of: .allocatedSpace).map(profile.total(sampleType:)) ?? 0
+                let objects = profile.sampleTypes.firstIndex(of: .allocatedObjects).map(profile.total(sampleType:)) ?? 0
+                Console.writeStderr("pyrometer record: \(objects) allocations, \(space) bytes (\(chosen.rawValue)) "
+                                    + "-> \(destination)\n")
+            }
             if status != 0 { Console.writeStderr("pyrometer record: the program exited with status \(status)\n") }
         }
-        // The program's own failure is the job's failure too; the profile is kept.
+        // The program's own failure is the job's failure too; a profile that reads back is kept.
         if status != 0 { throw ExitCode(status) }
     }
 
     /// heaptrack or DHAT: the profiler writes beside the destination, which is replaced only by a profile that
-    /// reads back: never a half-written one, nor one left by an earlier run.
-    private func recordWithPreload(_ chosen: Tool, to destination: String) throws -> (Profile, Int32) {
+    /// reads back: never a half-written one, nor one left by an earlier run. No profile when the program failed
+    /// and left none that reads back (a warning says so): its exit status is what the job needs.
+    private func recordWithPreload(_ chosen: Tool, to destination: String) throws -> (Profile?, Int32) {
         let base = destination + ".recording"
         for stale in [base + ".json", base + ".zst", base + ".gz"] { unlink(stale) }
         let recorded: String
@@ -113,20 +116,29 @@ public struct RecordCommand: ParsableCommand {
             status = try Self.start(["valgrind", "-q", "--tool=dhat", "--num-callers=50",
                                      "--dhat-out-file=" + recorded] + program)
         }
-        guard access(recorded, F_OK) == 0 else {
-            throw CLIError("\(chosen.executable) wrote no profile (the program exited with status \(status))")
-        }
         // heaptrack writes no header when the program allocated nothing or never started.
         let profile: Profile
         do {
-            profile = try Importers.load(paths: [recorded]).profile
-        } catch {
-            unlink(recorded)
-            throw CLIError("\(chosen.executable) recorded nothing readable (did the program start and allocate?): "
-                           + "\(error)")
+            guard access(recorded, F_OK) == 0 else { throw CLIError("\(chosen.executable) wrote no profile") }
+            do {
+                profile = try Importers.load(paths: [recorded]).profile
+            } catch {
+                unlink(recorded)
+                throw CLIError("\(chosen.executable) recorded nothing readable (did the program start and "
+                               + "allocate?), \(recorded) removed: \(error)")
+            }
+        } catch let error as CLIError where status != 0 {
+            // The program's failure is the reason: the missing profile only a consequence of it.
+            Console.writeStderr("pyrometer record: warning: \(error.description); \(destination) not written\n")
+            return (nil, status)
         }
         guard rename(recorded, destination) == 0 else {
             throw CLIError("cannot move \(recorded) to \(destination): \(String(cString: strerror(errno)))")
+        }
+        if chosen == .heaptrack {
+            // heaptrack's closing hint names the file it wrote, which is now the destination.
+            Console.writeStderr("pyrometer record: heaptrack's \(recorded) was moved to \(destination) "
+                                + "(heaptrack --analyze \"\(destination)\")\n")
         }
         return (profile, status)
     }
@@ -134,8 +146,11 @@ public struct RecordCommand: ParsableCommand {
     /// perf probes: recorded until perf loses nothing (`PerfAllocationRecorder`), then read, unwound, symbolized
     /// while the binaries are there, and written as pprof.
     private func recordWithPerf(to destination: String) throws -> (Profile, Int32) {
+        try PerfAllocationRecorder.interruptible { try recordWithProbes(to: destination) }
+    }
+
+    private func recordWithProbes(to destination: String) throws -> (Profile, Int32) {
         let events = try PerfAllocationRecorder.addProbes()
-        defer { PerfAllocationRecorder.removeProbes() }
         let data = destination + ".recording.perf.data"
         defer { unlink(data) }
         let attempts = PerfAllocationRecorder.attempts(cpus: ProcessInfoLite.activeProcessorCount)

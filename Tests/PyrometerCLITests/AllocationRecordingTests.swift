@@ -84,6 +84,8 @@ import Testing
         let first = try CLI.run(["record", "--alloc", "--tool", "heaptrack", "-o", heaptrack, "--", binary])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stderr.contains("1853 allocations"), "\(first.stderr)")
+        // heaptrack's own hint names the file it wrote, since renamed: what the user reads names the real one.
+        #expect(first.stderr.contains("heaptrack --analyze \"\(heaptrack)\""), "\(first.stderr)")
         let second = try CLI.run(["record", "--alloc", "--tool", "dhat", "-o", dhat, "--", binary])
         #expect(second.status == 0, "\(second.stderr)")
         #expect(try Self.folded(dhat, "alloc_objects")["main;site_b"] == 650)
@@ -94,5 +96,131 @@ import Testing
                                    directory.appendingPathComponent("f.json").path, "--", "/bin/sh", "-c", "exit 3"])
         #expect(failing.status == 3, "\(failing.stderr)")
         #expect(try CLI.run(["record", "--alloc"]).status == 2)
+    }
+
+    /// heaptrack: a failing program's status is the command's, whether or not the profile reads back (heaptrack
+    /// writes no header for a program that allocated nothing); an unreadable one is a warning, not the reason.
+    @Test(ExternalTool.heaptrack.needed, ExternalTool.python.needed)
+    func heaptrackPassesOnTheProgramsStatus() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let nothing = directory.appendingPathComponent("f.zst").path
+        let empty = try CLI.run(["record", "--alloc", "--tool", "heaptrack", "-o", nothing, "--",
+                                 "/bin/sh", "-c", "exit 3"])
+        #expect(empty.status == 3, "\(empty.stderr)")
+        #expect(empty.stderr.contains("warning: heaptrack recorded nothing readable"), "\(empty.stderr)")
+        #expect(empty.stderr.contains("the program exited with status 3") && !empty.stderr.contains("error:"),
+                "\(empty.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: nothing)
+                && !FileManager.default.fileExists(atPath: nothing + ".recording.zst"))
+        // A program that allocated and then failed: its profile is kept, its status passed on.
+        let kept = directory.appendingPathComponent("kept.zst").path
+        let failing = try CLI.run(["record", "--alloc", "--tool", "heaptrack", "-o", kept, "--",
+                                   "/usr/bin/env", "python3", "-c", "import sys; sys.exit(5)"])
+        #expect(failing.status == 5, "\(failing.stderr)")
+        #expect(failing.stderr.contains("(heaptrack) -> \(kept)") && !failing.stderr.contains("warning"),
+                "\(failing.stderr)")
+        #expect(try !Self.folded(kept, "alloc_objects").isEmpty)
+        // A program that ran, allocated nothing and succeeded: no profile is still an error.
+        let succeeded = try CLI.run(["record", "--alloc", "--tool", "heaptrack", "-o", nothing, "--",
+                                     "/bin/sh", "-c", "exit 0"])
+        #expect(succeeded.status == 2 && succeeded.stderr.contains("error: heaptrack recorded nothing readable"),
+                "\(succeeded.stderr)")
+    }
+
+    /// `perf probe -l`'s probes in the recorder's groups (`pyrometer_alloc_PID`), by group.
+    static func probeGroups() throws -> Set<String> {
+        let listed = try CLI.run(["perf", "probe", "-l"], tool: true)
+        return Set(listed.text.split(separator: "\n").compactMap { line in
+            line.split(separator: " ").first.flatMap { $0.split(separator: ":").first.map(String.init) }
+        }.filter { $0.hasPrefix("pyrometer_alloc") })
+    }
+
+    /// Adds one malloc probe in `group`, as a recording of process `pid` would.
+    static func addProbe(pid: Int32) throws -> String {
+        let libc = try #require(["/lib/x86_64-linux-gnu/libc.so.6", "/lib/aarch64-linux-gnu/libc.so.6",
+                                 "/usr/lib64/libc.so.6"].first { FileManager.default.fileExists(atPath: $0) })
+        #if arch(x86_64)
+        let register = "%di"
+        #else
+        let register = "%x0"
+        #endif
+        let group = "pyrometer_alloc_\(pid)"
+        let added = try CLI.run(["perf", "probe", "-q", "-x", libc,
+                                 "\(group):pyrometer_malloc_\(pid)=__libc_malloc size=\(register):u64"], tool: true)
+        try #require(added.status == 0, "\(added.stderr)")
+        return group
+    }
+
+    /// Two `record --alloc --tool perf` at once on one host each keep their own probes (they once shared one group,
+    /// which each run removed before and after recording), both count exactly, and each removes only its own
+    /// probes: another live run's stay, a dead run's are cleared.
+    @Test(ExternalTool.uprobes.needed, ExternalTool.gxx.needed)
+    func concurrentPerfRecordingsKeepTheirOwnProbes() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let binaries = [try Self.build(directory, percent: 100), try Self.build(directory, percent: 130)]
+        // A live recording's group (this test process's id) and a dead one's (a process that has exited).
+        let live = try Self.addProbe(pid: getpid())
+        defer { _ = try? CLI.run(["perf", "probe", "-q", "-d", "\(live):*"], tool: true) }
+        let exited = Process()
+        exited.executableURL = URL(fileURLWithPath: "/bin/true")
+        try exited.run()
+        exited.waitUntilExit()
+        let stale = try Self.addProbe(pid: exited.processIdentifier)
+        defer { _ = try? CLI.run(["perf", "probe", "-q", "-d", "\(stale):*"], tool: true) }
+
+        final class Results: @unchecked Sendable { var runs = [CLI.Result?](repeating: nil, count: 2) }
+        let results = Results(), lock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            // The first run's program starts late, so that the second adds its probes while the first records.
+            let output = directory.appendingPathComponent("run-\(index).pb.gz").path
+            let delay = index == 0 ? "sleep 2; " : "sleep 1; "
+            let result = try? CLI.run(["record", "--alloc", "--tool", "perf", "-o", output, "--",
+                                       "/bin/sh", "-c", delay + "exec \"$0\"", binaries[index]])
+            lock.lock(); results.runs[index] = result; lock.unlock()
+        }
+        for (index, expected) in [500, 650].enumerated() {
+            let run = try #require(results.runs[index])
+            #expect(run.status == 0, "run \(index): \(run.stderr)")
+            let output = directory.appendingPathComponent("run-\(index).pb.gz").path
+            let objects = try Self.folded(output, "alloc_objects")
+            #expect(objects.filter { $0.key.hasSuffix(";main;site_b") }.values.reduce(0, +) == expected, "run \(index)")
+        }
+        // What is left is the live group, and any other recording's still running (another suite's, a user's).
+        let left = try Self.probeGroups()
+        #expect(left.contains(live) && !left.contains(stale), "\(left)")
+        let running = left.filter { group in
+            Int32(group.dropFirst("pyrometer_alloc_".count)).map { kill($0, 0) == 0 } ?? false
+        }
+        #expect(left == running, "\(left)")
+    }
+
+    /// SIGTERM to `record` alone while perf records: perf is stopped, the probes removed, and the command ends by
+    /// the signal.
+    @Test(ExternalTool.uprobes.needed)
+    func interruptedPerfRecordingRemovesItsProbes() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = ["record", "--alloc", "--tool", "perf", "-o",
+                             directory.appendingPathComponent("i.pb.gz").path, "--", "/bin/sleep", "30"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        let group = "pyrometer_alloc_\(process.processIdentifier)"
+        let deadline = Date().addingTimeInterval(30)
+        while try !Self.probeGroups().contains(group) && Date() < deadline { usleep(100_000) }
+        try #require(try Self.probeGroups().contains(group))
+        sleep(1)  // perf record under way
+        let started = Date()
+        process.terminate()
+        process.waitUntilExit()
+        #expect(Date().timeIntervalSince(started) < 20)
+        #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGTERM)
+        let left = try Self.probeGroups()
+        #expect(!left.contains(group), "\(left)")
     }
 }
