@@ -67,7 +67,10 @@ public struct Attributor: Sendable {
             if location.lines.isEmpty {
                 if moduleNames[moduleIndex] < 0 {
                     moduleNames[moduleIndex] = result.intern(name: Self.unsymbolizedName(location, profile))
-                    result.unsymbolizedNames.insert(moduleNames[moduleIndex])
+                    // A system library's (libstdc++'s start-up pool) is no site of the program's.
+                    if FrameRoles.role(module: profile.mappingFile(of: location), name: nil) != .system {
+                        result.unsymbolizedNames.insert(moduleNames[moduleIndex])
+                    }
                 }
                 frameStore.append(moduleNames[moduleIndex])
             } else if options.inlineFunctions && fold.includeInline {

@@ -23,8 +23,9 @@ public struct FunctionStacks: Sendable {
     public var kind: ProfileKind
     /// The value of samples without any frame: part of the total, in no stack.
     public var unattributed: Int64 = 0
-    /// Ids of the names that stand for code without symbols (a whole module, `[libc.so.6]`): a comparison per
-    /// function cannot tell such code's functions apart, nor match a module renamed between two builds.
+    /// Ids of the names that stand for code without symbols outside the system libraries (a whole program,
+    /// `[sites]`): a comparison per function cannot tell such code's functions apart, nor match a binary renamed
+    /// between two builds.
     public internal(set) var unsymbolizedNames: Set<Int32> = []
 
     public init(valueType: ValueType, kind: ProfileKind) {

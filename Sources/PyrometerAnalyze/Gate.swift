@@ -110,7 +110,10 @@ public struct Gate: Sendable {
                     record --alloc picks perf settings that lose nothing, or says it could not)
                     """)
             }
-            // Code without symbols counts per module: its sites cannot be told apart, and a binary renamed
+            if let root = rules.allocationRoot, allocations.contains(where: { $0.root == nil }) {
+                throw DiffError("--root \(root): not every profile has an allocation stack through a function of that name")
+            }
+            // The program's code without symbols counts per module: its sites cannot be told apart, and a binary renamed
             // between builds (sites, sites-b130) reads as one function gone and another new.
             if let blind = allocations.first(where: { $0.unsymbolizedShare > AllocationGrowth.maximumUnsymbolizedShare }) {
                 let names = blind.unsymbolizedFunctions.prefix(3).joined(separator: ", ")
@@ -119,9 +122,6 @@ public struct Gate: Sendable {
                     to code without symbols (\(names)), whose allocation sites cannot be compared; give the programs' \
                     binaries or debug files (--binary-path DIR, --debug-dir DIR)
                     """)
-            }
-            if let root = rules.allocationRoot, allocations.contains(where: { $0.root == nil }) {
-                throw DiffError("--root \(root): not every profile has an allocation stack through a function of that name")
             }
         }
 
