@@ -59,6 +59,12 @@ public enum Console {
         keptUntilExit.append(object)
     }
 
+    /// Frees what `keepUntilExit` kept: for a process that reads profile after profile (the agent's rounds), where
+    /// keeping them would grow without bound.
+    public static func releaseKept() {
+        keptUntilExit.removeAll()
+    }
+
     /// Runs a command body, turning input errors into a message and exit status 2.
     public static func run(_ body: () throws -> Void) throws {
         do {

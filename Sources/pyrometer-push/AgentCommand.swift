@@ -78,6 +78,8 @@ struct AgentCommand: ParsableCommand {
                 round += 1
                 let started = Date().timeIntervalSince1970
                 let outcome = runRound(round, recording: recording, uploader: uploader, labels: labels)
+                // Reading keeps each profile for the process's life (a one-shot command's shortcut): not here.
+                Console.releaseKept()
                 if once {
                     switch outcome {
                     case .pushed: return
