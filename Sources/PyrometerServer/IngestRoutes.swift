@@ -52,7 +52,7 @@ struct IngestRoutes: Sendable {
 
     /// Reads, decodes and stores one push; a failure at any step is answered by `errors` and stores nothing.
     private func ingest(_ request: Request, source: String, errors: (IngestError) -> IngestErrorResponse,
-                        decode: ([UInt8]) throws(IngestError) -> [IngestedProfile],
+                        decode: @escaping @Sendable ([UInt8]) throws(IngestError) -> [IngestedProfile],
                         reply: ([StoredProfile]) throws -> Response) async -> Response {
         do {
             let body: [UInt8]
@@ -62,7 +62,7 @@ struct IngestRoutes: Sendable {
                 throw IngestError.tooLarge("the body is over this server's limit of \(limits.maxBodyBytes) bytes "
                                            + "(serve --max-body-size)")
             }
-            let profiles = try decode(body)
+            let profiles = try await Self.offThePool { () throws(IngestError) in try decode(body) }
             return try reply(try await writer.add(profiles, source: source))
         } catch let error as IngestError {
             return Self.response(errors(error))
@@ -70,6 +70,21 @@ struct IngestRoutes: Sendable {
             // The store failed (disk full, ClickHouse down): the client may retry later.
             return Self.response(errors(IngestError(status: 503, "the store did not take the profile: \(error)")))
         }
+    }
+
+    /// Runs `work` (decoding: a large body takes seconds) on a Dispatch thread, not on one of Swift concurrency's
+    /// few, which every other request needs meanwhile.
+    static func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws(IngestError) -> T) async throws(IngestError) -> T {
+        let result: Result<T, IngestError> = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                do throws(IngestError) {
+                    continuation.resume(returning: .success(try work()))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+        return try result.get()
     }
 
     static func response(_ error: IngestErrorResponse) -> Response {

@@ -7,6 +7,7 @@ import FoundationXML
 #endif
 import PyrometerServe
 import PyrometerServer
+import PyrometerTestSupport
 import Testing
 
 /// The query API over HTTP on 127.0.0.1, on profiles pushed through the real ingest route into a fresh SQLite
@@ -161,7 +162,8 @@ import Testing
     }
 
     /// 100k unique stacks in one profile: the endpoint answers with every one of them (the time is printed).
-    @Test func aHundredThousandStacks() async throws {
+    @Test(.disabled(if: Sanitizer.isActive, Comment(rawValue: Sanitizer.scaleTestReason)))
+    func aHundredThousandStacks() async throws {
         try await ServerHarness.with { server in
             let stacks = BigProfile.folded(stacks: 100_000)
             try await server.push(stacks.text, "service=big")
