@@ -46,15 +46,17 @@ import Testing
     }
 
     @Test func oversizedBodiesGet413() async throws {
-        try await ServerHarness.with({ $0.maxBodyBytes = 1024 }) { server in
-            let reply = try await server.post("/api/v1/profiles?service=api", try ServerHarness.fixture("samples/go-cpu.pb.gz"))
+        try await ServerHarness.with({ $0.maxBodyMiB = 1 }) { server in
+            // One byte over the cap: refused whole, before anything is decoded.
+            let folded = Data(repeating: UInt8(ascii: "a"), count: (1 << 20) - 2) + Data(" 1".utf8) + Data("\n".utf8)
+            let reply = try await server.post("/api/v1/profiles?service=api&format=folded", folded)
             #expect(reply.status == 413, "\(reply.status) \(reply.text)")
             #expect(try server.stored().isEmpty)
         }
     }
 
     @Test func aTokenGuardsEveryWrite() async throws {
-        try await ServerHarness.with({ $0.token = Array(Self.token.utf8) }) { server in
+        try await ServerHarness.with({ $0.token = Self.token }) { server in
             let profile = try ServerHarness.fixture("samples/go-cpu.pb.gz")
             let path = "/api/v1/profiles?service=api"
             let none = try await server.post(path, profile)

@@ -52,15 +52,18 @@ import Testing
 
     @Test func refusalsAreNotRetriedAndSayWhatToDo() async throws {
         let token = "0123456789abcdef-token"
-        try await ServerHarness.with({ $0.token = Array(token.utf8); $0.maxBodyBytes = 2048 }) { server in
+        try await ServerHarness.with({ $0.token = token; $0.maxBodyMiB = 1 }) { server in
             let base = ["--to", server.base.absoluteString, "--service", "api"]
             let anonymous = try await Self.run(["push", "samples/go-cpu.pb.gz"] + base)
             #expect(anonymous.status == 2)
             #expect(anonymous.stderr.contains("HTTP 401") && anonymous.stderr.contains("--token-file"), "\(anonymous.stderr)")
             #expect(!anonymous.stderr.contains("retrying"), "a refusal is final: \(anonymous.stderr)")
             let tokenFile = try Self.temporaryFile("token", token + "\n")
-            // 7.6 kB, over the 2 kB this server takes.
-            let large = try await Self.run(["push", "samples/go-labels.pb.gz"] + base + ["--token-file", tokenFile])
+            // 80,000 distinct random names: about 1.5 MiB as the gzip'd pprof `push` sends, over the 1 MiB this server
+            // takes.
+            let names = (0 ..< 40_000).map { _ in "main;\(UUID().uuidString);\(UUID().uuidString) 1\n" }
+            let largeFile = try Self.temporaryFile("large.folded", names.joined())
+            let large = try await Self.run(["push", largeFile] + base + ["--token-file", tokenFile])
             #expect(large.status == 2)
             #expect(large.stderr.contains("HTTP 413") && large.stderr.contains("--max-body-size"), "\(large.stderr)")
             #expect(!large.stderr.contains("retrying"), "\(large.stderr)")

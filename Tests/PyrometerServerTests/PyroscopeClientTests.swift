@@ -25,7 +25,7 @@ import Testing
 
     @Test(ExternalTool.pyroscopeClient.needed) func pythonClientPushesReachTheStore() async throws {
         let token = "pyroscope-client-token-0123"
-        try await ServerHarness.with({ $0.token = Array(token.utf8) }) { server in
+        try await ServerHarness.with({ $0.token = token }) { server in
             let dir = try CLI.temporaryDirectory()
             let script = dir.appendingPathComponent("client.py")
             try Self.script.write(to: script, atomically: true, encoding: .utf8)

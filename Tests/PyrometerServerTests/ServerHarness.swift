@@ -3,44 +3,87 @@ import Foundation
 import FoundationNetworking
 #endif
 import PyrometerModel
-import PyrometerServer
 import PyrometerStore
 import PyrometerTestSupport
 import Testing
 
-/// A `pyrometer serve` on 127.0.0.1 (a free port) over a fresh SQLite store, for the length of `body`: the server is
-/// stopped, and waited for, before this returns, whatever `body` does.
+/// A real `pyrometer serve` process on 127.0.0.1 (a free port) over a fresh SQLite store, for the length of `body`;
+/// it is killed, and waited for, before this returns, whatever `body` does.
+///
+/// A process of its own, not a server inside the test runner: in the runner, request handlers would share Swift
+/// concurrency's threads (two, on a two-core machine) with every other suite, and tests that block them for a minute
+/// (a perf recording, a heaptrack run) left the server answering nobody. Pyroscope's client timed out twice so (CI,
+/// under ThreadSanitizer). A separate process is also what users run: flags, the port it announces, its exit.
 struct ServerHarness {
     let base: URL
     let store: String
 
-    static func with(_ configure: (inout ServerOptions) -> Void = { _ in },
+    /// What the server is started with, as `pyrometer serve`'s flags.
+    struct Configuration {
+        var basePath = ""
+        var token: String?
+        var maxBodyMiB: Int?
+    }
+
+    static func with(_ configure: (inout Configuration) -> Void = { _ in },
                      _ body: (ServerHarness) async throws -> Void) async throws {
-        var configured = ServerOptions()
-        configured.port = 0
-        configure(&configured)
-        let options = configured
-        let store = "sqlite:" + (try CLI.temporaryDirectory()).appendingPathComponent("profiles.sqlite").path
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let server = Task {
-            try await ProfileServer.run(options, store: store) { port in continuation.yield(port) }
+        var configuration = Configuration()
+        configure(&configuration)
+        let dir = try CLI.temporaryDirectory()
+        let store = "sqlite:" + dir.appendingPathComponent("profiles.sqlite").path
+        var arguments = ["serve", "--listen", "127.0.0.1:0", "--store", store]
+        if !configuration.basePath.isEmpty { arguments += ["--base-path", configuration.basePath] }
+        if let token = configuration.token {
+            let tokenFile = dir.appendingPathComponent("token")
+            try Data((token + "\n").utf8).write(to: tokenFile)
+            arguments += ["--token-file", tokenFile.path]
         }
-        defer { server.cancel() }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else {
-            _ = try await server.value
-            return
+        if let maxBodyMiB = configuration.maxBodyMiB { arguments += ["--max-body-size", String(maxBodyMiB)] }
+
+        let log = dir.appendingPathComponent("serve.log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = arguments
+        process.currentDirectoryURL = CLI.repository
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        // A file, not a pipe: nobody reads the server's log while it runs, and a full pipe would stop it.
+        process.standardError = try FileHandle(forWritingTo: log)
+        try process.run()
+        defer {
+            // SIGKILL: the test runner's children inherit its blocked SIGTERM; SQLite's journal makes a kill safe.
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
         }
-        let harness = ServerHarness(base: URL(string: "http://127.0.0.1:\(port)\(options.basePath)")!, store: store)
-        do {
-            try await body(harness)
-        } catch {
-            server.cancel()
-            _ = try? await server.value
-            throw error
+        let port = try await announcedPort(process, log: log)
+        let harness = ServerHarness(base: URL(string: "http://127.0.0.1:\(port)\(configuration.basePath)")!,
+                                    store: store)
+        try await body(harness)
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        #expect(process.isRunning, "the server died during the test: \(text.suffix(4000))")
+        #expect(!text.contains("Sanitizer"), "the server's log has a sanitizer report: \(text.suffix(8000))")
+    }
+
+    /// The port from the server's "listening on http://127.0.0.1:PORT" line; a server that exits first, or says
+    /// nothing for two minutes (a sanitizer build beside a busy suite starts slowly), fails the test with its log.
+    private static func announcedPort(_ process: Process, log: URL) async throws -> Int {
+        let marker = "listening on http://127.0.0.1:"
+        let deadline = Date().addingTimeInterval(120)
+        while true {
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            if let range = text.range(of: marker) {
+                let digits = text[range.upperBound...].prefix { $0.isNumber }
+                if let port = Int(digits), text[range.upperBound...].dropFirst(digits.count).first != nil {
+                    return port
+                }
+            }
+            guard process.isRunning, Date() < deadline else {
+                struct ServerDidNotStart: Error, CustomStringConvertible { var description: String }
+                throw ServerDidNotStart(description: "pyrometer serve did not announce a port: \(text)")
+            }
+            try await Task.sleep(nanoseconds: 20_000_000)
         }
-        server.cancel()
-        _ = try? await server.value
     }
 
     struct Reply {
