@@ -100,9 +100,7 @@ public struct Attributor: Sendable {
                                       isInlineFrame: location.isInlineFrame,
                                       isUnknownModule: location.mapping == nil ? location.lines.isEmpty
                                           : MappingKind(path: profile.mappingFile(of: location)) == .unknown,
-                                      isKernel: location.mapping != nil
-                                          ? ModuleKind.isKernel(profile.mappingFile(of: location))
-                                          : location.lines.last.flatMap { FrameAnnotation.of(profile.functionName($0)) } == .kernel,
+                                      isKernel: Self.isKernel(location, profile),
                                       ownName: location.isInlineFrame && fold.includeInline && !location.lines.isEmpty
                                           ? functionName(location.lines[0]) : -1))
         }
@@ -111,6 +109,12 @@ public struct Attributor: Sendable {
         // charged to the program's innermost frame, the blocking call (the system frame just above it) as detail.
         let stateKey = profile.strings.firstIndex(of: LabelKey.offCPUState)
         let offCPU = profile.labelSets.map { set in stateKey.map { key in set.contains { Int($0.key) == key } } ?? false }
+        // Preempted time is a running thread's: charged where a CPU sample there would be, not to who waits.
+        let preempted = profile.labelSets.map { set in
+            stateKey.map { key in
+                set.contains { Int($0.key) == key && ThreadState(label: profile.strings[Int($0.string)]) == .preempted }
+            } ?? false
+        }
         var blockingNames = [Int32](repeating: -1, count: stateKey == nil || options.native ? 0 : profile.locations.count)
         // The native name of each location when it is the leaf of a stack charged to an application frame.
         var nativeNames = [Int32](repeating: -1, count: chargesApplications ? profile.locations.count : 0)
@@ -172,7 +176,16 @@ public struct Attributor: Sendable {
                         charge = .native(nativeNames[leaf])
                     }
                 }
-                if !blockingNames.isEmpty && innermostApp < 0 && offCPU[Int(sample.labels)] {
+                if !blockingNames.isEmpty && innermostApp < 0 && preempted[Int(sample.labels)] {
+                    // The kernel's frames are how it was preempted (a timer interrupt, a reschedule IPI): the
+                    // innermost frame out of the kernel was running, and keeps its inlined callee, as on the CPU.
+                    var running = lowest
+                    while running < highest && infos[Int(stackFrames[running])].isKernel { running += 1 }
+                    if running > lowest && running < highest {
+                        keptFrom = running
+                        charge = infos[Int(stackFrames[running])].leafCharge
+                    }
+                } else if !blockingNames.isEmpty && innermostApp < 0 && offCPU[Int(sample.labels)] {
                     var program = lowest
                     // perf's separately printed inline frames belong to the frame below them: a system one, here.
                     while program < highest, case let info = infos[Int(stackFrames[program])],
@@ -249,9 +262,16 @@ public struct Attributor: Sendable {
         return index
     }
 
-    /// A function's full name, without folded text's `_[i]`/`_[k]`/`_[j]` marks (they are roles, not names).
+    /// A function's full name, without folded text's `_[i]`/`_[k]`/`_[j]` marks (they are roles, not names), and
+    /// without a compiler's clone suffix (`.constprop.0`): a copy of a function is that function.
     static func name(_ line: Line, _ profile: Profile) -> String {
-        FrameAnnotation.stripped(profile.functionName(line))
+        CompilerClone.owner(of: FrameAnnotation.stripped(profile.functionName(line)))
+    }
+
+    /// Whether a location is the kernel's: by its module, or folded text's `_[k]` where it has none.
+    static func isKernel(_ location: Location, _ profile: Profile) -> Bool {
+        location.mapping != nil ? ModuleKind.isKernel(profile.mappingFile(of: location))
+            : location.lines.last.flatMap { FrameAnnotation.of(profile.functionName($0)) } == .kernel
     }
 
     /// The native function a leaf location stands for: its owning function, else its module.

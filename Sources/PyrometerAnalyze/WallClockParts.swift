@@ -1,10 +1,10 @@
 import PyrometerModel
 
-/// A function's self value in a wall-clock profile, split: on the CPU, and off it by why (the `off_cpu_state` label of
-/// off-CPU time: `sleeping`, `preempted`, `disk`, ...).
+/// A function's self value in a wall-clock profile, split: on the CPU, and off it by why (`OffCPUReason`: the
+/// thread state, refined by the blocked stack: a lock, a sleep, I/O).
 public struct WallTimeParts: Sendable, Equatable {
     public struct OffCPU: Sendable, Equatable {
-        public var reason: String
+        public var reason: OffCPUReason
         public var value: Int64
         public var share: Double
     }
@@ -29,11 +29,11 @@ extension HotspotAnalyzer {
         options.sampleType = cpu
         let onCPU = selfValues(profile, options)
         options.sampleType = offCPU
-        var reasons: [String: [String: Int64]] = [:]
-        let states = Set(profile.labelSets.indices.compactMap { profile.labelString(LabelKey.offCPUState, in: LabelSetID($0)) })
-        for state in states.sorted() {
-            let part = profile.keepingSamples { profile.labelString(LabelKey.offCPUState, in: $0.labels) == state }
-            for (name, value) in selfValues(part, options) { reasons[name, default: [:]][state] = value }
+        var reasons: [String: [OffCPUReason: Int64]] = [:]
+        let byStack = Self.offCPUReasons(profile)
+        for reason in Set(byStack.values).sorted() {
+            let part = profile.keepingSamples { byStack[StackAndLabels($0)] == reason }
+            for (name, value) in selfValues(part, options) { reasons[name, default: [:]][reason] = value }
         }
         let total = Double(report.total)
         for index in report.functions.indices {
@@ -44,6 +44,30 @@ extension HotspotAnalyzer {
             let on = onCPU[name] ?? 0
             report.functions[index].wallTime = WallTimeParts(onCPU: on, onCPUShare: Double(on) / total, offCPU: off)
         }
+    }
+
+    private struct StackAndLabels: Hashable {
+        var stack: StackID
+        var labels: LabelSetID
+        init(_ sample: Sample) { (stack, labels) = (sample.stack, sample.labels) }
+    }
+
+    /// The reason of each off-CPU stack and label set (those with an `off_cpu_state` label): one walk per pair.
+    private static func offCPUReasons(_ profile: Profile) -> [StackAndLabels: OffCPUReason] {
+        var reasons: [StackAndLabels: OffCPUReason] = [:]
+        for sample in profile.samples {
+            let key = StackAndLabels(sample)
+            guard reasons[key] == nil,
+                  let state = profile.labelString(LabelKey.offCPUState, in: sample.labels).map(ThreadState.init(label:))
+            else { continue }
+            let frames = profile.stacks[sample.stack].lazy.flatMap { id in
+                let location = profile.locations[Int(id)]
+                let isKernel = Attributor.isKernel(location, profile)
+                return location.lines.map { (name: profile.functionName($0), isKernel: isKernel) }
+            }
+            reasons[key] = OffCPUReason.of(state: state, stack: frames)
+        }
+        return reasons
     }
 
     private func selfValues(_ profile: Profile, _ fold: FoldOptions) -> [String: Int64] {

@@ -1,55 +1,5 @@
 import PyrometerModel
 
-/// Why a thread left the CPU, from `sched_switch`'s `prev_state`: a label on its off-CPU time.
-enum ThreadState: Equatable {
-    /// Still runnable (`R`, `R+`): another task took the CPU.
-    case preempted
-    /// Waiting for an event (`S`): a sleep, a lock, a socket.
-    case sleeping
-    /// Uninterruptible (`D`): disk I/O, mostly.
-    case disk
-    /// Anything else perf prints (`T` stopped, `t` traced, `X` dead, `Z`, `P` parked, `I` idle).
-    case other(String)
-
-    /// The kernel's `prev_state` value: a bit per state in the low byte (`S` 1, `D` 2, `T` 4, ... `I` 0x80), none
-    /// for a runnable task, and `TASK_REPORT_MAX` (0x100) beside them for one preempted (perf's `R+`).
-    init(bits: UInt64) {
-        switch bits & 0xFF {
-        case 0: self = .preempted
-        case 1: self = .sleeping
-        case 2: self = .disk
-        default:
-            // perf's letters for the report bits, in bit order.
-            let letters = Array("SDTtXZPI")
-            let bit = (bits & 0xFF).trailingZeroBitCount
-            self = bit < letters.count ? ThreadState(letter: String(letters[bit])) : .other(String(bits, radix: 16))
-        }
-    }
-
-    /// perf script's letters: `R`, `R+`, `S`, `D`, `T`, ...
-    init(letter: some StringProtocol) {
-        switch letter.first {
-        case "R": self = .preempted
-        case "S": self = .sleeping
-        case "D": self = .disk
-        default: self = .other(String(letter))
-        }
-    }
-
-    /// A task that is exiting (`X` dead, `Z` zombie) never comes back: no time off the CPU is charged to it.
-    var isExit: Bool { self == .other("X") || self == .other("Z") }
-
-    /// The label's value.
-    var label: String {
-        switch self {
-        case .preempted: "preempted"
-        case .sleeping: "sleeping"
-        case .disk: "disk"
-        case .other(let letter): letter
-        }
-    }
-}
-
 /// Off-CPU time from `sched:sched_switch` samples, one reader's worth: a thread that switches out is off the CPU
 /// from then until its next sample of any event, or the switch that puts it back on a CPU (`next_pid`), whichever
 /// comes first. perf records a task's own events only, so the switch-in, in another task's context, is often

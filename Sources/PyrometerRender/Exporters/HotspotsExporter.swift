@@ -117,7 +117,7 @@ public struct HotspotsExporter: Sendable {
         if let wall = row.wallTime {
             var line = "on-CPU \(percent(wall.onCPUShare)), off-CPU \(percent(wall.offCPUShare))"
             if !wall.offCPU.isEmpty {
-                line += ": " + wall.offCPU.map { "\(ReportText.printable($0.reason)) \(percent($0.share))" }
+                line += ": " + wall.offCPU.map { "\(ReportText.printable($0.reason.label)) \(percent($0.share))" }
                     .joined(separator: ", ")
             }
             lines.append(line)
@@ -253,7 +253,7 @@ public struct HotspotsExporter: Sendable {
                              hotPath: $0.hotPath, inlined: charged($0.inlined), native: charged($0.native),
                              onCPUPercent: $0.wallTime.map { rounded($0.onCPUShare) },
                              offCPU: $0.wallTime.map { $0.offCPU.map {
-                                 JSONOffCPU(reason: $0.reason, self: $0.value, selfPercent: rounded($0.share))
+                                 JSONOffCPU(reason: $0.reason.label, self: $0.value, selfPercent: rounded($0.share))
                              } })
             },
             inlinedFindings: report.inlinedFindings.map {
