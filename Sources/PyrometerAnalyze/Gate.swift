@@ -187,6 +187,15 @@ public struct Gate: Sendable {
                     sched:sched_switch (docs/wall-clock.md), or pprof wall profiles such as fgprof's
                     """)
             }
+            // An interval off the CPU ends at the thread's next event: with events lost, intervals are cut short or
+            // run on past the lost ones, and a function's wall time may move either way.
+            if (baseWall + headWall).contains(where: { $0.sourceTraits.contains(.eventsLost) }) {
+                throw DiffError("""
+                    --max-wall-regression: a recording lost events (perf's LOST records), so its off-CPU intervals \
+                    are cut short or run long and no verdict on wall time is sound; record again without losses \
+                    (a larger buffer, perf record -m 65536, or a smaller stack copy, --call-graph dwarf,4096)
+                    """)
+            }
             let (check, report) = try regression(base: baseWall, head: headWall, limit: limit, fold: wallFold,
                                                  rule: .wallRegression, name: "wall regression per function")
             checks.append(check)

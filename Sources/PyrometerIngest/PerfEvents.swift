@@ -49,9 +49,9 @@ enum PerfEvents {
     /// The warning for a recording in which perf lost events: its counts are lower bounds.
     static func lostWarning(_ count: UInt64) -> String {
         """
-        perf lost \(count) events while recording (its LOST records): every count is a lower bound, and the \
-        allocation gate will not decide on it; record again with a larger buffer (perf record -m 65536) or a \
-        smaller stack copy (--call-graph dwarf,1024)
+        perf lost \(count) events while recording (its LOST records): every count is a lower bound, off-CPU \
+        intervals may be cut short or run long, and the allocation and wall-time gates will not decide on it; \
+        record again with a larger buffer (perf record -m 65536) or a smaller stack copy (--call-graph dwarf,1024)
         """
     }
 }

@@ -187,4 +187,26 @@ import Testing
         #expect(read.status == 0, "\(read.stderr)")
         #expect(read.stderr.contains("frequency mode") && read.stderr.contains("cpu-clock/freq=999/"), "\(read.stderr)")
     }
+
+    /// A recording that lost events (a 32 kB buffer and 16 kB stack copies): the reader says its times are
+    /// bounds, and the wall-time gate refuses to decide on it rather than pass or fail a function at random.
+    @Test(ExternalTool.uprobes.needed, ExternalTool.gcc.needed)
+    func lossyRecordingsDoNotDecideTheWallGate() throws {
+        let directory = try CLI.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let binary = directory.appendingPathComponent("wallclock").path
+        let built = try CLI.run(["gcc", "-O2", "-g", "-pthread", "-o", binary, Self.corpus + "/src/wallclock.c"], tool: true)
+        try #require(built.status == 0, "\(built.stderr)")
+        let data = directory.appendingPathComponent("lossy.data").path
+        let recorded = try CLI.run(["perf", "record", "-q", "-e", "sched:sched_switch", "-e", "cpu-clock/freq=999/",
+                                    "--call-graph", "dwarf,16384", "-m", "8", "-o", data, binary, "10"], tool: true)
+        try #require(recorded.status == 0, "\(recorded.stderr)")
+        let read = try CLI.run(["hotspots", data])
+        #expect(read.status == 0, "\(read.stderr)")
+        #expect(read.stderr.contains("perf lost") && read.stderr.contains("wall-time gate"), "\(read.stderr)")
+        let gate = try CLI.run(["gate", "\(Self.corpus)/wallclock.perf.data.zst", data, "--max-wall-regression", "10%"]
+                               + Self.lookup)
+        #expect(gate.status == 2, "\(gate.text)")
+        #expect(gate.stderr.contains("lost events") && gate.stderr.contains("no verdict"), "\(gate.stderr)")
+    }
 }
