@@ -184,7 +184,8 @@ public struct Gate: Sendable {
             guard !baseWall.isEmpty, !headWall.isEmpty else {
                 throw DiffError("""
                     --max-wall-regression needs wall-clock profiles on both sides: perf recordings with \
-                    sched:sched_switch (docs/wall-clock.md), or pprof wall profiles such as fgprof's
+                    sched:sched_switch (docs/wall-clock.md), pprof wall profiles such as fgprof's, or inputs declared \
+                    wall-clock with --wall-clock (py-spy --idle, async-profiler -e wall)
                     """)
             }
             // An interval off the CPU ends at the thread's next event: with events lost, intervals are cut short or

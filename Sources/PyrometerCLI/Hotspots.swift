@@ -46,9 +46,6 @@ public struct Hotspots: ParsableCommand {
         stage) or perf's comm, pid, tid.
         """, valueName: "key"))
     var byLabel: String?
-    @Flag(name: .customLong("wall-clock"),
-          help: "Treat the input as a wall-clock profile (default threshold 10%) when its format cannot say so.")
-    var wallClock = false
 
     public func validate() throws {
         if let threshold, !(threshold > 0 && threshold <= 100) {
@@ -67,11 +64,11 @@ public struct Hotspots: ParsableCommand {
             if limit > 0 { options.keepTop = limit }
             let analyzer = HotspotAnalyzer(options: options)
             let foldOptions = try fold.options(for: profile)
-            var report = analyzer.analyze(profile, fold: foldOptions, kind: wallClock ? .wall : nil)
+            var report = analyzer.analyze(profile, fold: foldOptions, kind: nil)
             guard report.total > 0 else { throw CLIError("no samples in the input") }
             let exporter = HotspotsExporter(format: format, limit: limit)
             if let byLabel {
-                let groups = analyzer.perLabel(byLabel, profile: profile, fold: foldOptions, kind: wallClock ? .wall : nil)
+                let groups = analyzer.perLabel(byLabel, profile: profile, fold: foldOptions, kind: nil)
                 guard !groups.groups.isEmpty else { throw CLIError("no samples to group by '\(byLabel)'") }
                 if groups.groups.count == 1 && groups.groups[0].value == nil {
                     Console.warn("no sample has the label '\(byLabel)'; 'pyrometer convert --to pprof' and "
@@ -83,7 +80,7 @@ public struct Hotspots: ParsableCommand {
             }
             // Wall-clock time is read per thread unless one was picked: idle threads dilute a merged report.
             if report.kind == .wall && !input.read.selectsThreads && !mergeThreads {
-                let threads = analyzer.perThread(profile, fold: foldOptions, kind: wallClock ? .wall : nil)
+                let threads = analyzer.perThread(profile, fold: foldOptions, kind: nil)
                 if !threads.isEmpty {
                     try output.write(exporter.export(threads: threads))
                     flagged = threads.contains { !$0.report.flagged.isEmpty }

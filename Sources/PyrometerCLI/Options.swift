@@ -47,6 +47,12 @@ public struct ReadOptions: ParsableArguments {
     @Option(name: .customLong("process"), help: "Keep only the samples of this process id; repeatable.")
     var processIDs: [String] = []
 
+    @Flag(name: .customLong("wall-clock"), help: """
+        Read the inputs as wall-clock time (threshold 10%, the wall-time gate) when their format cannot say so: \
+        async-profiler's collapsed output of -e wall, py-spy --idle.
+        """)
+    var wallClock = false
+
     @OptionGroup(title: "Refinements (as pprof's)") var refine: RefineOptions
 
     /// Whether --thread or --process picked some threads.
@@ -108,7 +114,7 @@ public struct ReadOptions: ParsableArguments {
                                       lines: lines || refine.granularity != .functions)
         let refined = try refine.apply(to: profile)
         Console.keepUntilExit(profile)
-        return refined
+        return wallClock ? refined.declaredWallClock() : refined
     }
 
     /// The inputs with the threads and processes --thread and --process pick.

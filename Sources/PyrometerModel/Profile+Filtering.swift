@@ -48,3 +48,18 @@ extension ProfileBuilder {
         for location in profile.locations { _ = append(location) }
     }
 }
+
+extension Profile {
+    /// This profile, declared wall-clock time (`--wall-clock`): async-profiler's collapsed output of its wall mode and
+    /// py-spy's `--idle` output carry no mark of it, and read as CPU time otherwise. Its period type says `wall`,
+    /// which every analysis reads as the kind (`kind(sampleType:)`).
+    public func declaredWallClock() -> Profile {
+        let unit = periodType?.unit ?? (sampleTypes.isEmpty ? "count" : sampleTypes[defaultSampleType].unit)
+        return Profile(sampleTypes: sampleTypes, defaultSampleType: defaultSampleType,
+                       periodType: ValueType(type: "wall", unit: unit), period: period, strings: strings,
+                       functions: functions, mappings: mappings, locations: locations, stacks: stacks,
+                       labelSets: labelSets, samples: samples, values: values, comments: comments,
+                       timeNanos: timeNanos, durationNanos: durationNanos, sourceFormat: sourceFormat,
+                       sourceTraits: sourceTraits)
+    }
+}

@@ -176,9 +176,7 @@ import Testing
     func frequencyModeTracepointIsReported() throws {
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let binary = directory.appendingPathComponent("wallclock").path
-        let built = try CLI.run(["gcc", "-O2", "-g", "-pthread", "-o", binary, Self.corpus + "/src/wallclock.c"], tool: true)
-        try #require(built.status == 0, "\(built.stderr)")
+        let binary = try Self.buildProgram(in: directory)
         let data = directory.appendingPathComponent("freq.data").path
         let recorded = try CLI.run(["perf", "record", "-q", "-e", "sched:sched_switch", "-g", "-e", "cpu-clock",
                                     "-F", "999", "-o", data, binary, "3"], tool: true)
@@ -194,9 +192,7 @@ import Testing
     func lossyRecordingsDoNotDecideTheWallGate() throws {
         let directory = try CLI.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let binary = directory.appendingPathComponent("wallclock").path
-        let built = try CLI.run(["gcc", "-O2", "-g", "-pthread", "-o", binary, Self.corpus + "/src/wallclock.c"], tool: true)
-        try #require(built.status == 0, "\(built.stderr)")
+        let binary = try Self.buildProgram(in: directory)
         let data = directory.appendingPathComponent("lossy.data").path
         let recorded = try CLI.run(["perf", "record", "-q", "-e", "sched:sched_switch", "-e", "cpu-clock/freq=999/",
                                     "--call-graph", "dwarf,16384", "-m", "8", "-o", data, binary, "10"], tool: true)
@@ -208,5 +204,13 @@ import Testing
                                + Self.lookup)
         #expect(gate.status == 2, "\(gate.text)")
         #expect(gate.stderr.contains("lost events") && gate.stderr.contains("no verdict"), "\(gate.stderr)")
+    }
+
+    /// The corpus's program, built now, as the corpus script builds it.
+    static func buildProgram(in directory: URL) throws -> String {
+        let binary = directory.appendingPathComponent("wallclock").path
+        let built = try CLI.run(["gcc", "-O2", "-g", "-pthread", "-o", binary, Self.corpus + "/src/wallclock.c"], tool: true)
+        try #require(built.status == 0, "\(built.stderr)")
+        return binary
     }
 }
