@@ -41,10 +41,12 @@ extension PerfDataReader {
         wallClock.switchFields = attrs.map { attr in
             attr.type == PerfData.tracepointType ? eventFormats[attr.config].flatMap(SchedSwitchFields.init) : nil
         }
-        guard wallClock.switchFields.contains(where: { $0 != nil }) else { return nil }
         wallClock.isClock = attrs.indices.map {
             attrs[$0].sampleType.contains(.period) && eventName(of: $0).hasSuffix("clock")
         }
+        configureRuntime()  // PerfDataReader+Runtime.swift: sched_stat_runtime, offcpu-time
+        guard wallClock.switchFields.contains(where: { $0 != nil }) || wallClock.runtime.isOffCPUTime.contains(true)
+        else { return nil }
         let types = WallClockTypes(
             wall: builder.sampleTypes.firstIndex(of: WallClock.wall) ?? builder.addSampleType(WallClock.wall),
             cpu: builder.sampleTypes.firstIndex(of: WallClock.cpu) ?? builder.addSampleType(WallClock.cpu),
@@ -125,4 +127,5 @@ struct WallClockState {
     /// Durations of intervals that closed while their switch-out sample waited to be unwound, by its number.
     var closedWhileUnwinding: [Int: UInt64] = [:]
     var nextUnwindingNumber = 0
+    var runtime = SchedRuntimeState()
 }

@@ -23,9 +23,12 @@ extension PerfDataReader {
         var time: UInt64?
         if sampleType.contains(.time) {
             let at = try body.u64()
-            firstTime = min(firstTime, at)
-            lastTime = max(lastTime, at)
-            time = at
+            // perf's placeholder time of the `offcpu-time` samples it writes at the end is no time of the recording.
+            if at < WallClock.placeholderTime {
+                firstTime = min(firstTime, at)
+                lastTime = max(lastTime, at)
+                time = at
+            }
         }
         if sampleType.contains(.addr) { _ = try body.u64() }
         if sampleType.contains(.id) { _ = try body.u64() }
@@ -41,6 +44,7 @@ extension PerfDataReader {
         var kernelMode = sampledInKernel
         var userFromBranches = false
         var userFrames = false
+        var kernelFrames = 0  // at the leaf: the scheduler's bookkeeping, in a runtime update
         if sampleType.contains(.callchain) {
             let count = try body.u64()
             try body.need(count, entriesOf: 8, "call chain")
@@ -54,11 +58,13 @@ extension PerfDataReader {
                 }
                 if userFromBranches { break }
                 frame(address, kernel: kernelMode, owner: owner, pid: pid)
+                if kernelMode && !userFrames { kernelFrames += 1 }
                 userFrames = userFrames || !kernelMode
             }
         } else {
             frame(ip, kernel: kernelMode, owner: owner, pid: pid)
             userFrames = !kernelMode
+            kernelFrames = kernelMode ? 1 : 0
         }
         var raw = UnsafeRawBufferPointer(start: nil, count: 0)
         if sampleType.contains(.raw) { raw = try body.slice(Int(try body.u32()), "raw data") }
@@ -96,13 +102,22 @@ extension PerfDataReader {
         // incoming thread's), charged to this stack, with why it left as a label.
         var offCPU: (tid: UInt32, labels: LabelSetID)?
         var onCPU = false
+        var runtime: UInt64?  // PerfDataReader+Runtime.swift
+        let offCPUTime = sampleType.contains(.tid) && wallClockTypes() != nil && isOffCPUTime(attrIndex)
         if let time, sampleType.contains(.tid), wallClockTypes() != nil {
             threadSeen(tid, at: time)
             if let switched = schedSwitch(of: attrIndex, raw: raw) {
                 if switched.next != 0 { threadSeen(switched.next, at: time) }
                 if !switched.state.isExit { offCPU = (switched.prev, offCPULabels(labels, switched.state)) }
+                // A preempted thread resumes where it was: its next update is charged here (SchedRuntime.swift).
+                if switched.state == .preempted && switched.prev == tid && runtimeIsOnCPU {
+                    runtime = 0
+                } else {
+                    wallClock.runtime.tracker.switchedOut(switched.prev)
+                }
             } else {
                 onCPU = isClock(attrIndex)
+                runtime = self.runtime(of: attrIndex, raw: raw)
             }
         }
         // `--call-graph dwarf` leaves the user part out of the kernel's call chain: perf unwinds the stack copy.
@@ -117,6 +132,11 @@ extension PerfDataReader {
                         wallClock.tracker.switchedOut(offCPU.tid, at: time, slot: .unwinding(wallClock.nextUnwindingNumber))
                         wallClock.nextUnwindingNumber += 1
                     }
+                    if let runtime {
+                        wall.runtimeNumber = nextRuntimeNumber()
+                        wall.tid = tid
+                        chargeRuntime(tid, runtime, at: .unwinding(wall.runtimeNumber!))
+                    }
                     enqueueUnwinding(userStack, types: types, labels: labels, period: period,
                                      probedAddress: probedAddress, wall: wall)
                     return
@@ -129,6 +149,8 @@ extension PerfDataReader {
         dropProbedFunction(at: probedAddress)
         let id = add(stack: stack, types: types, labels: labels, period: period)
         if onCPU { addOnCPU(stack: id, labels: labels, period: period) }
+        if let runtime { chargeRuntime(tid, runtime, at: .stack(userStackID(kernelFrames: kernelFrames), labels)) }
+        if offCPUTime { addOffCPUTime(stack: id, labels: labels, nanoseconds: period) }
         if let offCPU, let time { wallClock.tracker.switchedOut(offCPU.tid, at: time, slot: .stack(id, offCPU.labels)) }
     }
 

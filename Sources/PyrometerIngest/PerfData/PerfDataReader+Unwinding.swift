@@ -76,6 +76,9 @@ struct UnwoundWallClock {
     /// The task that switched out (`prev_pid`; the sample's own thread in practice).
     var switchedOut: UInt32 = 0
     var offCPULabels: LabelSetID = 0
+    /// A `sched_stat_runtime` update's number (PerfDataReader+Runtime.swift), and its thread.
+    var runtimeNumber: Int?
+    var tid: UInt32 = 0
 }
 
 extension PerfDataReader {
@@ -156,6 +159,10 @@ extension PerfDataReader {
             if waiting.wall.onCPU { addOnCPU(stack: id, labels: waiting.labels, period: waiting.period) }
             if let number = waiting.wall.switchNumber {
                 unwoundSwitch(number, tid: waiting.wall.switchedOut, stack: id, labels: waiting.wall.offCPULabels)
+            }
+            if let number = waiting.wall.runtimeNumber {
+                unwoundRuntime(number, tid: waiting.wall.tid,
+                               stack: userStackID(kernelFrames: waiting.kernel.count), labels: waiting.labels)
             }
         }
         unwinding.problems.merge(result.problems, uniquingKeysWith: +)

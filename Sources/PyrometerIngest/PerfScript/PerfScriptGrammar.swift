@@ -79,11 +79,16 @@ enum PerfScriptGrammar {
             result.event = fieldStart ..< fieldEnd
         } else {
             result.event = lastSpace + 1 ..< fieldEnd
-            var previousSpace = lastSpace - 1
+            // perf pads event names to the longest one's width (`  cpu-clock:` beside `offcpu-time:`).
+            var periodEnd = lastSpace
+            while periodEnd > fieldStart && base.load(fromByteOffset: periodEnd - 1, as: UInt8.self) == Bytes.space {
+                periodEnd -= 1
+            }
+            var previousSpace = periodEnd - 1
             while previousSpace >= fieldStart && base.load(fromByteOffset: previousSpace, as: UInt8.self) != Bytes.space {
                 previousSpace -= 1
             }
-            result.period = Bytes.parseDecimal(base, previousSpace + 1, lastSpace)
+            result.period = Bytes.parseDecimal(base, previousSpace + 1, periodEnd)
         }
         guard secondColon < stop else { return result }
         // The rest: skip to just past the first ':' or ' ', then trim.

@@ -52,6 +52,7 @@ public struct PerfScriptImporter: ProfileImporter {
         var weirdEvents = SkippedSummary(kind: "weird event line (expected `comm pid/tid ... event:`)")
         var weirdStacks = SkippedSummary(kind: "weird stack line (expected `addr symbol (module)`)")
         var openOffCPU: [UInt32: (owner: Int, blocked: OffCPUTracker<PerfScriptWallClock.Slot>.Blocked)] = [:]
+        var runningAtEnd: [UInt32: (owner: Int, slot: PerfScriptRuntime.Slot)] = [:]  // PerfScriptRuntime
 
         let reader = BlockReader(
             lastBoundary: { Bytes.lastBlankLineEnd($0, before: $0.count) },
@@ -94,6 +95,11 @@ public struct PerfScriptImporter: ProfileImporter {
                     openOffCPU[tid] = nil
                 }
                 for (tid, blocked) in workers[part].takeOpenOffCPU() { openOffCPU[tid] = (part, blocked) }
+                for (tid, first) in workers[part].runtime.held {
+                    let (owner, slot) = runningAtEnd[tid] ?? (part, first.slot)
+                    workers[owner].chargeRuntime(slot, first.nanoseconds)
+                }
+                for (tid, end) in workers[part].runtime.endOfChunk() { runningAtEnd[tid] = end.map { (part, $0) } }
             }
             for part in 0 ..< parts {
                 if firstEvent == nil { firstEvent = workers[part].firstEventInChunk }
@@ -126,7 +132,7 @@ public struct PerfScriptImporter: ProfileImporter {
             builder.sampleTypes[$0].type.hasSuffix(PerfScriptParser.sampleCountSuffix)
         }
         for i in builder.sampleTypes.indices
-        where ![.allocatedSpace, .allocatedObjects, WallClock.offCPU].contains(builder.sampleTypes[i]) {
+        where ![.allocatedSpace, .allocatedObjects, WallClock.offCPU, WallClock.cpu].contains(builder.sampleTypes[i]) {
             var name = builder.sampleTypes[i].type
             if countTypes == [i] || name.isEmpty { name = ValueType.samples.type }
             builder.sampleTypes[i] = PerfEvents.valueType(of: name, weighted: hasPeriod[i])

@@ -59,6 +59,8 @@ struct PerfScriptParser {
     private(set) var lostRecords: UInt64 = 0, lostSamples: UInt64 = 0
     /// Off-CPU time from `sched:sched_switch` lines.
     private(set) var wall = PerfScriptWallClock()
+    /// On-CPU time from `sched:sched_stat_runtime` lines, off-CPU time from `offcpu-time` ones.
+    private(set) var runtime = PerfScriptRuntime()
     /// The time of the current header line, when it has one.
     private var time: UInt64?
 
@@ -97,6 +99,7 @@ struct PerfScriptParser {
     mutating func parse(_ chunk: UnsafeRawBufferPointer) {
         linesInChunk = 0
         wall.startChunk()
+        runtime.startChunk()
         weirdEventLines = SkippedLines()
         weirdStackLines = SkippedLines()
         firstEventInChunk = nil
@@ -186,7 +189,9 @@ struct PerfScriptParser {
             return
         }
         time = PerfScriptWallClock.time(base, parts.end, stop)
-        if let time, let tid = Bytes.parseDecimal(base, parts.tid.lowerBound, parts.tid.upperBound) {
+        // perf's placeholder time of `offcpu-time` samples written at the end is no time of the recording.
+        if let time, time < WallClock.placeholderTime,
+           let tid = Bytes.parseDecimal(base, parts.tid.lowerBound, parts.tid.upperBound) {
             wall.seen(UInt32(truncatingIfNeeded: tid), at: time, builder: &builder)
         }
         let tail = PerfScriptGrammar.eventTail(base, parts.end, stop)
@@ -213,6 +218,8 @@ struct PerfScriptParser {
                     ?? builder.addSampleType(ValueType(type: name, unit: "")))
                 while typeHasPeriod.count < builder.sampleTypes.count { typeHasPeriod.append(false) }
                 if name == WallClock.switchEvent { wall.switchType = Int(cached!) }
+                if name == WallClock.runtimeEvent { runtime.runtimeType = Int(cached!) }
+                if name == WallClock.offCPUTimeEvent { runtime.offCPUTimeType = Int(cached!) }
             }
             eventKeys.insert(eventBytes, value: cached!)
         }
@@ -226,6 +233,11 @@ struct PerfScriptParser {
             eventType = Int(cached)
             if eventType == wall.switchType, let time, let fields = tail.singleLineStack {
                 wall.switchLine(base, fields, time: time, builder: &builder)
+                if let leaving = wall.pendingSwitch { runtime.switchedOut(leaving.tid, state: leaving.state) }
+            } else if eventType == runtime.runtimeType, let fields = tail.singleLineStack,
+                      let nanoseconds = PerfScriptProbes.argument(base, fields, PerfScriptRuntime.runtimeField, probe: false),
+                      let tid = Bytes.parseDecimal(base, parts.tid.lowerBound, parts.tid.upperBound) {
+                runtime.pending = (UInt32(truncatingIfNeeded: tid), nanoseconds)
             }
         }
         if firstEventInChunk == nil {
@@ -442,8 +454,14 @@ struct PerfScriptParser {
                 builder.add(stack: id, labels: labels, type: eventType, value: 1)
             }
             wall.finishSample(stack: id, labels: labels, builder: &builder)
+            runtime.finishSample(stack: stack, labels: labels, builder: &builder)
+            if eventType == runtime.offCPUTimeType, let period {
+                let state = builder.offCPULabels(labels, WallClock.offCPUTimeState, cache: &wall.stateLabels)
+                wall.charge((id, state), period, builder: &builder)
+            }
         }
         wall.pendingSwitch = nil
+        runtime.pending = nil
         inEvent = false
         stack.removeAll(keepingCapacity: true)
         period = nil
@@ -456,6 +474,11 @@ struct PerfScriptParser {
     /// Charges an off-CPU interval that a later chunk closed to this worker's stack.
     mutating func chargeOffCPU(_ slot: PerfScriptWallClock.Slot, _ nanoseconds: UInt64) {
         wall.charge(slot, nanoseconds, builder: &builder)
+    }
+
+    /// On-CPU time of a runtime update that a later chunk placed at this worker's slot.
+    mutating func chargeRuntime(_ slot: PerfScriptRuntime.Slot, _ nanoseconds: UInt64) {
+        runtime.charge(slot, nanoseconds, builder: &builder)
     }
 
     /// The off-CPU intervals still open at the end of this worker's chunk.

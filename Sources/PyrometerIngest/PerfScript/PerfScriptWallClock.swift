@@ -92,18 +92,22 @@ struct PerfScriptWallClock {
 extension WallClock {
     /// `profile` with `cpu` (the sum of its clock events, in nanoseconds) and `wall` (that and `off-cpu`) beside
     /// its types, the three first and `wall` the default: what the perf.data reader gives the same recording.
+    /// Without a clock event `cpu` is what the reader made of `sched_stat_runtime` (PerfScriptRuntime).
     static func addingWallTime(_ profile: Profile) -> Profile {
         guard let offCPU = profile.sampleTypes.firstIndex(of: offCPU) else { return profile }
         let clocks = profile.sampleTypes.indices.filter {
             $0 != offCPU && profile.sampleTypes[$0].unit == "nanoseconds" && profile.sampleTypes[$0].type.hasSuffix("clock")
         }
+        let runtime = profile.sampleTypes.firstIndex(of: cpu)
         var builder = ProfileBuilder(tablesOf: profile)
-        let cpuType = builder.addSampleType(cpu), wallType = builder.addSampleType(wall)
+        let cpuType = runtime ?? builder.addSampleType(cpu), wallType = builder.addSampleType(wall)
         let width = profile.sampleTypes.count
         for (row, sample) in profile.samples.enumerated() {
             var values = Array(profile.values[row * width ..< (row + 1) * width])
-            let onCPU = clocks.reduce(Int64(0)) { $0.addingSaturated(values[$1]) }
-            values += [onCPU, onCPU.addingSaturated(values[offCPU])]
+            let onCPU = clocks.isEmpty ? runtime.map { values[$0] } ?? 0
+                : clocks.reduce(Int64(0)) { $0.addingSaturated(values[$1]) }
+            if let runtime { values[runtime] = onCPU } else { values.append(onCPU) }
+            values.append(onCPU.addingSaturated(values[offCPU]))
             let stack = builder.intern(stack: Array(profile.stacks[sample.stack]))
             builder.add(stack: stack, labels: builder.intern(labels: profile.labelSets[Int(sample.labels)]), values: values)
         }
