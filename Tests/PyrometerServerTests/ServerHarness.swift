@@ -7,7 +7,8 @@ import PyrometerStore
 import PyrometerTestSupport
 import Testing
 
-/// A real `pyrometer serve` process on 127.0.0.1 (a free port) over a fresh SQLite store, for the length of `body`;
+/// A real `pyrometer serve` process on 127.0.0.1 (a free port) over a fresh SQLite store (or the one configured), for
+/// the length of `body`;
 /// it is killed, and waited for, before this returns, whatever `body` does.
 ///
 /// A process of its own, not a server inside the test runner: in the runner, request handlers would share Swift
@@ -23,6 +24,8 @@ struct ServerHarness {
         var basePath = ""
         var token: String?
         var maxBodyMiB: Int?
+        /// The store: a fresh SQLite file unless set (a ClickHouse database that several servers share).
+        var store: String?
     }
 
     static func with(_ configure: (inout Configuration) -> Void = { _ in },
@@ -30,7 +33,7 @@ struct ServerHarness {
         var configuration = Configuration()
         configure(&configuration)
         let dir = try CLI.temporaryDirectory()
-        let store = "sqlite:" + dir.appendingPathComponent("profiles.sqlite").path
+        let store = configuration.store ?? "sqlite:" + dir.appendingPathComponent("profiles.sqlite").path
         var arguments = ["serve", "--listen", "127.0.0.1:0", "--store", store]
         if !configuration.basePath.isEmpty { arguments += ["--base-path", configuration.basePath] }
         if let token = configuration.token {
