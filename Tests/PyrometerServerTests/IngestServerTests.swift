@@ -102,22 +102,15 @@ import Testing
 /// multipart `/ingest`), replayed byte for byte over HTTP with their paths and headers: each is stored.
 @Suite struct CapturedClientRequestTests {
     @Test func replayedClientRequestsAreStored() async throws {
-        let data = try ServerHarness.fixture("Tests/Fixtures/serve/requests.json")
-        let requests = try #require(try JSONSerialization.jsonObject(with: data) as? [String: [String: Any]])
+        let requests = try ServerHarness.capturedRequests()
         #expect(requests.count >= 4)
-        for (file, request) in requests.sorted(by: { $0.key < $1.key }) {
+        for (file, request) in requests {
             try await ServerHarness.with { server in
-                let path = try #require(request["path"] as? String)
-                let headers = (request["headers"] as? [[String]] ?? []).filter {
-                    !["host", "content-length"].contains($0.first?.lowercased() ?? "")
-                }
-                let reply = try await server.post(path, try ServerHarness.fixture("Tests/Fixtures/serve/" + file),
-                                                  headers: Dictionary(headers.map { ($0[0], $0[1]) },
-                                                                      uniquingKeysWith: { first, _ in first }))
+                let reply = try await server.replay(file, request)
                 #expect(reply.status == 200, "\(file): \(reply.status) \(reply.text)")
                 let stored = try server.stored()
                 #expect(!stored.isEmpty, "\(file)")
-                if path.hasPrefix("/push.v1") {
+                if (request["path"] as? String)?.hasPrefix("/push.v1") == true {
                     #expect(stored.allSatisfy { $0.service == "pyrotest.app" && $0.labels["region"] == "eu" }, "\(stored)")
                 }
             }

@@ -105,6 +105,24 @@ struct ServerHarness {
         return Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data)
     }
 
+    /// A request a Pyroscope client sent (Tests/Fixtures/serve/requests.json: `file`'s path and headers), replayed
+    /// byte for byte.
+    func replay(_ file: String, _ request: [String: Any]) async throws -> Reply {
+        let path = try #require(request["path"] as? String)
+        let headers = (request["headers"] as? [[String]] ?? []).filter {
+            !["host", "content-length"].contains($0.first?.lowercased() ?? "")
+        }
+        return try await post(path, try Self.fixture("Tests/Fixtures/serve/" + file),
+                              headers: Dictionary(headers.map { ($0[0], $0[1]) }, uniquingKeysWith: { first, _ in first }))
+    }
+
+    /// The captured requests, by file.
+    static func capturedRequests() throws -> [(file: String, request: [String: Any])] {
+        let data = try fixture("Tests/Fixtures/serve/requests.json")
+        let requests = try #require(try JSONSerialization.jsonObject(with: data) as? [String: [String: Any]])
+        return requests.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
     /// The profiles in the store now.
     func stored() throws -> [StoredProfile] {
         try StoreLocation.open(store, create: false).list(ProfileQuery())

@@ -13,19 +13,12 @@ import Testing
 @Suite struct SharedClickHouseTests {
     @Test(ExternalTool.clickhouse.needed) func twoServersShareOneClickHouse() async throws {
         let store = try LocalClickHouse.freshStoreSpecification()
-        let data = try ServerHarness.fixture("Tests/Fixtures/serve/requests.json")
-        let requests = try #require(try JSONSerialization.jsonObject(with: data) as? [String: [String: Any]])
+        let requests = try ServerHarness.capturedRequests()
         try await ServerHarness.with({ $0.store = store }) { first in
             try await ServerHarness.with({ $0.store = store }) { second in
-                for (file, request) in requests.sorted(by: { $0.key < $1.key }) {
-                    let path = try #require(request["path"] as? String)
-                    let server = path.hasPrefix("/push.v1") ? second : first
-                    let headers = (request["headers"] as? [[String]] ?? []).filter {
-                        !["host", "content-length"].contains($0.first?.lowercased() ?? "")
-                    }
-                    let reply = try await server.post(path, try ServerHarness.fixture("Tests/Fixtures/serve/" + file),
-                                                      headers: Dictionary(headers.map { ($0[0], $0[1]) },
-                                                                          uniquingKeysWith: { first, _ in first }))
+                for (file, request) in requests {
+                    let server = (request["path"] as? String)?.hasPrefix("/push.v1") == true ? second : first
+                    let reply = try await server.replay(file, request)
                     #expect(reply.status == 200, "\(file): \(reply.status) \(reply.text)")
                 }
                 let stored = try first.stored()
