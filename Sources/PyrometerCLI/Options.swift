@@ -188,7 +188,11 @@ public enum StoredProfileReader {
 public struct InputOptions: ParsableArguments {
 
     public init() {}
-    @Argument(help: "Profile files (perf script text, folded stacks or pprof); standard input when none or '-'.")
+    @Argument(help: """
+        Profile files, in any format pyrometer reads (perf script text, perf.data, folded stacks, pprof, speedscope, \
+        DHAT, heaptrack, gperftools/jemalloc heap profiles; gzip or zstd; docs/formats.md), or store:QUERY; \
+        standard input when none or '-'.
+        """)
     var inputs: [String] = []
 
     @OptionGroup var read: ReadOptions

@@ -131,7 +131,8 @@ public enum Importers {
             throw ProfileError(.unknownFormat, """
                 unknown format: expected `perf script` output (a header line `comm pid/tid time: period event:` \
                 followed by frame lines `addr symbol (module)`), folded stacks (`frame;frame count`), a pprof \
-                profile.proto, perf.data, a DHAT JSON, a heaptrack data file or a gperftools/jemalloc heap profile; any of them gzip or zstd
+                profile.proto, perf.data, a speedscope JSON, a DHAT JSON, a heaptrack data file or a \
+                gperftools/jemalloc heap profile; any of them gzip or zstd
                 """, file: input.name, line: 1)
         }
         do {
