@@ -8,9 +8,10 @@ cd "$(dirname "$0")/.."
 # build; headless Chromium + chromedriver for the flamegraph browser tests; gzip for fixtures; golang-go for
 # `go tool pprof`, which must read our pprof output; the symbolizer tests compile C, C++ and Rust fixtures (gcc,
 # g++, clang, rustc), cross-check with llvm-symbolizer (llvm), strip them (binutils) and record with perf; the
-# embedded profile store is SQLite (libsqlite3-dev, for GRDB), which python3 checks; valgrind and heaptrack record allocations.
+# embedded profile store is SQLite (libsqlite3-dev, for GRDB), which python3 checks; valgrind and heaptrack record allocations;
+# systemd-analyze verifies the unit files the deployment docs give.
 packages=(zlib1g-dev libzstd-dev zstd pkg-config libdw-dev libelf-dev libiberty-dev chromium chromium-driver gzip golang-go gcc g++
-  binutils llvm linux-perf libsqlite3-dev valgrind heaptrack python3)
+  binutils llvm linux-perf libsqlite3-dev valgrind heaptrack python3 systemd)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -32,6 +32,8 @@ public enum ExternalTool: String, CaseIterable, Sendable {
     /// Pyroscope's Python client from PyPI (pyroscope-io 1.4.0, pyroscope-rs inside): a real client pushing to
     /// `pyrometer serve`.
     case pyroscopeClient = "pyroscope-io"
+    /// systemd's `systemd-analyze verify`: checks the unit files docs/serve.md gives (no systemd needs to run).
+    case systemd = "systemd-analyze"
 
     /// The executables it takes, found on PATH.
     private var executables: [String] {
@@ -49,6 +51,7 @@ public enum ExternalTool: String, CaseIterable, Sendable {
         case .gcc: ["gcc"]
         case .clang: ["clang", "clang++"]
         case .rustc: ["rustc"]
+        case .systemd: ["systemd-analyze"]
         }
     }
 
@@ -70,6 +73,7 @@ public enum ExternalTool: String, CaseIterable, Sendable {
         case .gcc: "apt-get install gcc"
         case .clang: "apt-get install clang"
         case .rustc: "apt-get install rustc"
+        case .systemd: "apt-get install systemd"
         }
     }
 
@@ -91,7 +95,8 @@ public enum ExternalTool: String, CaseIterable, Sendable {
                                      || Self.succeeds("grep -q tracefs /proc/filesystems"))
         case .pyroscopeClient:
             return Self.succeeds("python3 -c 'import pyroscope'")
-        case .clickhouse, .go, .binutils, .llvmSymbolizer, .gcc, .gxx, .clang, .rustc, .python, .valgrind, .heaptrack:
+        case .clickhouse, .go, .binutils, .llvmSymbolizer, .gcc, .gxx, .clang, .rustc, .python, .valgrind, .heaptrack,
+             .systemd:
             return true
         }
     }
