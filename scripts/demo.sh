@@ -118,9 +118,17 @@ for _ in $(seq 100); do
 done
 [ -n "$url" ] || { cat out/serve.log; exit 1; }
 "$bin" push samples/go-labels.pb.gz --to "$url" --service goapp --label branch=demo
+# The stored weeks as the UI's diff (hash_block regressed) and hash_block's trend.
+diff_view="?service=workload&view=diff&from=2026-W46&to=2026-W47&head.from=2026-W47&head.to=2026-W48"
+trend_view="?service=workload&view=trend&function=hash_block"
 if [ -t 1 ]; then
   echo "Web UI: $url/  (services, flame graphs, top tables, downloads; Ctrl-C stops the server)"
+  echo "  week-over-week diff: $url/$diff_view"
+  echo "  trend of hash_block: $url/$trend_view"
   wait "$serve_pid"
 else
   curl -fsS "$url/api/v1/services" >/dev/null && echo "Web UI was up at $url/ (stopped: not a terminal)"
+  curl -fsS "$url/api/v1/diff?service=workload&week=2026-W46&head.week=2026-W47&top=3" >/dev/null \
+    && curl -fsS "$url/api/v1/trend?service=workload&function=hash_block" >/dev/null \
+    && echo "  its diff ($diff_view) and trend ($trend_view) answered"
 fi

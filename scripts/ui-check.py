@@ -3,6 +3,7 @@
 
 Usage: ui-check.py URL --service NAME [--zoom NAME] [--search REGEX --expect-matched PCT] [--hostile NAME ...]
        ui-check.py URL --service NAME --timing-only
+       ui-check.py URL --service NAME --diff FUNCTION [--canary KEY] [--trend-weeks N] [--hostile NAME ...]
 
 URL is the page (http://127.0.0.1:PORT/BASE/). Checks, in order:
   * the services table lists NAME; following its link shows the profile view, and the canvas draws frames
@@ -16,6 +17,16 @@ URL is the page (http://127.0.0.1:PORT/BASE/). Checks, in order:
     element appeared;
   * no SEVERE entry in the browser log (script errors, failed loads, CSP violations).
 With --timing-only: opens the service and prints how long the flame graph took to arrive, lay out and draw.
+With --diff FUNCTION (instead of the checks above; the profiles are this week's and last week's):
+  * Compare… opens the diff view (view=diff in the URL); "This week vs last week" sets from, to and head.from
+    and shows FUNCTION as REGRESSED in the table, the differential flame graph drawn (red pixels, FUNCTION's
+    frame with a head/base/change tooltip), and downloads linked relatively (the SVG one fetched: it escapes
+    every --hostile name); a reload restores the view;
+  * with --canary KEY, the canary-vs-baseline preset on label KEY (head its first value, base its second) shows
+    FUNCTION as REGRESSED too;
+  * FUNCTION's trend link opens the trend chart (view=trend&function= in the URL) with --trend-weeks points,
+    Tab reaches a point and its details are read out; a --hostile name's trend shows the name as text;
+  * every --hostile name is text in the diff table and the differential graph's tooltip, no dialog, no <img>.
 
 Needs the `selenium` Python package, /usr/bin/chromium and /usr/bin/chromedriver. Exits 0 when everything
 passes, 1 on a failure, 2 when the browser tooling is missing.
@@ -214,6 +225,155 @@ def check_interactions(driver, args):
     log(f"hostile names stay text ok ({len(args.hostile)})")
 
 
+def wait_diff(driver, timeout):
+    """The diff view has its answer (or an error)."""
+    wait_for(lambda: js(driver, """
+        const status = document.getElementById('diff-status');
+        return document.body.dataset.ready === '1' && !/^Comparing/.test(status.textContent)
+               && (!document.getElementById('diff-result').hidden || status.className === 'error');
+    """), timeout, "the diff to load")
+    require(js(driver, "return document.getElementById('diff-status').className") != "error",
+            f"the diff failed: {driver.find_element('id', 'diff-status').text!r}")
+
+
+def diff_rows(driver):
+    """The diff table as {function: finding}."""
+    return js(driver, """
+        const rows = {};
+        for (const row of document.querySelectorAll('#diff-table tbody tr')) rows[row.cells[0].textContent] = row.cells[6].textContent;
+        return rows;
+    """)
+
+
+def diff_frame(driver, name):
+    return js(driver, """
+        const f = window.pyrometerUI.compare().flame;
+        return f.drawn.find((d) => f.nameOf(d.i) === arguments[0]) || null;
+    """, name)
+
+
+def red_pixels(driver):
+    """Pixels of the differential graph in a clear red (grew), as the SVG's fills are."""
+    return js(driver, """
+        const c = document.getElementById('diff-flame');
+        if (!c.width || !c.height) return 0;
+        const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let count = 0;
+        for (let i = 0; i < px.length; i += 4) if (px[i] === 255 && px[i + 1] < 200 && px[i + 1] === px[i + 2]) count++;
+        return count;
+    """)
+
+
+def check_diff(driver, args):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    images = js(driver, "return document.querySelectorAll('img').length")
+    open_service(driver, args)
+    driver.find_element("id", "compare").click()
+    wait_for(lambda: query(driver).get("view") == ["diff"], 5, "view=diff in the URL after Compare…")
+    driver.find_element("id", "preset-weeks").click()
+    wait_for(lambda: "head.from" in query(driver), 5, "head.from in the URL after the week preset")
+    wait_diff(driver, args.timeout)
+    state = query(driver)
+    log(f"this week vs last week: from={state.get('from')} to={state.get('to')} head.from={state.get('head.from')}: "
+        f"{driver.find_element('id', 'diff-status').text!r}")
+    rows = diff_rows(driver)
+    require(rows.get(args.diff) == "REGRESSED", f"{args.diff!r} is not REGRESSED in the diff table: {rows}")
+    require(red_pixels(driver) > 200, "the differential flame graph has no red (grown) frame")
+    frame = diff_frame(driver, args.diff)
+    require(frame, f"the differential flame graph does not draw {args.diff!r}")
+    canvas_id = "diff-flame"
+    canvas = driver.find_element("id", canvas_id)
+    x = frame["left"] + min(frame["w"] / 2, 20) - canvas.size["width"] / 2
+    ActionChains(driver).move_to_element_with_offset(canvas, int(x), int(frame["y"] + 8 - canvas.size["height"] / 2)).perform()
+    tip = js(driver, "const t = document.getElementById('diff-tooltip'); return t.hidden ? [] : [...t.children].map((c) => c.textContent)")
+    require(len(tip) == 4 and tip[0] == args.diff and tip[1].startswith("head ") and tip[2].startswith("base ")
+            and tip[3].startswith("+") and tip[3].endswith(", significant"), f"the diff tooltip of {args.diff!r} reads {tip!r}")
+    log(f"{args.diff!r} REGRESSED, drawn red ({red_pixels(driver)} red pixels); tooltip: {' | '.join(tip)}")
+
+    # Downloads: relative links; the SVG arrives and escapes hostile names.
+    hrefs = js(driver, "return ['svg', 'json', 'markdown'].map((f) => document.getElementById('diff-download-' + f).getAttribute('href'))")
+    require(all(h.startswith("api/v1/diff/render?") for h in hrefs), f"download links are not relative: {hrefs}")
+    svg = js(driver, """return (async () => {
+        const r = await fetch(arguments[0]);
+        return [r.status, r.headers.get('content-type'), await r.text()];
+    })();""", hrefs[0])
+    require(svg[0] == 200 and svg[1] == "image/svg+xml" and "Differential Flame Graph" in svg[2], f"the SVG download: {svg[:2]}")
+    for name in args.hostile:
+        require(name not in svg[2], f"hostile name {name!r} is raw markup in the SVG download")
+    log(f"downloads ok: {hrefs[0]} ({len(svg[2])} bytes of SVG)")
+
+    # Hostile names: text in the table and the tooltip.
+    for name in args.hostile:
+        require(name in rows, f"hostile name {name!r} is not text in the diff table ({list(rows)})")
+        frame = diff_frame(driver, name)
+        require(frame, f"hostile name {name!r} is not drawn in the differential graph")
+        x = frame["left"] + min(frame["w"] / 2, 20) - canvas.size["width"] / 2
+        ActionChains(driver).move_to_element_with_offset(canvas, int(x), int(frame["y"] + 8 - canvas.size["height"] / 2)).perform()
+        tip = js(driver, "const t = document.getElementById('diff-tooltip'); return t.hidden ? null : t.firstChild.textContent")
+        require(tip == name, f"hovering {name!r} in the diff shows {tip!r}")
+
+    diff_url = driver.current_url
+    driver.refresh()
+    wait_diff(driver, args.timeout)
+    require(diff_rows(driver).get(args.diff) == "REGRESSED", "a reload of the diff URL did not restore the diff")
+    log("reload restores the diff ok")
+
+    if args.canary:
+        from selenium.webdriver.support.ui import Select
+        # Over all time (the preset keeps the base's range: last week would leave the canary out).
+        driver.get(args.url + "?service=" + urllib.parse.quote(args.service) + "&view=diff")
+        wait_for(lambda: js(driver, "return document.body.dataset.ready === '1'"), args.timeout, "the page to start")
+        Select(driver.find_element("id", "canary-key")).select_by_value(args.canary)
+        driver.find_element("id", "preset-canary").click()
+        wait_for(lambda: "head.label" in query(driver), 5, "head.label in the URL after the canary preset")
+        wait_diff(driver, args.timeout)
+        state = query(driver)
+        rows = diff_rows(driver)
+        require(rows.get(args.diff) == "REGRESSED", f"canary preset: {args.diff!r} is not REGRESSED: {rows}")
+        log(f"canary vs baseline: label={state.get('label')} head.label={state.get('head.label')}: {args.diff!r} REGRESSED")
+        driver.get(diff_url)
+        wait_diff(driver, args.timeout)
+
+    # Trend of the regressed function, then of a hostile name.
+    def open_trend(name):
+        links = [row.find_element(By.CSS_SELECTOR, "td:last-child a")
+                 for row in driver.find_elements(By.CSS_SELECTOR, "#diff-table tbody tr")
+                 if js(driver, "return arguments[0].cells[0].textContent", row) == name]
+        require(links, f"no trend link for {name!r}")
+        links[0].click()
+        wait_for(lambda: query(driver).get("view") == ["trend"] and query(driver).get("function") == [name], 5,
+                 f"view=trend&function={name} in the URL")
+        wait_for(lambda: js(driver, "return !/^Loading/.test(document.getElementById('trend-status').textContent)"),
+                 args.timeout, "the trend to load")
+        require(js(driver, "return document.getElementById('trend-title').textContent") == name,
+                f"the trend's title is not {name!r}")
+        return js(driver, "return document.querySelectorAll('#trend-chart circle').length")
+
+    points = open_trend(args.diff)
+    require(points == args.trend_weeks, f"the trend of {args.diff!r} has {points} points, not {args.trend_weeks}")
+    ticks = js(driver, "return [...document.querySelectorAll('#trend-chart text')].map((t) => t.textContent)")
+    require(any(t.endswith("%") for t in ticks) and any("-W" in t for t in ticks), f"the trend's axes read {ticks}")
+    js(driver, "document.getElementById('trend-back').focus()")  # the chart's points follow the Back button
+    ActionChains(driver).send_keys(Keys.TAB).perform()
+    require(js(driver, "return document.activeElement.tagName") == "circle", "Tab from Back does not reach a trend point")
+    details = driver.find_element("id", "trend-details").text
+    require("-W" in details and "%" in details, f"a focused point's details read {details!r}")
+    log(f"trend of {args.diff!r}: {points} points, axes {ticks}; Tab reads {details!r}")
+    driver.find_element("id", "trend-back").click()
+    wait_diff(driver, args.timeout)
+    require(query(driver).get("view") == ["diff"], "Back from the trend does not return to the diff")
+    for name in args.hostile:
+        open_trend(name)
+        driver.find_element("id", "trend-back").click()
+        wait_diff(driver, args.timeout)
+    require(js(driver, "return document.querySelectorAll('img').length") == images, "an <img> element appeared")
+    shared.assert_no_dialogs(driver, "after the diff and trend views")
+    log(f"hostile names stay text in the diff table, tooltip, SVG download and trend ok ({len(args.hostile)})")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("url")
@@ -223,6 +383,9 @@ def main():
     parser.add_argument("--expect-matched", type=float, default=0.0, help="the percentage the search must show")
     parser.add_argument("--hostile", action="append", default=[], help="a function name that must stay text")
     parser.add_argument("--timing-only", action="store_true")
+    parser.add_argument("--diff", metavar="FUNCTION", help="check the diff and trend views: FUNCTION must be REGRESSED")
+    parser.add_argument("--canary", metavar="KEY", help="with --diff: also check the canary preset on label KEY")
+    parser.add_argument("--trend-weeks", type=int, default=2, help="with --diff: the points FUNCTION's trend must have")
     parser.add_argument("--screenshot", metavar="PNG", help="save the service's view here at the end")
     for program in ("chromium", "chromedriver"):  # what shared.make_driver runs
         parser.add_argument("--" + program, default="/usr/bin/" + program)
@@ -252,6 +415,8 @@ def main():
                 return [search, performance.now() - t];
             """)
             log(f"search 'leaf_1' over every frame and redraw: {search_ms:.0f} ms; zoom to a leaf and redraw: {zoom_ms:.0f} ms")
+        elif args.diff:
+            check_diff(driver, args)
         else:
             check_interactions(driver, args)
         if args.screenshot:

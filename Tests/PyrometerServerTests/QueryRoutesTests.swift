@@ -118,13 +118,7 @@ import Testing
                 ("/api/v1/render?service=shop&from=2020-01-01&to=2020-01-02", 404, "in range"),
                 ("/api/v1/services?x=1", 400, "unknown parameter 'x'"),
             ]
-            for (path, status, message) in cases {
-                let reply = try await server.get(path)
-                let body = try JSONSerialization.jsonObject(with: reply.body) as? [String: String]
-                #expect(reply.status == status && reply.headers["content-type"] == "application/json", "\(path): \(reply.text)")
-                #expect(body?["code"] == (status == 400 ? "invalid_argument" : "not_found"), "\(path): \(reply.text)")
-                #expect(body?["message"]?.contains(message) == true, "\(path): \(reply.text)")
-            }
+            try await server.expectErrors(cases)
         }
     }
 
@@ -198,6 +192,17 @@ extension ServerHarness {
             $0[String(describing: $1.key).lowercased()] = String(describing: $1.value)
         }
         return Fetched(status: http?.statusCode ?? 0, headers: headers, body: data)
+    }
+
+    /// Each path's reply is `status` with a JSON error body whose message contains `message`.
+    func expectErrors(_ cases: [(path: String, status: Int, message: String)]) async throws {
+        for (path, status, message) in cases {
+            let reply = try await get(path)
+            let body = try JSONSerialization.jsonObject(with: reply.body) as? [String: String]
+            #expect(reply.status == status && reply.headers["content-type"] == "application/json", "\(path): \(reply.text)")
+            #expect(body?["code"] == (status == 400 ? "invalid_argument" : "not_found"), "\(path): \(reply.text)")
+            #expect(body?["message"]?.contains(message) == true, "\(path): \(reply.text)")
+        }
     }
 
     func decode<T: Decodable>(_ type: T.Type, _ path: String) async throws -> T {

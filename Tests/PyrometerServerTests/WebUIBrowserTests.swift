@@ -35,6 +35,27 @@ struct WebUIBrowserTests {
         }
     }
 
+    /// `hash` doubles its share from last week (a `stable` build) to this week (a `canary` build); the hostile
+    /// names shrink, `steady` stays.
+    static let lastWeek = "main;work;hash 300\nmain;steady 300\nmain;work;\(hostile[0]) 200\nmain;\(hostile[1]) 200\n"
+    static let thisWeek = "main;work;hash 600\nmain;steady 300\nmain;work;\(hostile[0]) 50\nmain;\(hostile[1]) 50\n"
+
+    @Test("diff this week vs last week and canary vs baseline, the differential graph, a trend chart, hostile names")
+    func diffAndTrend() async throws {
+        try await ServerHarness.with({ $0.basePath = "/pyrometer" }) { server in
+            // Seven days ago is always in the previous ISO week, now in the current one.
+            let now = Int(Date().timeIntervalSince1970)
+            try await server.push(Self.lastWeek, "service=shop&label=version:stable&time=\(now - 7 * 86_400)")
+            try await server.push(Self.thisWeek, "service=shop&label=version:canary&time=\(now)")
+            var arguments = [server.base.absoluteString + "/", "--service", "shop", "--diff", "hash",
+                             "--canary", "version", "--trend-weeks", "2"]
+            for name in Self.hostile { arguments += ["--hostile", name] }
+            let result = await Self.uiCheck(arguments)
+            Self.expectPass(result)
+            print(result.output, terminator: "")
+        }
+    }
+
     /// 100k unique stacks: the page fetches, lays out and draws them; the times are printed, not asserted.
     @Test("a profile of 100,000 unique stacks renders",
           .disabled(if: Sanitizer.isActive, Comment(rawValue: Sanitizer.scaleTestReason)))

@@ -54,10 +54,14 @@ enum Download: String, CaseIterable, Sendable {
     /// letters, digits, `.`, `-` and `_` made `_` (a header cannot carry a quote or a line break from a name).
     func disposition(_ range: RangeProfile, request: RangeRequest) -> String {
         let stem = "\(request.query.service ?? "profile")-\(range.sampleType.type)"
-        let safe = String(stem.unicodeScalars.prefix(100).map { scalar -> Character in
+        return "attachment; filename=\"\(Self.safeName(stem)).\(fileExtension)\""
+    }
+
+    /// `stem` fit for a header's file name (the diff's downloads use it too).
+    static func safeName(_ stem: String) -> String {
+        String(stem.unicodeScalars.prefix(100).map { scalar -> Character in
             scalar.isASCII && (scalar.properties.isAlphabetic || ("0" ... "9").contains(scalar) || "._-".unicodeScalars.contains(scalar))
                 ? Character(scalar) : "_"
         })
-        return "attachment; filename=\"\(safe).\(fileExtension)\""
     }
 }

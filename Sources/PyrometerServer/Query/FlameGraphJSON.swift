@@ -32,8 +32,8 @@ enum FlameGraphJSON {
         json.field("unit", range.sampleType.unit)
         json.field("countName", FlamegraphOptions.countName(forUnit: range.sampleType.unit))
         json.field("profiles", Int64(range.matched.count))
-        json.field("from", StoreTime.format(range.matched.map(\.timeNanos).min() ?? 0))
-        json.field("to", StoreTime.format(range.matched.map { $0.timeNanos + $0.durationNanos }.max() ?? 0))
+        json.field("from", range.from)
+        json.field("to", range.to)
         json.field("total", tree.total)
         json.field("names", tree.names)
         json.field("colors", tree.names.map { name in
@@ -43,10 +43,7 @@ enum FlameGraphJSON {
         let nodes = Preorder(tree, maxNodes: request.maxNodes)
         json.key("nodes")
         json.raw("{")
-        json.field("name", nodes.name)
-        json.field("depth", nodes.depth)
-        json.field("self", nodes.selfValue)
-        json.field("total", nodes.total)
+        nodes.write(to: &json)
         json.raw("}")
         json.field("omittedNodes", Int64(tree.nodes.count - nodes.name.count))
         json.field("hotspots", json: hotspots(range.profile, top: request.top))
@@ -76,6 +73,16 @@ enum FlameGraphJSON {
 /// ancestors too.
 struct Preorder {
     var name: [Int32] = [], depth: [Int32] = [], selfValue: [Int64] = [], total: [Int64] = []
+    /// Each kept frame's node in the tree, for per-node data beside the tree's (a diff's base values).
+    var node: [Int32] = []
+
+    /// The four arrays as members of an open `nodes` object (a diff adds its per-frame arrays beside them).
+    func write(to json: inout JSONBytes) {
+        json.field("name", name)
+        json.field("depth", depth)
+        json.field("self", selfValue)
+        json.field("total", total)
+    }
 
     init(_ tree: FlameTree, maxNodes: Int) {
         var cutoff: Int64 = .min
@@ -97,6 +104,7 @@ struct Preorder {
                 // Ties at the cut-off are taken in preorder until the budget is spent.
                 guard node.total >= cutoff, name.count < budget else { continue }
                 name.append(node.name)
+                self.node.append(id)
                 depth.append(node.depth)
                 selfValue.append(node.selfValue)
                 total.append(node.total)

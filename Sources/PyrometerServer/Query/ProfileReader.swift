@@ -29,10 +29,24 @@ struct RangeProfile {
     var sampleType: ValueType
     var matched: [StoredProfile]
 
+    /// The first matched profile's start and the last one's end, as store times.
+    var from: String { StoreTime.format(matched.map(\.timeNanos).min() ?? 0) }
+    var to: String { StoreTime.format(matched.map { $0.timeNanos + $0.durationNanos }.max() ?? 0) }
+
     /// The profile `request` names; nil when the service has profiles but none in the range. Errors are
     /// `QueryError`s the client can act on: an unknown service (404), several sample types to choose from or
     /// units that differ (400).
     static func load(_ request: RangeRequest, from store: ProfileStore) throws -> RangeProfile? {
+        guard let settled = try matching(request, from: store) else { return nil }
+        let profile = try StoredStacks.load(settled.query, from: store).profile
+        return RangeProfile(profile: profile, sampleType: ValueType(type: settled.type, unit: settled.unit),
+                            matched: settled.matched)
+    }
+
+    /// The profiles `request` names with its sample type settled, without reading their stacks (the trend needs
+    /// only the type); nil and errors as `load`'s.
+    static func matching(_ request: RangeRequest, from store: ProfileStore) throws
+        -> (query: ProfileQuery, type: String, unit: String, matched: [StoredProfile])? {
         var query = request.query
         let candidates = try store.list(query)
         guard !candidates.isEmpty else {
@@ -63,7 +77,6 @@ struct RangeProfile {
             throw QueryError.badRequest("the '\(query.sampleType ?? "")' profiles in range are in different units "
                                         + "(" + Set(matched.map(\.unit)).sorted().joined(separator: ", ") + "): narrow the range")
         }
-        let profile = try StoredStacks.load(query, from: store).profile
-        return RangeProfile(profile: profile, sampleType: ValueType(type: query.sampleType!, unit: unit), matched: matched)
+        return (query, query.sampleType!, unit, matched)
     }
 }

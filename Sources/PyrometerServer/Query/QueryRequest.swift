@@ -29,6 +29,9 @@ struct QueryParameters: Sendable {
         }
     }
 
+    /// Pairs built rather than parsed: one side of a diff (DiffRequest).
+    init(pairs: [(name: String, value: String)]) { self.pairs = pairs }
+
     func values(_ name: String) -> [String] { pairs.filter { $0.name == name }.map(\.value) }
 
     /// The one value of `name` (nil when absent or empty); given twice is an error.
@@ -36,6 +39,17 @@ struct QueryParameters: Sendable {
         let found = values(name)
         guard found.count <= 1 else { throw .badRequest("parameter '\(name)' is given \(found.count) times") }
         return found.first.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The value of `name` as one of `Choice`'s cases (`format=svg`), `value` when absent.
+    func choice<Choice: CaseIterable & RawRepresentable>(_ name: String, default value: Choice) throws(QueryError) -> Choice
+        where Choice.RawValue == String {
+        guard let text = try single(name) else { return value }
+        guard let choice = Choice(rawValue: text) else {
+            throw .badRequest("\(name) '\(text.prefix(32))' is not one of "
+                              + Choice.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return choice
     }
 
     /// Refuses names outside `allowed`: a misspelt `servce=` should not silently widen the query.
@@ -100,6 +114,13 @@ struct RangeRequest: Sendable {
             guard query.labels[key] == nil else { throw .badRequest("label '\(key.prefix(64))' is given twice") }
             query.labels[key] = String(text[text.index(after: colon)...])
         }
+    }
+
+    /// `top=` (table rows, default 100) and `maxNodes=` (flame graph frames, default 0: all), as the flame graph and
+    /// the diff take them.
+    static func sizes(_ parameters: QueryParameters) throws(QueryError) -> (top: Int, maxNodes: Int) {
+        (try integer(parameters, "top", default: 100, in: 1 ... 10_000),
+         try integer(parameters, "maxNodes", default: 0, in: 0 ... 100_000_000))
     }
 
     static func integer(_ parameters: QueryParameters, _ name: String, default value: Int,

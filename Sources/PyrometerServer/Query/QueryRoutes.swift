@@ -10,6 +10,7 @@ struct QueryRoutes: Sendable {
     let reader: ProfileReader
 
     func add(to router: some RouterMethods<BasicRequestContext>) {
+        DiffRoutes(reader: reader).add(to: router)
         router.get("api/v1/services") { request, _ in
             await Self.answer {
                 try QueryParameters(request.uri.query).check(allowed: [])
@@ -24,8 +25,7 @@ struct QueryRoutes: Sendable {
                 let parameters = try QueryParameters(request.uri.query)
                 try parameters.check(allowed: RangeRequest.parameters.union(["top", "maxNodes"]))
                 var range = try RangeRequest(parameters, nowNanos: Self.now())
-                range.top = try RangeRequest.integer(parameters, "top", default: 100, in: 1 ... 10_000)
-                range.maxNodes = try RangeRequest.integer(parameters, "maxNodes", default: 0, in: 0 ... 100_000_000)
+                (range.top, range.maxNodes) = try RangeRequest.sizes(parameters)
                 let request = range
                 let json = try await reader.read { store in
                     FlameGraphJSON.encode(try RangeProfile.load(request, from: store), request: request)
@@ -38,11 +38,7 @@ struct QueryRoutes: Sendable {
                 let parameters = try QueryParameters(request.uri.query)
                 try parameters.check(allowed: RangeRequest.parameters.union(["format"]))
                 let range = try RangeRequest(parameters, nowNanos: Self.now())
-                let formatName = try parameters.single("format") ?? "svg"
-                guard let format = Download(rawValue: formatName) else {
-                    throw QueryError.badRequest("format '\(formatName.prefix(32))' is not one of "
-                                                + Download.allCases.map(\.rawValue).joined(separator: ", "))
-                }
+                let format = try parameters.choice("format", default: Download.svg)
                 let (bytes, disposition) = try await reader.read { store in
                     guard let profile = try RangeProfile.load(range, from: store) else {
                         throw QueryError.notFound("no profiles of '\(range.summary)' in range")

@@ -3,13 +3,14 @@
 // the SVG's script is (docs/architecture.md § Rendering).
 extension UIAssets {
     static let appScript = #"""
-// The page: state in the query string (service, type, from, to, label, zoom, q, icicle), so that reload and
-// back restore a view; every URL relative, so the page works under any --base-path. Data from the store is only
+// The page: state in the query string (service, type, from, to, label, zoom, q, icicle; view=diff with head.from,
+// head.to, head.label; view=trend with function and returnTo), so that reload and back restore a view; every URL relative, so the page works under any --base-path. Data from the store is only
 // ever set as textContent.
 "use strict";
 (function () {
   const $ = (id) => document.getElementById(id);
-  const KEYS = ["service", "type", "from", "to", "label", "zoom", "q", "icicle"];
+  const KEYS = ["service", "type", "from", "to", "label", "zoom", "q", "icicle", "view", "head.from", "head.to",
+                "head.label", "function", "returnTo"];
   const DATA_KEYS = ["service", "type", "from", "to", "label"];
   const PRESETS = { all: ["", ""], "1h": ["now-1h", ""], "1d": ["now-1d", ""], "1w": ["now-7d", ""] };
   const EMPTY = { nodes: { name: [], depth: [], self: [], total: [] }, colors: [], names: [] };
@@ -18,8 +19,9 @@ extension UIAssets {
   const flame = new window.PyrometerFlame($("flame"), $("tooltip"), $("details"), {
     zoom: (path) => navigate({ zoom: path.join(";") }),
   });
-  // For scripts/ui-check.py: the flame graph and how long its steps took.
-  window.pyrometerUI = { flame, timings, state: () => Object.assign({}, state) };
+  let compare = null;  // the diff and trend views (compare.js), made once the helpers below exist
+  // For scripts/ui-check.py: the flame graphs and how long the main one's steps took.
+  window.pyrometerUI = { flame, timings, state: () => Object.assign({}, state), compare: () => compare };
 
   const blank = () => Object.fromEntries(KEYS.map((key) => [key, ""]));
 
@@ -117,10 +119,14 @@ extension UIAssets {
   async function show() {
     showControls();
     $("services-view").hidden = !!state.service;
-    $("profile-view").hidden = !state.service;
+    $("profile-view").hidden = !state.service || !!state.view;
+    $("diff-view").hidden = !state.service || state.view !== "diff";
+    $("trend-view").hidden = !state.service || state.view !== "trend";
     if (!state.service) return;
     const service = services.find((s) => s.name === state.service);
     if (!state.type && service && service.sampleTypes.length) return navigate({ type: service.sampleTypes[0].type }, true);
+    if (state.view === "diff") return compare.showDiff(state, service);
+    if (state.view === "trend") return compare.showTrend(state);
     const key = query(DATA_KEYS);
     if (key !== loadedKey) {
       const ticket = ++loading;
@@ -173,7 +179,9 @@ extension UIAssets {
       button.title = "Search for this function";
       button.addEventListener("click", () => navigate({ q: "^" + f.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "$" }));
       cell.append(button);
-      row.append(cell, text("td", percent(f.selfPercent), "number"), text("td", percent(f.totalPercent), "number"));
+      const trend = document.createElement("td");
+      trend.append(link("trend", Object.assign({}, state, { view: "trend", function: f.name, returnTo: "", zoom: "" })));
+      row.append(cell, text("td", percent(f.selfPercent), "number"), text("td", percent(f.totalPercent), "number"), trend);
       if (f.flagged || f.hotPath) row.className = "finding";
       return row;
     });
@@ -212,12 +220,13 @@ extension UIAssets {
       }
     });
     window.addEventListener("popstate", () => { readURL(); show(); });
-    window.addEventListener("resize", () => { if (state.service) flame.render(); });
+    window.addEventListener("resize", () => { if (state.service && !state.view) flame.render(); });
   }
 
   async function start() {
     readURL();
     wireControls();
+    compare = new window.PyrometerCompare({ state: () => Object.assign({}, state), navigate, query, text, getJSON, link });
     try { await loadServices(); } catch (error) { status("Cannot list services: " + error.message, true); }
     await show();
     document.body.dataset.ready = "1";

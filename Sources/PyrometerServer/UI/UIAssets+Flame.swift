@@ -43,9 +43,15 @@ extension UIAssets {
       if (d > maxDepth) maxDepth = d;
     }
     while (open.length) end[open.pop()] = n;
-    const colors = json.colors.map((c) => "rgb(" + (c >> 16) + "," + ((c >> 8) & 255) + "," + (c & 255) + ")");
+    const rgb = (c) => "rgb(" + (c >> 16) + "," + ((c >> 8) & 255) + "," + (c & 255) + ")";
+    const colors = (json.colors || []).map(rgb);
     this.data = { n, name, depth, self, total, x, parent, end, maxDepth, names: json.names, colors,
                   countName: json.countName || "", grand: json.total };
+    // A differential graph (api/v1/diff): each frame's base value and its own fill, as the SVG colours it.
+    if (nodes.base) {
+      Object.assign(this.data, { base: Float64Array.from(nodes.base), fills: nodes.fill.map(rgb),
+                                 significant: nodes.significant || null, baseGrand: json.baseTotal });
+    }
     this.zoom = 0; this.selected = -1; this.matches = null;
   };
 
@@ -124,7 +130,8 @@ extension UIAssets {
     const draw = (i, left, w, dimmed) => {
       const y = top(d.depth[i]);
       ctx.globalAlpha = dimmed ? 0.5 : 1;
-      ctx.fillStyle = this.matches && this.matches[i] ? SEARCH_COLOR : (d.name[i] < 0 ? "rgb(230,230,230)" : d.colors[d.name[i]]);
+      ctx.fillStyle = this.matches && this.matches[i] ? SEARCH_COLOR
+        : d.fills ? d.fills[i] : (d.name[i] < 0 ? "rgb(230,230,230)" : d.colors[d.name[i]]);
       ctx.fillRect(left, y, Math.max(w - 1, 0.5), ROW - 1);
       const chars = Math.floor((w - 6) / charWidth);
       if (chars >= 3) {
@@ -155,6 +162,14 @@ extension UIAssets {
   FlameGraph.prototype.describe = function (i) {
     const d = this.data, percent = (v) => (d.grand > 0 ? ((100 * v) / d.grand).toFixed(2) : "0.00") + "%";
     const count = (v) => v.toLocaleString("en-US") + " " + d.countName;
+    if (d.base) {
+      const share = (v, of) => (of > 0 ? (100 * v) / of : 0);
+      const delta = share(d.total[i], d.grand) - share(d.base[i], d.baseGrand);
+      return [this.nameOf(i), "head " + count(d.total[i]) + " (" + share(d.total[i], d.grand).toFixed(2) + "%)",
+              "base " + count(d.base[i]) + " (" + share(d.base[i], d.baseGrand).toFixed(2) + "%)",
+              (delta >= 0 ? "+" : "") + delta.toFixed(2) + " pp"
+                + (d.significant ? (d.significant[i] ? ", significant" : ", not significant") : "")];
+    }
     return [this.nameOf(i), "total " + count(d.total[i]) + " (" + percent(d.total[i]) + ")",
             "self " + count(d.self[i]) + " (" + percent(d.self[i]) + ")"];
   };

@@ -1,6 +1,6 @@
 import Hummingbird
 
-/// The web UI's files, built into the binary (UIAssets+*.swift): the page, its two scripts, style sheet and icon.
+/// The web UI's files, built into the binary (UIAssets+*.swift): the page, its three scripts, style sheet and icon.
 enum UIAssets {
     static let favicon = """
         <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect y="12" width="16" height="4" fill="#e8a33c"/>\
@@ -11,6 +11,7 @@ enum UIAssets {
     static let files: [(path: String, contentType: String, body: String)] = [
         ("ui/app.js", "text/javascript; charset=utf-8", appScript),
         ("ui/flame.js", "text/javascript; charset=utf-8", flameScript),
+        ("ui/compare.js", "text/javascript; charset=utf-8", compareScript),
         ("ui/app.css", "text/css; charset=utf-8", styleSheet),
         ("ui/favicon.svg", "image/svg+xml", favicon),
     ]
@@ -23,7 +24,7 @@ enum UIAssets {
 struct UIRoutes: Sendable {
     let basePath: String
 
-    /// No inline script or style, no other origin: the page's scripts are the two files above, and a function name
+    /// No inline script or style, no other origin: the page's scripts are the three files above, and a function name
     /// that a bug let into markup could neither run nor load anything.
     static let contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
         + "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
