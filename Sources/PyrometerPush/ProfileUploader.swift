@@ -9,6 +9,14 @@ public struct PushReceipt: Sendable {
     public var attempts: Int
     /// The server's answer (our API lists the stored profiles as JSON; Pyroscope's says nothing).
     public var body: [UInt8]
+    /// The server said an earlier attempt had stored the profile, whose answer was lost (`Idempotent-Replayed`).
+    public var replayed: Bool = false
+
+    /// "HTTP 200, 2 attempts", and what a replayed answer means.
+    public var summary: String {
+        "HTTP \(status), \(attempts) attempt\(attempts == 1 ? "" : "s")"
+            + (replayed ? "; an earlier attempt had stored it, so it is stored once" : "")
+    }
 }
 
 /// Sends profiles to a destination, retrying as `RetryPolicy` says. Blocking: the agent and `push` do one thing at
@@ -45,7 +53,9 @@ public final class ProfileUploader: @unchecked Sendable {
             switch send(request) {
             case .answered(let status, let headers, let body):
                 switch RetryPolicy.verdict(status: status) {
-                case .stored: return PushReceipt(status: status, attempts: attempt, body: body)
+                case .stored:
+                    return PushReceipt(status: status, attempts: attempt, body: body,
+                                       replayed: headers["idempotent-replayed"] == "true")
                 case .refused: throw .refused(status: status, message: Self.message(body))
                 case .retry:
                     reason = "HTTP \(status): \(Self.message(body))"

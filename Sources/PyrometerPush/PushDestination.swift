@@ -20,10 +20,15 @@ public struct ProfileUpload: Sendable {
     /// When the recording started (Unix nanoseconds) and how long it ran.
     public var startNanos: Int64
     public var durationNanos: Int64
+    /// Sent as `Idempotency-Key` with every attempt of this upload: a server that keeps keys (`pyrometer serve`)
+    /// answers a retry whose first attempt was stored, with only its answer lost, without storing it twice.
+    public var idempotencyKey: String
 
-    public init(body: [UInt8], service: String, labels: [String: String], startNanos: Int64, durationNanos: Int64) {
+    public init(body: [UInt8], service: String, labels: [String: String], startNanos: Int64, durationNanos: Int64,
+                idempotencyKey: String = UUID().uuidString.lowercased()) {
         (self.body, self.service, self.labels) = (body, service, labels)
         (self.startNanos, self.durationNanos) = (startNanos, durationNanos)
+        self.idempotencyKey = idempotencyKey
     }
 }
 
@@ -76,6 +81,8 @@ public struct PushDestination: Sendable {
         request.setValue("application/octet-stream", forHTTPHeaderField: "Content-Type")
         request.setValue("pyrometer-push/0.1", forHTTPHeaderField: "User-Agent")
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        // A Structured Fields string, as draft-ietf-httpapi-idempotency-key-header writes it.
+        request.setValue("\"\(upload.idempotencyKey)\"", forHTTPHeaderField: "Idempotency-Key")
         return request
     }
 

@@ -33,11 +33,12 @@ public enum ConnectCode: String, Sendable, CaseIterable {
         }
     }
 
-    /// The code for an HTTP status, as Pyroscope's `connectgrpc.HTTPToCode` picks it for `/ingest` errors; 413 and
-    /// 415 are client errors nobody should retry, so `invalid_argument` (Alloy retries 429, 5xx and some codes).
+    /// The code for an HTTP status, as Pyroscope's `connectgrpc.HTTPToCode` picks it for `/ingest` errors; 413, 415
+    /// and 422 (a reused Idempotency-Key) are client errors nobody should retry, so `invalid_argument` (Alloy
+    /// retries 429, 5xx and some codes).
     public init(httpStatus: Int) {
         switch httpStatus {
-        case 400, 413, 415: self = .invalidArgument
+        case 400, 413, 415, 422: self = .invalidArgument
         case 401: self = .unauthenticated
         case 403: self = .permissionDenied
         case 404: self = .notFound

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import PyrometerModel
 import PyrometerServe
+import PyrometerStore
 
 /// The push endpoints: Pyroscope's `/ingest` (pyroscope-go and other agents), its Connect `Push` (Grafana Alloy,
 /// pyroscope-rs and the clients built on it) and ours, `/api/v1/profiles`. Each reads the body up to the size
@@ -62,13 +63,36 @@ struct IngestRoutes: Sendable {
                 throw IngestError.tooLarge("the body is over this server's limit of \(limits.maxBodyBytes) bytes "
                                            + "(serve --max-body-size)")
             }
+            let pushKey = try Self.pushKey(request, body: body)
             let profiles = try await Self.offThePool { () throws(IngestError) in try decode(body) }
-            return try reply(try await writer.add(profiles, source: source))
+            let (stored, replayed) = try await writer.add(profiles, source: source, pushKey: pushKey)
+            var response = try reply(stored)
+            // Says that the answer is the first attempt's and nothing was stored now (Stripe's name for it).
+            if replayed { response.headers.append(.init(name: .init("Idempotent-Replayed")!, value: "true")) }
+            return response
         } catch let error as IngestError {
             return Self.response(errors(error))
+        } catch let error as PushKeyReused {
+            return Self.response(errors(IngestError(status: 422, error.description)))
         } catch {
             // The store failed (disk full, ClickHouse down): the client may retry later.
             return Self.response(errors(IngestError(status: 503, "the store did not take the profile: \(error)")))
+        }
+    }
+
+
+    /// The request's `Idempotency-Key`, with a digest of its path, query and body: a retry sends all of them
+    /// unchanged, and the same key with anything else is a reused key.
+    static func pushKey(_ request: Request, body: [UInt8]) throws(IngestError) -> PushKey? {
+        guard let header = request.headers.first(where: { $0.name.canonicalName == "idempotency-key" })?.value else {
+            return nil
+        }
+        let target = request.uri.path + "?" + (request.uri.query ?? "")
+        let seed = StableHash.hash(target, seed: 0)
+        do {
+            return try PushKey(header: header, digest: body.withUnsafeBytes { StableHash.hash($0, seed: seed) })
+        } catch {
+            throw .badRequest("\(error)")
         }
     }
 

@@ -24,14 +24,24 @@ final class ProfileWriter: @unchecked Sendable {
     }
 
     /// Stores `profiles` (taken now when they carry no time), from a push described by `source`, on the writer's
-    /// queue.
-    func add(_ profiles: [IngestedProfile], source: String) async throws -> [StoredProfile] {
+    /// queue; once per `pushKey` when the client sent one (`replayed`: stored by an earlier attempt). One queue
+    /// also means a retry that arrives while its first attempt is still being written waits for it.
+    func add(_ profiles: [IngestedProfile], source: String, pushKey: PushKey?) async throws
+        -> (stored: [StoredProfile], replayed: Bool) {
         try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try self.write(profiles, source: source) }) }
+            queue.async {
+                continuation.resume(with: Result {
+                    let rows = self.rows(profiles, source: source)
+                    // A push of no samples stores nothing, so there is nothing to answer a retry with either.
+                    guard !rows.isEmpty else { return ([], false) }
+                    guard let pushKey else { return (try self.store.add(rows), false) }
+                    return try self.store.add(rows, pushKey: pushKey)
+                })
+            }
         }
     }
 
-    private func write(_ profiles: [IngestedProfile], source: String) throws -> [StoredProfile] {
+    private func rows(_ profiles: [IngestedProfile], source: String) -> [NewProfile] {
         let now = Int64(Date().timeIntervalSince1970 * 1e9)
         var rows: [NewProfile] = []
         for ingested in profiles {
@@ -43,7 +53,6 @@ final class ProfileWriter: @unchecked Sendable {
             }
             rows += stored
         }
-        guard !rows.isEmpty else { return [] }
-        return try store.add(rows)
+        return rows
     }
 }

@@ -36,6 +36,13 @@ public final class ClickHouseStore: ProfileStore {
             ) ENGINE = SummingMergeTree() PARTITION BY week_start ORDER BY (service, sample_type, week_start, stack_hash)
             """,
         ],
+        [
+            // A push's Idempotency-Key, what it sent and the ids an attempt stored (ClickHouse+PushKeys.swift).
+            """
+            CREATE TABLE IF NOT EXISTS push_keys (key String, digest UInt64, profile_ids Array(UInt64), added_week Date)
+            ENGINE = MergeTree() PARTITION BY added_week ORDER BY key
+            """,
+        ],
     ]
 
     /// `clickhouse://[user[:password]@]host[:port][/database][?timeout=SECONDS&retries=N]` (port 8123, database
@@ -110,6 +117,12 @@ public final class ClickHouseStore: ProfileStore {
     /// first asks whether the one before was published, so that no profile is stored twice.
     public func add(_ profiles: [NewProfile]) throws -> [StoredProfile] {
         for profile in profiles { try profile.validate() }
+        return try add(profiles, keyedBy: nil)
+    }
+
+    /// `add`, keeping `pushKey` (when given) with each attempt's ids before that attempt publishes: a published
+    /// profile's key is always found.
+    func add(_ profiles: [NewProfile], keyedBy pushKey: PushKey?) throws -> [StoredProfile] {
         var attempt = 0
         var previous: [StoredProfile] = []
         while true {
@@ -117,6 +130,7 @@ public final class ClickHouseStore: ProfileStore {
                 if !previous.isEmpty, try isPublished(previous) { return previous }
                 let added = Self.now()
                 previous = profiles.map { $0.stored(id: StoredProfile.newID(), addedNanos: added) }
+                if let pushKey { try keep(pushKey, for: previous, addedNanos: added) }
                 try insert(profiles, as: previous)
                 return previous
             } catch let error as StoreError where error.isUnreachable && attempt < client.retries {
@@ -208,7 +222,7 @@ public final class ClickHouseStore: ProfileStore {
             .first?.first ?? "0") ?? 0
         // Unpublish first (profiles), then the rest: an interrupted prune leaves nothing visible and is finished
         // by running it again.
-        for table in ["profiles", "weekly_rollup", "samples"] {
+        for table in ["profiles", "weekly_rollup", "samples", "push_keys"] {
             let partitions = try client.rows("""
                 SELECT DISTINCT partition FROM system.parts
                 WHERE database = \(Self.literal(client.database)) AND table = '\(table)' AND active

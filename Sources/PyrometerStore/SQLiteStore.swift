@@ -99,6 +99,17 @@ public final class SQLiteStore: ProfileStore {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2: push keys") { db in
+            // A push's Idempotency-Key, what it sent (digest) and the ids it stored; pruned with its week.
+            try db.execute(sql: """
+                CREATE TABLE push_keys (
+                    key TEXT PRIMARY KEY,
+                    digest INTEGER NOT NULL,
+                    profile_ids TEXT NOT NULL,
+                    added_week INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 
@@ -116,54 +127,78 @@ public final class SQLiteStore: ProfileStore {
 
     public func add(_ profiles: [NewProfile]) throws -> [StoredProfile] {
         for profile in profiles { try profile.validate() }
-        let added = Int64(Date().timeIntervalSince1970 * 1e9)
+        return try translatingErrors { try pool.write { db in try Self.insert(profiles, into: db) } }
+    }
+
+    /// The key is looked up and kept in the transaction that adds the profiles: a retry waits for the first
+    /// attempt's commit and then finds its key.
+    public func add(_ profiles: [NewProfile], pushKey: PushKey) throws -> (stored: [StoredProfile], replayed: Bool) {
+        for profile in profiles { try profile.validate() }
         return try translatingErrors {
             try pool.write { db in
-                let insertProfile = try db.makeStatement(sql: """
-                    INSERT INTO profiles (id, service, sample_type, unit, is_default, time_nanos, duration_nanos,
-                        week_start, source_format, source, total, stack_count, added_nanos)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-                let insertLabel = try db.makeStatement(sql: "INSERT INTO profile_labels VALUES (?, ?, ?)")
-                let insertStack = try db.makeStatement(sql: "INSERT INTO stacks VALUES (?, ?) ON CONFLICT DO NOTHING")
-                let insertSample = try db.makeStatement(sql: "INSERT INTO samples VALUES (?, ?, ?)")
-                let addToRollup = try db.makeStatement(sql: """
-                    INSERT INTO weekly_rollup VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT DO UPDATE SET value = value + excluded.value
-                    """)
-                let addToTotals = try db.makeStatement(sql: """
-                    INSERT INTO weekly_totals VALUES (?, ?, ?, ?, 1)
-                    ON CONFLICT DO UPDATE SET total = total + excluded.total, profiles = profiles + 1
-                    """)
-                let idTaken = try db.makeStatement(sql: "SELECT 1 FROM profiles WHERE id = ?")
-                var stored: [StoredProfile] = []
-                for profile in profiles {
-                    var id = StoredProfile.newID()
-                    while try Int.fetchOne(idTaken, arguments: [id]) != nil { id = StoredProfile.newID() }
-                    let record = profile.stored(id: id, addedNanos: added)
-                    let week = Int64(record.isoWeek.monday)
-                    try insertProfile.execute(arguments: [
-                        id, record.service, record.sampleType, record.unit, record.isDefault, record.timeNanos,
-                        record.durationNanos, week, record.sourceFormat, record.source, record.total, record.stacks,
-                        record.addedNanos,
-                    ])
-                    for (key, value) in record.labels { try insertLabel.execute(arguments: [id, key, value]) }
-                    for stack in profile.stacks {
-                        let hash = Int64(bitPattern: StackValue.hash(stack.frames))
-                        // A BLOB of the UTF-8 bytes: text binding would end a name at a NUL byte.
-                        insertStack.setUncheckedArguments([hash, Data(stack.frames.utf8)])
-                        try insertStack.execute()
-                        insertSample.setUncheckedArguments([id, hash, stack.value])
-                        try insertSample.execute()
-                        addToRollup.setUncheckedArguments([record.service, record.sampleType, week, hash, stack.value])
-                        try addToRollup.execute()
-                    }
-                    try addToTotals.execute(arguments: [record.service, record.sampleType, week, record.total])
-                    stored.append(record)
+                if let row = try Row.fetchOne(db, sql: "SELECT digest, profile_ids FROM push_keys WHERE key = ?",
+                                              arguments: [pushKey.key]) {
+                    var query = ProfileQuery()
+                    query.ids = (row[1] as String).split(separator: ",").compactMap { Int64($0) }
+                    let earlier = query.ids.isEmpty ? [] : try Self.list(query, in: db)
+                    return (try replay(earlier, digest: UInt64(bitPattern: row[0]), of: pushKey), true)
                 }
-                return stored
+                let stored = try Self.insert(profiles, into: db)
+                let week = IsoWeek(containingNanos: stored.first?.addedNanos ?? Int64(Date().timeIntervalSince1970 * 1e9))
+                try db.execute(sql: "INSERT INTO push_keys VALUES (?, ?, ?, ?)", arguments: [
+                    pushKey.key, Int64(bitPattern: pushKey.digest), stored.map { String($0.id) }.joined(separator: ","),
+                    week.monday,
+                ])
+                return (stored, false)
             }
         }
+    }
+
+    private static func insert(_ profiles: [NewProfile], into db: Database) throws -> [StoredProfile] {
+        let added = Int64(Date().timeIntervalSince1970 * 1e9)
+        let insertProfile = try db.makeStatement(sql: """
+            INSERT INTO profiles (id, service, sample_type, unit, is_default, time_nanos, duration_nanos,
+                week_start, source_format, source, total, stack_count, added_nanos)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        let insertLabel = try db.makeStatement(sql: "INSERT INTO profile_labels VALUES (?, ?, ?)")
+        let insertStack = try db.makeStatement(sql: "INSERT INTO stacks VALUES (?, ?) ON CONFLICT DO NOTHING")
+        let insertSample = try db.makeStatement(sql: "INSERT INTO samples VALUES (?, ?, ?)")
+        let addToRollup = try db.makeStatement(sql: """
+            INSERT INTO weekly_rollup VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT DO UPDATE SET value = value + excluded.value
+            """)
+        let addToTotals = try db.makeStatement(sql: """
+            INSERT INTO weekly_totals VALUES (?, ?, ?, ?, 1)
+            ON CONFLICT DO UPDATE SET total = total + excluded.total, profiles = profiles + 1
+            """)
+        let idTaken = try db.makeStatement(sql: "SELECT 1 FROM profiles WHERE id = ?")
+        var stored: [StoredProfile] = []
+        for profile in profiles {
+            var id = StoredProfile.newID()
+            while try Int.fetchOne(idTaken, arguments: [id]) != nil { id = StoredProfile.newID() }
+            let record = profile.stored(id: id, addedNanos: added)
+            let week = Int64(record.isoWeek.monday)
+            try insertProfile.execute(arguments: [
+                id, record.service, record.sampleType, record.unit, record.isDefault, record.timeNanos,
+                record.durationNanos, week, record.sourceFormat, record.source, record.total, record.stacks,
+                record.addedNanos,
+            ])
+            for (key, value) in record.labels { try insertLabel.execute(arguments: [id, key, value]) }
+            for stack in profile.stacks {
+                let hash = Int64(bitPattern: StackValue.hash(stack.frames))
+                // A BLOB of the UTF-8 bytes: text binding would end a name at a NUL byte.
+                insertStack.setUncheckedArguments([hash, Data(stack.frames.utf8)])
+                try insertStack.execute()
+                insertSample.setUncheckedArguments([id, hash, stack.value])
+                try insertSample.execute()
+                addToRollup.setUncheckedArguments([record.service, record.sampleType, week, hash, stack.value])
+                try addToRollup.execute()
+            }
+            try addToTotals.execute(arguments: [record.service, record.sampleType, week, record.total])
+            stored.append(record)
+        }
+        return stored
     }
 
     public func prune(before week: IsoWeek) throws -> Int {
@@ -175,6 +210,7 @@ public final class SQLiteStore: ProfileStore {
                 try db.execute(sql: "DELETE FROM profiles WHERE week_start < ?", arguments: [cutoff])
                 try db.execute(sql: "DELETE FROM weekly_rollup WHERE week_start < ?", arguments: [cutoff])
                 try db.execute(sql: "DELETE FROM weekly_totals WHERE week_start < ?", arguments: [cutoff])
+                try db.execute(sql: "DELETE FROM push_keys WHERE added_week < ?", arguments: [cutoff])
                 if removed > 0 {
                     try db.execute(sql: "DELETE FROM stacks WHERE hash NOT IN (SELECT stack_hash FROM samples)")
                 }
@@ -186,33 +222,34 @@ public final class SQLiteStore: ProfileStore {
     // MARK: reading
 
     public func list(_ query: ProfileQuery) throws -> [StoredProfile] {
-        try translatingErrors {
-            try pool.read { db in
-                let (condition, arguments) = Self.condition(query)
-                var profiles: [StoredProfile] = []
-                var indexByID: [Int64: Int] = [:]
-                let rows = try Row.fetchCursor(db, sql: """
-                    SELECT id, service, sample_type, unit, is_default, time_nanos, duration_nanos, source_format,
-                           source, total, stack_count, added_nanos
-                    FROM profiles WHERE \(condition) ORDER BY time_nanos, added_nanos, id
-                    """, arguments: arguments)
-                while let row = try rows.next() {
-                    let time: Int64 = row[5]
-                    indexByID[row[0]] = profiles.count
-                    profiles.append(StoredProfile(
-                        id: row[0], service: row[1], labels: [:], sampleType: row[2], unit: row[3], isDefault: row[4],
-                        timeNanos: time, durationNanos: row[6], sourceFormat: row[7], source: row[8], total: row[9], stacks: row[10], addedNanos: row[11]))
-                }
-                let labels = try Row.fetchCursor(db, sql: """
-                    SELECT profile_id, key, value FROM profile_labels
-                    WHERE profile_id IN (SELECT id FROM profiles WHERE \(condition))
-                    """, arguments: arguments)
-                while let row = try labels.next() {
-                    if let index = indexByID[row[0]] { profiles[index].labels[row[1]] = row[2] }
-                }
-                return profiles
-            }
+        try translatingErrors { try pool.read { db in try Self.list(query, in: db) } }
+    }
+
+    private static func list(_ query: ProfileQuery, in db: Database) throws -> [StoredProfile] {
+        let (condition, arguments) = Self.condition(query)
+        var profiles: [StoredProfile] = []
+        var indexByID: [Int64: Int] = [:]
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT id, service, sample_type, unit, is_default, time_nanos, duration_nanos, source_format,
+                   source, total, stack_count, added_nanos
+            FROM profiles WHERE \(condition) ORDER BY time_nanos, added_nanos, id
+            """, arguments: arguments)
+        while let row = try rows.next() {
+            let time: Int64 = row[5]
+            indexByID[row[0]] = profiles.count
+            profiles.append(StoredProfile(
+                id: row[0], service: row[1], labels: [:], sampleType: row[2], unit: row[3], isDefault: row[4],
+                timeNanos: time, durationNanos: row[6], sourceFormat: row[7], source: row[8], total: row[9],
+                stacks: row[10], addedNanos: row[11]))
         }
+        let labels = try Row.fetchCursor(db, sql: """
+            SELECT profile_id, key, value FROM profile_labels
+            WHERE profile_id IN (SELECT id FROM profiles WHERE \(condition))
+            """, arguments: arguments)
+        while let row = try labels.next() {
+            if let index = indexByID[row[0]] { profiles[index].labels[row[1]] = row[2] }
+        }
+        return profiles
     }
 
     public func forEachStack(_ query: ProfileQuery, _ body: (UnsafeRawBufferPointer, Int64) throws -> Void) throws {

@@ -106,6 +106,10 @@ public protocol ProfileStore: AnyObject {
     var displayName: String { get }
     /// Adds profiles (the sample types of one input) all or none: a killed ingest leaves no partial profile.
     func add(_ profiles: [NewProfile]) throws -> [StoredProfile]
+    /// `add`, once per push: when the store has seen `pushKey` it adds nothing and returns what that push stored
+    /// (`replayed`), or throws `PushKeyReused` when the key came with a different push. Keys are pruned with their
+    /// week.
+    func add(_ profiles: [NewProfile], pushKey: PushKey) throws -> (stored: [StoredProfile], replayed: Bool)
     /// The profiles the query matches, oldest first (profiles of one time in the order they were added).
     func list(_ query: ProfileQuery) throws -> [StoredProfile]
     /// The stacks of the matched profiles, summed per stack inside the engine, handed to `body` as folded text

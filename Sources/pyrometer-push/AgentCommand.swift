@@ -136,7 +136,7 @@ struct AgentCommand: ParsableCommand {
         do {
             let receipt = try uploader.upload(upload)
             say("\(profile.samples.count) stacks of \(pids.isEmpty ? "the host" : "\(pids.count) process(es)") "
-                + "pushed (HTTP \(receipt.status), \(receipt.attempts) attempt\(receipt.attempts == 1 ? "" : "s"))")
+                + "pushed (\(receipt.summary))")
             return .pushed
         } catch {
             say("push failed: \(error)")

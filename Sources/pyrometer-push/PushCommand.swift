@@ -37,8 +37,7 @@ struct PushCommand: ParsableCommand {
                     startNanos: forcedTime ?? (profile.timeNanos > 0 ? profile.timeNanos : now),
                     durationNanos: profile.durationNanos)
                 let receipt = try uploader.upload(upload)
-                Console.writeStderr("pyrometer push: \(input): stored (HTTP \(receipt.status), "
-                                    + "\(receipt.attempts) attempt\(receipt.attempts == 1 ? "" : "s"))\n")
+                Console.writeStderr("pyrometer push: \(input): stored (\(receipt.summary))\n")
             }
         }
     }

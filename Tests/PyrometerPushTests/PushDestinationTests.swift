@@ -31,6 +31,22 @@ import Testing
         #expect(items["time"] == ["1764000000123456789"])
     }
 
+    /// Every attempt of one upload carries its key (a Structured Fields string); another upload has another.
+    @Test func uploadsCarryTheirIdempotencyKey() throws {
+        var upload = upload
+        upload.labels = ["host": "canary-1"]  // names Pyroscope's API can carry
+        for api in PushAPI.allCases {
+            let destination = try PushDestination("http://127.0.0.1:4040", api: api, token: nil)
+            let key = try #require(try destination.request(for: upload, timeout: 5).value(forHTTPHeaderField: "Idempotency-Key"))
+            #expect(key == "\"\(upload.idempotencyKey)\"")
+            #expect(try destination.request(for: upload, timeout: 5).value(forHTTPHeaderField: "Idempotency-Key") == key)
+            let another = ProfileUpload(body: upload.body, service: upload.service, labels: upload.labels,
+                                        startNanos: upload.startNanos, durationNanos: upload.durationNanos)
+            #expect(another.idempotencyKey != upload.idempotencyKey)
+            #expect(UUID(uuidString: another.idempotencyKey) != nil)
+        }
+    }
+
     @Test func pyroscopeIngestNamesTheSeriesAndRoundsTheWindowOut() throws {
         let destination = try PushDestination("https://pyroscope.example", api: .pyroscope, token: nil)
         var plain = upload

@@ -92,6 +92,8 @@ struct ServerHarness {
     struct Reply {
         var status: Int
         var body: Data
+        /// Response headers, names in lower case.
+        var headers: [String: String] = [:]
         var text: String { String(decoding: body, as: UTF8.self) }
     }
 
@@ -102,7 +104,12 @@ struct ServerHarness {
         request.httpBody = body
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         let (data, response) = try await URLSession.shared.data(for: request)
-        return Reply(status: (response as? HTTPURLResponse)?.statusCode ?? 0, body: data)
+        let http = response as? HTTPURLResponse
+        var headers: [String: String] = [:]
+        for (name, value) in http?.allHeaderFields ?? [:] {
+            if let name = name as? String, let value = value as? String { headers[name.lowercased()] = value }
+        }
+        return Reply(status: http?.statusCode ?? 0, body: data, headers: headers)
     }
 
     /// A request a Pyroscope client sent (Tests/Fixtures/serve/requests.json: `file`'s path and headers), replayed

@@ -48,7 +48,7 @@ import Testing
 
     /// A server that accepts connections and never answers: the request times out, is retried, then fails.
     @Test(ExternalTool.python.needed) func clickHouseThatNeverAnswersTimesOut() throws {
-        let listener = try Listener(script: """
+        let listener = try PythonListener(script: """
             held = []
             while True:
                 c, _ = s.accept(); held.append(c)
@@ -71,30 +71,8 @@ import Testing
         let database = try #require(direct.split(separator: "/").last)
         let upstream = try #require(address.split(separator: ":").last)
         // A proxy to the server that forwards the first `INSERT INTO profiles` and drops its answer.
-        let proxy = try Listener(script: """
-            import http.client, threading, urllib.parse
-            dropped = []
-            def serve(c):
-                f = c.makefile("rb")
-                while True:
-                    request = f.readline()
-                    if not request: return
-                    headers = {}
-                    while True:
-                        line = f.readline().decode()
-                        if line in ("\\r\\n", "\\n", ""): break
-                        k, v = line.split(":", 1); headers[k.strip().lower()] = v.strip()
-                    body = f.read(int(headers.get("content-length", "0")))
-                    path = request.decode().split(" ")[1]
-                    u = http.client.HTTPConnection("127.0.0.1", \(upstream), timeout=60)
-                    u.request("POST", path, body)
-                    r = u.getresponse(); data = r.read()
-                    if "INSERT INTO profiles" in urllib.parse.unquote(path) and not dropped:
-                        dropped.append(1); print("dropped", flush=True); c.close(); return
-                    c.sendall(b"HTTP/1.1 %d OK\\r\\nContent-Length: %d\\r\\n\\r\\n" % (r.status, len(data)) + data)
-            while True:
-                c, _ = s.accept(); threading.Thread(target=serve, args=(c,), daemon=True).start()
-            """)
+        let proxy = try PythonListener.proxy(to: try #require(Int(upstream)),
+                                             droppingFirstAnswerWhere: "'INSERT INTO profiles' in urllib.parse.unquote(path)")
         defer { proxy.stop() }
         let store = try StoreLocation.open("clickhouse://127.0.0.1:\(proxy.port)/\(database)?retries=2&timeout=10")
         let added = try store.add([try Sample.profile(week: "2026-W47", stacks: [("a;b", 10), ("a;c", 5)])])
@@ -128,52 +106,6 @@ import Testing
         try Data("this is not a database, just text that is long enough to have a header".utf8).write(to: URL(fileURLWithPath: path))
         let error = #expect(throws: StoreError.self) { try StoreLocation.open("sqlite:" + path) }
         #expect(error?.description.contains(path) == true, "\(String(describing: error))")
-    }
-
-    /// A Python listener on a free loopback port: `script` runs with the listening socket `s` bound; it lives at
-    /// most two minutes.
-    final class Listener {
-        private let process = Process()
-        private let out = Pipe()
-        let port: Int
-
-        init(script: String) throws {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", "-c", """
-                import signal, socket
-                signal.alarm(120)  # never outlives a stuck test
-                s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                s.bind(("127.0.0.1", 0)); s.listen(16)
-                print(s.getsockname()[1], flush=True)
-
-                """ + script]
-            process.standardOutput = out
-            try process.run()
-            let line = try #require(Self.readLine(out.fileHandleForReading))
-            port = try #require(Int(line))
-        }
-
-        /// What the script printed after the port, once it is stopped.
-        func output() -> String {
-            stop()
-            return String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        }
-
-        func stop() {
-            guard process.isRunning else { return }
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-
-        private static func readLine(_ handle: FileHandle) -> String? {
-            var line = Data()
-            while true {
-                guard let byte = try? handle.read(upToCount: 1), !byte.isEmpty else { break }
-                if byte[0] == 10 { break }
-                line += byte
-            }
-            return line.isEmpty ? nil : String(decoding: line, as: UTF8.self)
-        }
     }
 
     static func unusedPort() throws -> Int {
