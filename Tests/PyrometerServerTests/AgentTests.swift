@@ -15,7 +15,7 @@ import Testing
         let process = Process()
         process.executableURL = program
         process.arguments = ["-c", "while :; do :; done"]
-        try process.run()
+        try TiedProcess.run(process)
         return process
     }
 

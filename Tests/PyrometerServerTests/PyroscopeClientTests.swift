@@ -37,7 +37,7 @@ import Testing
             let errors = Pipe()
             process.standardError = errors
             process.standardOutput = Pipe()
-            try process.run()
+            try TiedProcess.run(process)
             // Off the cooperative pool: the server answers the client meanwhile.
             await withCheckedContinuation { continuation in
                 DispatchQueue.global().async {

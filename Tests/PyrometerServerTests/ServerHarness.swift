@@ -53,7 +53,7 @@ struct ServerHarness {
         process.standardOutput = FileHandle.nullDevice
         // A file, not a pipe: nobody reads the server's log while it runs, and a full pipe would stop it.
         process.standardError = try FileHandle(forWritingTo: log)
-        try process.run()
+        try TiedProcess.run(process)
         defer {
             // SIGKILL: the test runner's children inherit its blocked SIGTERM; SQLite's journal makes a kill safe.
             kill(process.processIdentifier, SIGKILL)

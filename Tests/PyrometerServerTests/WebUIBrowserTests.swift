@@ -81,7 +81,7 @@ struct WebUIBrowserTests {
         return await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 do {
-                    try process.run()
+                    try TiedProcess.run(process)
                 } catch {
                     continuation.resume(returning: (127, "cannot run python3 \(script): \(error)"))
                     return

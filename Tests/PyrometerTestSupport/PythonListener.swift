@@ -25,7 +25,7 @@ public final class PythonListener {
 
             """ + script]
         process.standardOutput = out
-        try process.run()
+        try TiedProcess.run(process)
         guard let line = Self.readLine(out.fileHandleForReading), let port = Int(line) else {
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             throw DidNotStart(description: "the Python listener printed no port: python3 is missing or the script failed (its error is on stderr)")
