@@ -155,15 +155,56 @@ import Testing
         }
     }
 
-    /// 100k unique stacks in one profile: the endpoint answers with every one of them (the time is printed).
+    /// Large answers are gzip'd for a client that accepts it, and only then (read with Python's http.client, which
+    /// does not decompress on its own as URLSession does).
+    @Test(ExternalTool.python.needed) func largeAnswersAreGzippedWhenAccepted() async throws {
+        try await ServerHarness.with { server in
+            try await server.push(BigProfile.folded(stacks: 2_000).text, "service=mid")
+            let paths = ["/api/v1/flamegraph?service=mid", "/api/v1/render?service=mid&format=svg"]
+            for path in paths {
+                let plain = try await server.get(path)
+                #expect(plain.status == 200)
+                for (accept, gzipped) in [("gzip, deflate, br", true), ("br;q=1.0, gzip;q=0.5", true), ("*", true),
+                                          ("gzip;q=0", false), ("identity", false), ("*, gzip;q=0", false)] {
+                    let result = Shell.run(["python3", "-c", """
+                        import gzip, http.client, sys
+                        c = http.client.HTTPConnection("127.0.0.1", \(server.base.port!), timeout=60)
+                        c.request("GET", sys.argv[1], headers={"Accept-Encoding": sys.argv[2]})
+                        r = c.getresponse(); body = r.read()
+                        coding = r.getheader("Content-Encoding") or "none"
+                        data = gzip.decompress(body) if coding == "gzip" else body
+                        sys.stdout.buffer.write(b"%d %s %d %d\\n" % (r.status, coding.encode(), len(body), len(data)))
+                        sys.stdout.buffer.write(data)
+                        """, path, accept])
+                    #expect(result.status == 0, "\(result.output)")
+                    let header = result.output.prefix { $0 != "\n" }.split(separator: " ")
+                    #expect(header.count == 4 && header[0] == "200", "\(path) \(accept): \(header)")
+                    guard header.count == 4, let sent = Int(header[2]), let decoded = Int(header[3]) else { continue }
+                    #expect((header[1] == "gzip") == gzipped, "\(path) \(accept): \(header)")
+                    #expect(decoded == plain.body.count, "\(path) \(accept): the decoded answer differs")
+                    if gzipped { #expect(sent * 3 < decoded, "\(path): \(sent) bytes for \(decoded)") }
+                }
+            }
+        }
+    }
+
+    /// 100k unique stacks in one profile: the endpoint answers with every one of them (the time is printed), and
+    /// a small request sent while that one is read is answered first, not queued behind it.
     @Test(.disabled(if: Sanitizer.isActive, Comment(rawValue: Sanitizer.scaleTestReason)))
     func aHundredThousandStacks() async throws {
         try await ServerHarness.with { server in
             let stacks = BigProfile.folded(stacks: 100_000)
             try await server.push(stacks.text, "service=big")
             let started = Date()
-            let reply = try await server.get("/api/v1/flamegraph?service=big")
+            async let big = server.get("/api/v1/flamegraph?service=big")
+            try await Task.sleep(nanoseconds: 300_000_000)
+            let services = try await server.get("/api/v1/services")
+            let servicesAnswered = Date()
+            let reply = try await big
             let seconds = Date().timeIntervalSince(started)
+            #expect(services.status == 200 && services.text.contains("\"big\""), "\(services.text)")
+            #expect(servicesAnswered.timeIntervalSince(started) < seconds - 0.5,
+                    "the services list waited for the large read: \(servicesAnswered.timeIntervalSince(started)) s of \(seconds) s")
             #expect(reply.status == 200)
             let graph = try JSONDecoder().decode(FlameGraphReply.self, from: reply.body)
             #expect(graph.total == stacks.total && graph.stacks().count == 100_000)

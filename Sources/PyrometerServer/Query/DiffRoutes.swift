@@ -41,8 +41,10 @@ struct DiffRoutes: Sendable {
                 try parameters.check(allowed: DiffRequest.parameters.union(["top", "maxNodes"]))
                 var diff = try DiffRequest(parameters, nowNanos: QueryRoutes.now())
                 (diff.top, diff.maxNodes) = try RangeRequest.sizes(parameters)
-                let request = diff
-                let json = try await reader.read { store in DiffJSON.encode(try RangeDiff.load(request, from: store), request: request) }
+                let (request, gzip) = (diff, EncodedBody.acceptsGzip(request))
+                let json = try await reader.read { store in
+                    EncodedBody(DiffJSON.encode(try RangeDiff.load(request, from: store), request: request), gzip: gzip)
+                }
                 return QueryRoutes.response(json, contentType: "application/json")
             }
         }
@@ -52,7 +54,10 @@ struct DiffRoutes: Sendable {
                 try parameters.check(allowed: DiffRequest.parameters.union(["format"]))
                 let diff = try DiffRequest(parameters, nowNanos: QueryRoutes.now())
                 let format = try parameters.choice("format", default: Format.svg)
-                let bytes = try await reader.read { store in format.bytes(try RangeDiff.load(diff, from: store), request: diff) }
+                let gzip = EncodedBody.acceptsGzip(request)
+                let bytes = try await reader.read { store in
+                    EncodedBody(format.bytes(try RangeDiff.load(diff, from: store), request: diff), gzip: gzip)
+                }
                 var response = QueryRoutes.response(bytes, contentType: format.contentType)
                 response.headers[.contentDisposition] = "attachment; filename=\""
                     + Download.safeName("\(diff.base.query.service ?? "profile")-diff") + ".\(format.fileExtension)\""

@@ -26,9 +26,10 @@ struct QueryRoutes: Sendable {
                 try parameters.check(allowed: RangeRequest.parameters.union(["top", "maxNodes"]))
                 var range = try RangeRequest(parameters, nowNanos: Self.now())
                 (range.top, range.maxNodes) = try RangeRequest.sizes(parameters)
-                let request = range
+                let (request, gzip) = (range, EncodedBody.acceptsGzip(request))
                 let json = try await reader.read { store in
-                    FlameGraphJSON.encode(try RangeProfile.load(request, from: store), request: request)
+                    EncodedBody(FlameGraphJSON.encode(try RangeProfile.load(request, from: store), request: request),
+                                gzip: gzip)
                 }
                 return Self.response(json, contentType: "application/json")
             }
@@ -39,11 +40,13 @@ struct QueryRoutes: Sendable {
                 try parameters.check(allowed: RangeRequest.parameters.union(["format"]))
                 let range = try RangeRequest(parameters, nowNanos: Self.now())
                 let format = try parameters.choice("format", default: Download.svg)
+                let gzip = EncodedBody.acceptsGzip(request)
                 let (bytes, disposition) = try await reader.read { store in
                     guard let profile = try RangeProfile.load(range, from: store) else {
                         throw QueryError.notFound("no profiles of '\(range.summary)' in range")
                     }
-                    return (format.bytes(profile, request: range), format.disposition(profile, request: range))
+                    return (EncodedBody(format.bytes(profile, request: range), gzip: gzip),
+                            format.disposition(profile, request: range))
                 }
                 var response = Self.response(bytes, contentType: format.contentType)
                 response.headers[.contentDisposition] = disposition
@@ -72,6 +75,14 @@ struct QueryRoutes: Sendable {
         json.field("message", error.message)
         json.raw("}\n")
         return response(json.bytes, contentType: "application/json", status: .init(code: error.status))
+    }
+
+    /// `response`, gzip'd when `body` is.
+    static func response(_ body: EncodedBody, contentType: String) -> Response {
+        var response = response(body.bytes, contentType: contentType)
+        response.headers[.vary] = "Accept-Encoding"
+        if body.isGzip { response.headers[.contentEncoding] = "gzip" }
+        return response
     }
 
     /// The data changes with every push, and is never to be sniffed as anything but what it says it is.
