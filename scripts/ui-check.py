@@ -20,7 +20,8 @@ With --timing-only: opens the service and prints how long the flame graph took t
 With --diff FUNCTION (instead of the checks above; the profiles are this week's and last week's):
   * Compare… opens the diff view (view=diff in the URL); "This week vs last week" sets from, to and head.from
     and shows FUNCTION as REGRESSED in the table, the differential flame graph drawn (red pixels, FUNCTION's
-    frame with a head/base/change tooltip), and downloads linked relatively (the SVG one fetched: it escapes
+    frame with a head/base/change tooltip), `/` and a search for FUNCTION (q= in the URL, matches drawn in the
+    search colour, their share of the head shown, Escape clears), and downloads linked relatively (the SVG one fetched: it escapes
     every --hostile name); a reload restores the view;
   * with --canary KEY, the canary-vs-baseline preset on label KEY (head its first value, base its second) shows
     FUNCTION as REGRESSED too;
@@ -91,10 +92,10 @@ def drawn(driver, name):
     """, name)
 
 
-def painted_pixels(driver, color=None):
-    """How many canvas pixels are not white and not transparent (or are exactly `color`, r,g,b)."""
+def painted_pixels(driver, color=None, canvas="flame"):
+    """How many pixels of the canvas are not white and not transparent (or are exactly `color`, r,g,b)."""
     return js(driver, """
-        const c = document.getElementById('flame');
+        const c = document.getElementById(arguments[1]);
         if (!c.width || !c.height) return 0;
         const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data, want = arguments[0];
         let count = 0;
@@ -103,7 +104,7 @@ def painted_pixels(driver, color=None):
                      : px[i + 3] > 0 && !(px[i] === 255 && px[i + 1] === 255 && px[i + 2] === 255)) count++;
         }
         return count;
-    """, color)
+    """, color, canvas)
 
 
 def pointer_at(driver, frame):
@@ -292,6 +293,22 @@ def check_diff(driver, args):
     require(len(tip) == 4 and tip[0] == args.diff and tip[1].startswith("head ") and tip[2].startswith("base ")
             and tip[3].startswith("+") and tip[3].endswith(", significant"), f"the diff tooltip of {args.diff!r} reads {tip!r}")
     log(f"{args.diff!r} REGRESSED, drawn red ({red_pixels(driver)} red pixels); tooltip: {' | '.join(tip)}")
+
+    # Search in the diff view: `/` focuses its box, typing puts q= in the URL, the matches are drawn in the
+    # search colour and their share is shown; Escape clears it.
+    js(driver, "if (document.activeElement) document.activeElement.blur()")
+    ActionChains(driver).send_keys("/").perform()
+    require(js(driver, "return document.activeElement.id") == "diff-search", "'/' did not focus the diff's search box")
+    driver.switch_to.active_element.send_keys(args.diff)
+    wait_for(lambda: query(driver).get("q") == [args.diff], 5, "q= in the URL after searching the diff")
+    matched = driver.find_element("id", "diff-matched").text
+    require(matched.startswith("Matched: ") and matched.endswith("% of the head") and not matched.startswith("Matched: 0.00"),
+            f"the diff's search shows {matched!r}")
+    require(painted_pixels(driver, [230, 0, 230], canvas="diff-flame") > 100, "no diff frame is drawn in the search colour")
+    driver.switch_to.active_element.send_keys(Keys.ESCAPE)
+    wait_for(lambda: "q" not in query(driver), 5, "Escape in the diff's search box to clear it")
+    require(driver.find_element("id", "diff-matched").text == "", "the diff's match share stayed after Escape")
+    log(f"diff search {args.diff!r} ok: {matched}")
 
     # Downloads: relative links; the SVG arrives and escapes hostile names.
     hrefs = js(driver, "return ['svg', 'json', 'markdown'].map((f) => document.getElementById('diff-download-' + f).getAttribute('href'))")

@@ -135,6 +135,12 @@ public enum ProfileKind: String, Sendable {
     case wall
     /// Allocation or other counted events.
     case other
+
+    /// A report header's `(cpu, cpu profile)`; allocation and other counted profiles name only their sample type
+    /// (`(alloc_space)`): "other profile" told a reader nothing.
+    public func parenthesized(sampleType: String) -> String {
+        self == .other ? "(\(sampleType))" : "(\(sampleType), \(rawValue) profile)"
+    }
 }
 
 /// An immutable profile: the hub every stage reads. Build one with `ProfileBuilder`.

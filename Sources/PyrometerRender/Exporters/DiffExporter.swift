@@ -51,16 +51,20 @@ public struct DiffExporter: Sendable {
     /// The lines above the table: totals, normalization, method and thresholds.
     static func summary(_ report: DiffReport) -> [String] {
         let unit = report.valueType.unit
+        // Without a test (exact counts, or no sample counts) there is no alpha to state and nothing is "significant".
+        let tested = report.method != .unavailable
         var lines = [
             "Base \(report.baseTotal) \(unit) in \(report.baseProfiles) profile\(report.baseProfiles == 1 ? "" : "s"), "
                 + "head \(report.headTotal) \(unit) in \(report.headProfiles) profile\(report.headProfiles == 1 ? "" : "s") "
-                + "(\(report.valueType.type), \(report.kind.rawValue) profile)",
+                + report.kind.parenthesized(sampleType: report.valueType.type),
             report.normalized
                 ? "Normalized: shares of each side's total are compared (--no-normalize for absolute values)."
                 : "Absolute: values are compared per profile; points are of the base total.",
-            "Significance: \(report.method.description); Holm-corrected, alpha \(ReportText.fixed(report.options.alpha, places: 3)).",
+            "Significance: \(report.method.description)"
+                + (tested ? "; Holm-corrected, alpha \(ReportText.fixed(report.options.alpha, places: 3))." : "."),
             "A finding changes its self share by at least \(ReportText.fixed(report.options.minDeltaPoints)) points "
-                + "and \(ReportText.fixed(report.options.minRelativeChange * 100, places: 0))% of itself, significantly: "
+                + "and \(ReportText.fixed(report.options.minRelativeChange * 100, places: 0))% of itself"
+                + (tested ? ", significantly: " : ": ")
                 + "\(report.regressions.count) regressed, \(report.improvements.count) improved.",
         ]
         if let base = report.baseSamples, let head = report.headSamples {

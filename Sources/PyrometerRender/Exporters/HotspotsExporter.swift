@@ -95,7 +95,7 @@ public struct HotspotsExporter: Sendable {
 
     private func summary(_ report: HotspotReport) -> String {
         let flagged = report.flagged.count, hot = report.hotPaths.count, inlined = report.inlinedFindings.count
-        return "Total \(report.total) \(report.valueType.unit) (\(report.valueType.type), \(report.kind.rawValue) profile); "
+        return "Total \(report.total) \(report.valueType.unit) \(report.kind.parenthesized(sampleType: report.valueType.type)); "
             + "threshold \(Self.percent(report.threshold)): \(flagged) flagged, \(hot) hot path\(hot == 1 ? "" : "s")"
             + (inlined > 0 ? ", \(inlined) inlined" : "")
     }

@@ -214,9 +214,10 @@ extension UIAssets {
     $("reset").addEventListener("click", () => navigate({ zoom: "" }));
     document.addEventListener("keydown", (event) => {
       const typing = /^(INPUT|SELECT|TEXTAREA)$/.test(event.target.tagName);
-      if (event.key === "/" && !typing) { event.preventDefault(); $("search").focus(); $("search").select(); }
+      const box = state.view === "diff" ? $("diff-search") : $("search");  // the visible view's search box
+      if (event.key === "/" && !typing && state.view !== "trend") { event.preventDefault(); box.focus(); box.select(); }
       else if (event.key === "Escape") {
-        if (event.target === $("search")) { $("search").blur(); navigate({ q: "" }); } else navigate({ zoom: "" });
+        if (event.target === box) { box.blur(); navigate({ q: "" }); } else navigate({ zoom: "" });
       }
     });
     window.addEventListener("popstate", () => { readURL(); show(); });

@@ -49,6 +49,9 @@ extension UIAssets {
       ui.navigate({ view: "diff", zoom: "", from: value("base-from"), to: value("base-to"), label: value("base-label"),
                     "head.from": value("head-from"), "head.to": value("head-to"), "head.label": value("head-label") });
     });
+    // The same `q` as the flame graph view's search: a search carries over between the two views.
+    $("diff-search").addEventListener("input", () => ui.navigate({ q: $("diff-search").value }, true));
+    $("diff-search").addEventListener("change", () => ui.navigate({ q: $("diff-search").value }));
     $("trend-back").addEventListener("click", () => ui.navigate({ view: ui.state().returnTo || "", function: "", returnTo: "" }));
     window.addEventListener("resize", () => { if (ui.state().view === "diff") this.flame.render(); });
   };
@@ -120,7 +123,9 @@ extension UIAssets {
     }
     this.flame.icicle = state.icicle === "1";
     this.flame.setZoom(state.zoom ? state.zoom.split(";") : []);
-    this.flame.setSearch("");
+    if ($("diff-search").value !== state.q) $("diff-search").value = state.q;  // (keeps the caret while typing)
+    const matched = this.flame.setSearch(state.q);
+    $("diff-matched").textContent = matched === null ? "" : "Matched: " + matched.toFixed(2) + "% of the head";
     this.flame.render();
   };
 

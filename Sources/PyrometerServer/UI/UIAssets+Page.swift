@@ -99,7 +99,10 @@ extension UIAssets {
     <p id="diff-status" role="status" aria-live="polite"></p>
     <div id="diff-result" hidden>
       <p id="diff-legend"></p>
-      <div class="toolbar"><span class="downloads">Download:
+      <div class="toolbar">
+        <label>Search <input id="diff-search" type="search" size="24" placeholder="regular expression ( / )"></label>
+        <span id="diff-matched" aria-live="polite"></span>
+        <span class="downloads">Download:
         <a id="diff-download-svg" download>SVG</a> <a id="diff-download-json" download>JSON</a>
         <a id="diff-download-markdown" download>Markdown</a></span></div>
       <div class="graph">
