@@ -19,7 +19,10 @@ struct StoreCommand: ParsableCommand {
         discussion: """
             The store is --store sqlite:PATH (default: $XDG_DATA_HOME/pyrometer/profiles.sqlite, or \
             $PYROMETER_STORE) or --store clickhouse://127.0.0.1:8123/DATABASE. Any command that reads profiles \
-            also reads a store query: pyrometer flamegraph 'store:service=api,week=2026-W47' -o api.svg
+            also reads a store query. Examples:
+              pyrometer store add --service api --label host=canary-1 cpu.pb.gz
+              pyrometer store diff --service api --base 2026-W46 --head 2026-W47
+              pyrometer flamegraph 'store:service=api,week=2026-W47' -o api.svg
             """,
         subcommands: [StoreAdd.self, StoreList.self, StoreShow.self, StoreDiff.self, StoreTrend.self, StorePrune.self,
                       StoreRead.self])

@@ -34,6 +34,11 @@ struct Pyrometer: ParsableCommand {
 
     /// Runs the program of a handed-over command in place of this one; returns for any other command line.
     static func handOver(_ arguments: [String]) {
+        // `pyrometer help push` is `pyrometer push --help`: ArgumentParser's own help would describe the
+        // passthrough declared here, not the program's options.
+        if arguments.first == "help", arguments.count > 1, handedOver[arguments[1]] != nil {
+            return handOver(Array(arguments.dropFirst()) + ["--help"])
+        }
         guard let command = arguments.first, let route = handedOver[command] else { return }
         StoreProgram.replaceProcess(arguments: route.keepsCommand ? arguments : Array(arguments.dropFirst()),
                                     name: route.program)
