@@ -8,7 +8,7 @@
 #
 # Targets: perf-script, perf-data, pprof, folded, dhat, speedscope, heaptrack, heap-profile, sniff (the whole import path: format detection, gzip, then the
 # parser detected), kallsyms (a --kallsyms file), perf-map (a JIT's /tmp/perf-PID.map), and serve's request parsers
-# ingest-multipart, ingest-push, ingest-app-name and ingest-time (docs/serve.md). Seeds come from the
+# ingest-multipart, ingest-push, ingest-app-name, ingest-time and request-headers (docs/serve.md). Seeds come from the
 # repository's fixtures and samples (Tests/Fixtures/fuzz/seeds/ where they have none); dictionaries from
 # Tests/Fixtures/fuzz/*.dict. Every run has a timeout per input (-timeout) and a memory bound (-rss_limit_mb): a
 # crash, a sanitizer report, a hang or a run-away allocation stops it, and the input is written to
@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 FUZZ_DIR=${FUZZ_DIR:-/tmp/pyrometer-fuzz}
 TARGETS=(perf-script perf-data pprof folded dhat speedscope heaptrack heap-profile sniff kallsyms perf-map
-         ingest-multipart ingest-push ingest-app-name ingest-time)
+         ingest-multipart ingest-push ingest-app-name ingest-time request-headers)
 
 die() { printf 'fuzz.sh: %s\n' "$*" >&2; exit 2; }
 
@@ -75,7 +75,7 @@ seeds() { # target dir
     # pyrometer serve's request parsers (Sources/PyrometerServe): real request bodies, and seeds made by hand.
     ingest-multipart) { find Tests/Fixtures/serve -name '*.multipart.bin'; find Tests/Fixtures/fuzz/seeds/ingest-multipart -type f; } ;;
     ingest-push) { find Tests/Fixtures/serve -name 'py_push*'; find Tests/Fixtures/fuzz/seeds/ingest-push -type f; } ;;
-    ingest-app-name|ingest-time) find "Tests/Fixtures/fuzz/seeds/$target" -type f ;;
+    ingest-app-name|ingest-time|request-headers) find "Tests/Fixtures/fuzz/seeds/$target" -type f ;;
   esac | while read -r file; do
     local out="$dir/$(echo "$file" | tr '/' '_')"
     case "$file" in
@@ -112,7 +112,7 @@ for target in "${targets[@]}"; do
   case "$target" in
     perf-data) max_len=4194304 ;;
     kallsyms|perf-map) max_len=16384 ;;
-    ingest-app-name|ingest-time) max_len=4096 ;;
+    ingest-app-name|ingest-time|request-headers) max_len=4096 ;;
     *) max_len=65536 ;;
   esac
   common=(-timeout=10 -rss_limit_mb=2048 -max_len="$max_len" -print_final_stats=1 -artifact_prefix="$work/")

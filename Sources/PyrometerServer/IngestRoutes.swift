@@ -80,7 +80,6 @@ struct IngestRoutes: Sendable {
         }
     }
 
-
     /// The request's `Idempotency-Key`, with a digest of its path, query and body: a retry sends all of them
     /// unchanged, and the same key with anything else is a reused key.
     static func pushKey(_ request: Request, body: [UInt8]) throws(IngestError) -> PushKey? {
@@ -88,12 +87,9 @@ struct IngestRoutes: Sendable {
             return nil
         }
         let target = request.uri.path + "?" + (request.uri.query ?? "")
+        let key = try RequestHeaders.idempotencyKey(header)
         let seed = StableHash.hash(target, seed: 0)
-        do {
-            return try PushKey(header: header, digest: body.withUnsafeBytes { StableHash.hash($0, seed: seed) })
-        } catch {
-            throw .badRequest("\(error)")
-        }
+        return PushKey(key: key, digest: body.withUnsafeBytes { StableHash.hash($0, seed: seed) })
     }
 
     /// Runs `work` (decoding: a large body takes seconds) on a Dispatch thread, not on one of Swift concurrency's

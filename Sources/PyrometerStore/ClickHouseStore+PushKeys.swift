@@ -10,8 +10,8 @@ import PyrometerModel
 extension ClickHouseStore {
     public func add(_ profiles: [NewProfile], pushKey: PushKey) throws -> (stored: [StoredProfile], replayed: Bool) {
         for profile in profiles { try profile.validate() }
-        if let (earlier, digest) = try published(pushKey.key) {
-            return (try replay(earlier, digest: digest, of: pushKey), true)
+        if let (earlier, ids, digest) = try published(pushKey.key) {
+            return (try replay(earlier, ids: ids, digest: digest, of: pushKey), true)
         }
         return (try add(profiles, keyedBy: pushKey), false)
     }
@@ -24,15 +24,16 @@ extension ClickHouseStore {
             """, idempotent: false)
     }
 
-    /// The profiles a push with `key` published, and its digest; nil when no attempt with that key published.
-    private func published(_ key: String) throws -> ([StoredProfile], UInt64)? {
+    /// The profiles a push with `key` published, their ids in the order it stored them, and its digest; nil when
+    /// no attempt with that key published.
+    private func published(_ key: String) throws -> ([StoredProfile], [Int64], UInt64)? {
         for row in try client.rows("SELECT digest, profile_ids FROM push_keys WHERE key = \(Self.literal(key))") {
             guard row.count == 2, let digest = UInt64(row[0]) else { continue }
             var query = ProfileQuery()
             query.ids = row[1].split(whereSeparator: { !$0.isNumber }).compactMap { Int64($0) }
             guard !query.ids.isEmpty else { continue }
             let profiles = try list(query)
-            if !profiles.isEmpty { return (profiles, digest) }
+            if !profiles.isEmpty { return (profiles, query.ids, digest) }
         }
         return nil
     }

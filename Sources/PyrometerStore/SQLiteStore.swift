@@ -141,7 +141,7 @@ public final class SQLiteStore: ProfileStore {
                     var query = ProfileQuery()
                     query.ids = (row[1] as String).split(separator: ",").compactMap { Int64($0) }
                     let earlier = query.ids.isEmpty ? [] : try Self.list(query, in: db)
-                    return (try replay(earlier, digest: UInt64(bitPattern: row[0]), of: pushKey), true)
+                    return (try replay(earlier, ids: query.ids, digest: UInt64(bitPattern: row[0]), of: pushKey), true)
                 }
                 let stored = try Self.insert(profiles, into: db)
                 let week = IsoWeek(containingNanos: stored.first?.addedNanos ?? Int64(Date().timeIntervalSince1970 * 1e9))

@@ -36,6 +36,9 @@ enum FuzzTarget: String, CaseIterable {
     case ingestAppName = "ingest-app-name"
     /// Pyroscope's `from`/`until` (unit by digit count, dates, `now-1h`).
     case ingestTime = "ingest-time"
+    /// The request headers serve interprets itself: the first line as `Idempotency-Key`, every line as a field of
+    /// `Accept-Encoding`.
+    case requestHeaders = "request-headers"
 
     static let current: FuzzTarget = {
         let name = getenv("PYROMETER_FUZZ_TARGET").map { String(cString: $0) } ?? "sniff"
@@ -132,6 +135,11 @@ enum FuzzTarget: String, CaseIterable {
             _ = try? PyroscopeAppName(parsing: String(decoding: bytes, as: UTF8.self)).serviceAndType
         case .ingestTime:
             _ = try? PyroscopeTime.parse(String(decoding: bytes, as: UTF8.self), now: 1_796_218_135_000_000_000)
+        case .requestHeaders:
+            let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+                .map { String(decoding: $0, as: UTF8.self) }
+            _ = try? RequestHeaders.idempotencyKey(lines.first ?? "")
+            _ = RequestHeaders.acceptsGzip(lines)
         }
     }
 }

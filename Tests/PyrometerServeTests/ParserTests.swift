@@ -67,4 +67,28 @@ struct ParserTests {
         #expect(ConnectCode.resourceExhausted.httpStatus == 429)
         #expect(ConnectCode.allCases.allSatisfy { ConnectCode(httpStatus: $0.httpStatus).httpStatus == $0.httpStatus })
     }
+
+    /// `Idempotency-Key` as clients send it: a Structured Fields string or a bare token; anything else is a 400.
+    @Test func idempotencyKeys() throws {
+        #expect(try RequestHeaders.idempotencyKey("\"8e03978e-40d5-43e8-bc93-6894a57f9324\"") == "8e03978e-40d5-43e8-bc93-6894a57f9324")
+        #expect(try RequestHeaders.idempotencyKey("  abc-123 ") == "abc-123")
+        #expect(try RequestHeaders.idempotencyKey(String(repeating: "k", count: 255)).count == 255)
+        for bad in ["", "\"", "\"\"", "a\"b", "a\\b", "a b", "caf\u{e9}", "tab\there", String(repeating: "k", count: 256)] {
+            let error = #expect(throws: IngestError.self, "\(bad)") { try RequestHeaders.idempotencyKey(bad) }
+            #expect(error?.status == 400)
+        }
+    }
+
+    /// `Accept-Encoding` weights: gzip named with q > 0, or `*` when gzip is not named.
+    @Test func acceptEncodings() {
+        let cases: [([String], Bool)] = [
+            (["gzip, deflate, br"], true), (["br;q=1.0, gzip;q=0.5"], true), (["*"], true), (["GZIP"], true),
+            (["x-gzip"], true), (["gzip;q=0"], false), (["gzip; q=0.000"], false), (["identity"], false),
+            (["*, gzip;q=0"], false), (["gzip;q=0", "*"], false), ([], false), (["br", "gzip"], true),
+            (["gzip;q=bogus"], false), ([";;,,"], false),
+        ]
+        for (values, expected) in cases {
+            #expect(RequestHeaders.acceptsGzip(values) == expected, "\(values)")
+        }
+    }
 }
